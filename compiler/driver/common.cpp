@@ -1,0 +1,72 @@
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <iostream>
+
+#include "driver/commands.h"
+
+namespace fs = std::filesystem;
+
+namespace shellc {
+
+void addCommonOptions(CLI::App &command, CommonOptions &common) {
+  command.add_option("-D,--define", common.defines, "Set a parameter: -D name=value")
+      ->type_name("NAME=VALUE");
+  command.add_option("--stdlib", common.stdlib, "Directory of the standard library modules")
+      ->type_name("DIR");
+  command.add_option("--format", common.format, "Diagnostics format")
+      ->check(CLI::IsMember({"text", "json", "sarif"}));
+  command.add_option("--color", common.color, "Colour the text diagnostics")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+  command.add_flag("--werror", common.werror, "Treat warnings as errors (exit 1)");
+  command.add_flag("-v,--verbose", common.verbose, "Say what was done");
+}
+
+bool expandInputs(const std::vector<std::string> &inputs, std::vector<std::string> &files,
+                  std::string &error) {
+  for (const std::string &input : inputs) {
+    std::error_code ec;
+    if (fs::is_directory(input, ec)) {
+      std::vector<std::string> found;
+      for (auto it = fs::recursive_directory_iterator(input, ec); !ec && it != fs::recursive_directory_iterator();
+           it.increment(ec)) {
+        if (it->is_regular_file() && it->path().extension() == ".policy") found.push_back(it->path().string());
+      }
+      std::sort(found.begin(), found.end());
+      files.insert(files.end(), found.begin(), found.end());
+    } else if (fs::exists(input, ec)) {
+      files.push_back(input);
+    } else {
+      error = "no such file or directory: " + input;
+      return false;
+    }
+  }
+  return true;
+}
+
+int finish(const SourceManager &sources, const DiagnosticEngine &diags, const CommonOptions &common) {
+  std::vector<Diagnostic> all = diags.sorted(sources);
+  RenderOptions options;
+  options.format = common.format == "json"    ? DiagnosticFormat::Json
+                   : common.format == "sarif" ? DiagnosticFormat::Sarif
+                                              : DiagnosticFormat::Text;
+  options.color = common.color == "always" || (common.color == "auto" && isatty(STDERR_FILENO));
+  options.toolVersion = SHELLC_VERSION;
+  std::string out;
+  renderDiagnostics(sources, all, options, out);
+  if (options.format == DiagnosticFormat::Text) std::cerr << out;
+  else std::cout << out;
+  bool usage = std::any_of(all.begin(), all.end(), [](const Diagnostic &d) { return d.code == "io-error" || d.code == "usage"; });
+  if (usage) return kExitUsage;
+  if (diags.hasErrors() || (common.werror && diags.warningCount() > 0)) return kExitFindings;
+  return kExitOk;
+}
+
+int runSelected(CLI::App &app, const CommonOptions &common, CheckCommand &check, FmtCommand &fmt) {
+  if (check.app->parsed()) return check.run(common);
+  if (fmt.app->parsed()) return fmt.run(common);
+  return kExitUsage;
+}
+
+}  // namespace shellc

@@ -1,0 +1,144 @@
+#include <algorithm>
+
+#include "frontend/checker.h"
+
+namespace shellc {
+
+void Checker::checkInference() {
+  ir::Inference &inf = policy_.inference;
+  const std::vector<std::string_view> properties = {"endpoint", "api", "key", "timeout"};
+  forEachModule([&](const ast::Module &m) {
+    for (const ast::Provider &p : m.providers) {
+      ir::Provider out;
+      out.id = ruleId(std::nullopt, p.span);
+      out.name = p.name.text;
+      std::map<std::string, Span> seen;
+      bool ok = true;
+      for (const ast::ProviderProperty &prop : p.properties) {
+        if (!oneOf(prop.key, properties, "provider property")) {
+          ok = false;
+          continue;
+        }
+        auto [it, inserted] = seen.emplace(prop.key.text, prop.span);
+        if (!inserted) {
+          error("duplicate-statement", prop.span, "'" + prop.key.text + "' is given twice")
+              .withNote(it->second, "first given here");
+          ok = false;
+          continue;
+        }
+        size_t expectedValues = prop.key.text == "key" && !prop.values.empty() && prop.values[0].text != "none" ? 2 : 1;
+        if (prop.values.size() != expectedValues) {
+          error("invalid-property", prop.span,
+                "'" + prop.key.text + "' takes " + std::to_string(expectedValues) + " value" +
+                    (expectedValues > 1 ? "s" : ""))
+              .withHint(prop.key.text == "key" ? "write `key env \"VAR\"`, `key file \"/path\"` or `key none`" : "");
+          ok = false;
+          continue;
+        }
+        ValueError e;
+        if (prop.key.text == "endpoint") {
+          auto url = resolve(prop.values[0], {ParamType::Url, ParamType::String}, "URL");
+          if (!url || !checkUrl(url->text, e)) {
+            if (url) report("invalid-url", url->span, e);
+            ok = false;
+          } else {
+            out.endpoint = url->text;
+          }
+        } else if (prop.key.text == "api") {
+          if (oneOf(prop.values[0], {"openai", "anthropic"}, "API style")) out.api = prop.values[0].text;
+          else ok = false;
+        } else if (prop.key.text == "timeout") {
+          auto t = resolve(prop.values[0], {ParamType::Duration}, "duration");
+          if (!t || !parseDuration(t->text, out.timeoutMs, e)) {
+            if (t) report("invalid-value", t->span, e);
+            ok = false;
+          }
+        } else if (prop.values[0].text != "none") {
+          if (!oneOf(prop.values[0], {"env", "file", "none"}, "key source")) {
+            ok = false;
+            continue;
+          }
+          const ast::Value &where = prop.values[1];
+          if (prop.values[0].text == "env") {
+            if (!checkEnvName(where.text, e)) {
+              report("invalid-value", where.span, e);
+              ok = false;
+            }
+            out.keySource = ir::Provider::KeySource::Env;
+          } else {
+            ir::Path path;
+            if (!parsePath(where.text, path, e)) {
+              report("invalid-path", where.span, e);
+              ok = false;
+            }
+            out.keySource = ir::Provider::KeySource::File;
+          }
+          out.key = where.text;
+        }
+      }
+      if (!seen.count("endpoint")) {
+        error("missing-property", p.name.span, "provider '" + p.name.text + "' has no endpoint")
+            .withHint("add `endpoint \"https://…\"`");
+        ok = false;
+      }
+      if (!seen.count("api")) {
+        error("missing-property", p.name.span, "provider '" + p.name.text + "' has no api")
+            .withHint("add `api openai` or `api anthropic`");
+        ok = false;
+      }
+      if (ok) inf.providers.push_back(std::move(out));
+    }
+  });
+
+  std::vector<std::string_view> providerNames;
+  forEachModule([&](const ast::Module &m) {
+    for (const ast::Provider &p : m.providers) providerNames.push_back(p.name.text);
+  });
+  forEachModule([&](const ast::Module &m) {
+    for (const ast::Route &r : m.routes) {
+      bool known = std::find(providerNames.begin(), providerNames.end(), r.provider.text) != providerNames.end();
+      if (!known) {
+        Diagnostic &d = error("unknown-provider", r.provider.span, "unknown provider '" + r.provider.text + "'");
+        std::string guess = didYouMean(r.provider.text, providerNames);
+        d.withHint(!guess.empty() ? guess : "declare it with `provider " + r.provider.text + " { … }`");
+      }
+      ValueError e;
+      if (r.rewrite && !checkModelGlob(r.rewrite->text, e)) report("invalid-model", r.rewrite->span, e);
+      else if (r.rewrite && r.rewrite->text.find_first_of("*?") != std::string::npos)
+        error("invalid-model", r.rewrite->span, "a rewrite names one model, not a pattern");
+      for (const ast::Value &model : r.models) {
+        if (!checkModelGlob(model.text, e)) {
+          report("invalid-model", model.span, e);
+          continue;
+        }
+        if (known) inf.routes.push_back({ruleId(r.name, r.span), model.text, r.provider.text,
+                                         r.rewrite ? r.rewrite->text : ""});
+      }
+    }
+    for (const ast::ModelDeny &d : m.modelDenies) {
+      for (const ast::Value &model : d.models) {
+        ValueError e;
+        if (!checkModelGlob(model.text, e)) report("invalid-model", model.span, e);
+        else inf.denies.push_back({ruleId(d.name, d.span), model.text});
+      }
+    }
+  });
+
+  // Order never matters, so two routes that could both claim a model must be told apart
+  // by specificity; equal specificity to different providers is an error.
+  for (size_t i = 0; i < inf.routes.size(); ++i) {
+    for (size_t j = i + 1; j < inf.routes.size(); ++j) {
+      const ir::Route &a = inf.routes[i], &b = inf.routes[j];
+      if (a.provider == b.provider && a.rewrite == b.rewrite) continue;
+      if (globSpecificity(a.modelGlob) != globSpecificity(b.modelGlob)) continue;
+      if (!globsOverlap(a.modelGlob, b.modelGlob)) continue;
+      error("ambiguous-route", b.id.span,
+            "routes \"" + a.modelGlob + "\" and \"" + b.modelGlob +
+                "\" can match the same model with the same specificity")
+          .withNote(a.id.span, "the other route")
+          .withHint("make one pattern more specific, or route both to the same provider");
+    }
+  }
+}
+
+}  // namespace shellc

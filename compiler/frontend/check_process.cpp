@@ -1,0 +1,136 @@
+#include <linux/capability.h>
+
+#include <algorithm>
+
+#include "frontend/checker.h"
+#include "frontend/constants.h"
+
+namespace shellc {
+
+namespace {
+struct LimitKind {
+  std::string_view name;
+  ir::Limit limit;
+  enum { Count, Size, Duration } unit;
+};
+const LimitKind kLimits[] = {
+    {"open_files", ir::Limit::OpenFiles, LimitKind::Count},
+    {"processes", ir::Limit::Processes, LimitKind::Count},
+    {"memory", ir::Limit::Memory, LimitKind::Size},
+    {"file_size", ir::Limit::FileSize, LimitKind::Size},
+    {"stack", ir::Limit::Stack, LimitKind::Size},
+    {"core", ir::Limit::Core, LimitKind::Size},
+    {"cpu_time", ir::Limit::CpuTime, LimitKind::Duration},
+    {"wall_time", ir::Limit::WallTime, LimitKind::Duration},
+};
+}  // namespace
+
+void Checker::checkProcess() {
+  ir::Process &proc = policy_.process;
+  std::map<std::string, Span> seen;  // statements that may appear once
+  std::optional<Span> runAs, rootOptIn;
+  forEachModule([&](const ast::Module &m) {
+    for (const ast::ProcessStmt &s : m.processStmts) {
+      std::string key = s.kind == "limit" ? "limit " + s.values[0].text : s.kind;
+      if (s.kind != "env_pass" && s.kind != "env_set") {
+        auto [it, inserted] = seen.emplace(key, s.span);
+        if (!inserted) {
+          error("duplicate-statement", s.span, "'" + key + "' is given twice")
+              .withNote(it->second, "first given here");
+          continue;
+        }
+      }
+      if (s.kind == "run_as") {
+        runAs = s.span;
+        std::optional<uint32_t> ids[2];
+        for (size_t i = 0; i < s.values.size(); ++i) {
+          const ast::Value &v = s.values[i];
+          uint64_t n;
+          ValueError e;
+          if (v.kind != ast::Value::Kind::Int) {
+            error("invalid-value", v.span, "'" + v.text + "' is not a numeric " + (i ? "gid" : "uid"))
+                .withHint("user names differ between machines; write the number");
+          } else if (!parseUnsigned(v.text, n, e) || n > 4294967294u) {
+            error("invalid-value", v.span, "a " + std::string(i ? "gid" : "uid") + " is 0..4294967294");
+          } else {
+            ids[i] = static_cast<uint32_t>(n);
+          }
+        }
+        proc.uid = ids[0];
+        proc.gid = s.values.size() > 1 ? ids[1] : ids[0];
+      } else if (s.kind == "allow_root") {
+        proc.allowRoot = true;
+        rootOptIn = s.span;
+      } else if (s.kind == "capabilities") {
+        if (s.values.size() == 1 && s.values[0].text == "none") continue;
+        for (const ast::Value &cap : s.values) {
+          auto value = cap.text.rfind("CAP_", 0) == 0 ? lookupConstant(cap.text) : std::nullopt;
+          if (!value || *value > CAP_LAST_CAP) {
+            Diagnostic &d = error("unknown-capability", cap.span, "unknown capability '" + cap.text + "'");
+            std::vector<std::string_view> names = constantNames("CAP_");
+            std::erase_if(names, [](std::string_view n) { auto v = lookupConstant(n); return !v || *v > CAP_LAST_CAP; });
+            names.push_back("none");
+            std::string guess = didYouMean(cap.text, names);
+            if (guess.empty() && cap.text.rfind("CAP_", 0) != 0) guess = didYouMean("CAP_" + cap.text, names);
+            if (!guess.empty()) d.withHint(guess);
+            continue;
+          }
+          proc.capabilities.emplace_back(cap.text, static_cast<int>(*value));
+        }
+      } else if (s.kind == "limit") {
+        const ast::Value &name = s.values[0];
+        const LimitKind *kind = nullptr;
+        std::vector<std::string_view> names;
+        for (const LimitKind &k : kLimits) {
+          names.push_back(k.name);
+          if (k.name == name.text) kind = &k;
+        }
+        if (!kind) {
+          oneOf(name, names, "limit");
+          continue;
+        }
+        ParamType type = kind->unit == LimitKind::Count  ? ParamType::Int
+                         : kind->unit == LimitKind::Size ? ParamType::Size
+                                                         : ParamType::Duration;
+        auto value = resolve(s.values[1], {type}, paramTypeName(type));
+        if (!value) continue;
+        uint64_t n = 0;
+        ValueError e;
+        bool ok = kind->unit == LimitKind::Count  ? parseUnsigned(value->text, n, e)
+                  : kind->unit == LimitKind::Size ? parseSize(value->text, n, e)
+                                                  : parseDuration(value->text, n, e);
+        if (ok && kind->unit == LimitKind::Count && value->kind == ast::Value::Kind::Quantity) {
+          ok = false;
+          e = {"'" + name.text + "' is a count, not a quantity", "write a plain number"};
+        }
+        if (!ok) report("invalid-value", value->span, e);
+        else proc.limits[kind->limit] = n;
+      } else if (s.kind == "env_pass") {
+        for (const ast::Value &v : s.values) {
+          auto name = resolve(v, {ParamType::String}, "variable name");
+          ValueError e;
+          if (!name) continue;
+          if (!checkEnvName(name->text, e)) report("invalid-value", v.span, e);
+          else proc.envPass.push_back(name->text);
+        }
+      } else if (s.kind == "env_set") {
+        ValueError e;
+        if (!checkEnvName(s.values[0].text, e)) {
+          report("invalid-value", s.values[0].span, e);
+          continue;
+        }
+        auto value = resolve(s.values[1], {ParamType::String, ParamType::Path, ParamType::Host,
+                                           ParamType::Int, ParamType::Url}, "string");
+        if (value) proc.envSet.emplace_back(s.values[0].text, value->text);
+      }
+    }
+  });
+  if (proc.uid && !proc.allowRoot && (*proc.uid == 0 || *proc.gid == 0)) {
+    error("root-refused", *runAs, "running as uid or gid 0 is refused")
+        .withHint("if the sandbox really must run as root, add `allow_root` to the process block");
+  }
+  if (rootOptIn && (!proc.uid || (*proc.uid != 0 && *proc.gid != 0)))
+    warning("unused-allow-root", *rootOptIn, "'allow_root' has no effect: the policy does not run as root");
+}
+
+}  // namespace shellc

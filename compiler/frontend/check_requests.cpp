@@ -1,0 +1,199 @@
+// Requests in `assert` (patterns allowed) and `test` (concrete) statements.
+#include <algorithm>
+
+#include "frontend/checker.h"
+#include "frontend/syscall_names.h"
+
+namespace shellc {
+
+std::optional<uint8_t> accessBits(Checker &c, const std::vector<ast::Value> &rights);
+std::optional<SyscallInfo> resolveSyscall(Checker &c, const ast::Value &name);
+bool networkClauses(Checker &c, const ast::NetworkClauses &clauses, std::vector<std::string> &binaries,
+                    std::vector<std::string> &methods, std::vector<std::string> &paths);
+
+namespace {
+
+bool hasGlob(std::string_view s) { return s.find_first_of("*?") != std::string_view::npos; }
+
+// Checks a request; `concrete` demands one value for everything (a test's request).
+std::optional<ir::Request> request(Checker &c, const ast::Request &r, bool concrete,
+                                   const std::vector<std::string_view> &providers) {
+  ir::Request out;
+  out.span = r.span;
+  auto notConcrete = [&](Span span, std::string what) {
+    c.error("pattern-in-test", span, "a test request names one " + what + ", not a pattern")
+        .withHint("patterns belong in `assert`");
+  };
+  switch (r.kind) {
+  case ast::Request::Kind::File: {
+    out.kind = ir::Request::Kind::File;
+    auto bits = accessBits(c, {r.verb});
+    auto p = c.path(*r.path);
+    if (!bits || !p) return std::nullopt;
+    out.access = *bits;
+    out.path = *p;
+    return out;
+  }
+  case ast::Request::Kind::Syscall: {
+    out.kind = ir::Request::Kind::Syscall;
+    auto info = resolveSyscall(c, r.verb);
+    if (!info) return std::nullopt;
+    out.syscall = r.verb.text;
+    size_t arity = info->argNames.empty() ? 6 : info->argNames.size();
+    if (r.syscallArgs.size() > arity) {
+      c.error("too-many-arguments", r.span,
+              "'" + r.verb.text + "' takes " + std::to_string(arity) + " arguments");
+      return std::nullopt;
+    }
+    bool ok = true;
+    for (const auto &arg : r.syscallArgs) {
+      if (!arg) {
+        if (concrete) {
+          notConcrete(r.span, "argument value");
+          ok = false;
+        }
+        out.args.push_back(std::nullopt);
+        continue;
+      }
+      auto v = c.integer(*arg);
+      if (!v) ok = false;
+      out.args.push_back(v);
+    }
+    if (!ok) return std::nullopt;
+    return out;
+  }
+  case ast::Request::Kind::Connect: {
+    out.kind = ir::Request::Kind::Connect;
+    if (!c.hostEndpoint(*r.endpoint, out.host, out.ports, concrete)) return std::nullopt;
+    if (r.endpoint->anyPort) out.ports.clear();
+    std::vector<std::string> binaries, methods, paths;
+    if (!networkClauses(c, r.clauses, binaries, methods, paths)) return std::nullopt;
+    if (binaries.size() > 1 || methods.size() > 1 || paths.size() > 1) {
+      c.error("invalid-request", r.span, "a request has one binary, one method and one path")
+          .withHint("write one request per combination");
+      return std::nullopt;
+    }
+    if (!binaries.empty()) out.binary = binaries[0];
+    if (!methods.empty()) out.method = methods[0];
+    if (!paths.empty()) out.httpPath = paths[0];
+    if (concrete) {
+      bool oneHost = out.host.kind == ir::HostPattern::Kind::Exact ||
+                     (out.host.kind == ir::HostPattern::Kind::Cidr && out.host.prefix == 128);
+      if (!oneHost) notConcrete(r.endpoint->host.span, "host");
+      if (out.ports.size() != 1 || out.ports[0].low != out.ports[0].high)
+        notConcrete(r.endpoint->span, "port");
+      if (hasGlob(out.binary) || hasGlob(out.httpPath)) notConcrete(r.span, "binary and path");
+      if (!oneHost || out.ports.size() != 1 || out.ports[0].low != out.ports[0].high ||
+          hasGlob(out.binary) || hasGlob(out.httpPath))
+        return std::nullopt;
+    }
+    return out;
+  }
+  case ast::Request::Kind::Route: {
+    out.kind = ir::Request::Kind::Route;
+    ValueError e;
+    if (!checkModelGlob(r.verb.text, e)) {
+      c.report("invalid-model", r.verb.span, e);
+      return std::nullopt;
+    }
+    if (concrete && hasGlob(r.verb.text)) {
+      notConcrete(r.verb.span, "model");
+      return std::nullopt;
+    }
+    out.model = r.verb.text;
+    if (r.provider) {
+      if (std::find(providers.begin(), providers.end(), r.provider->text) == providers.end()) {
+        Diagnostic &d = c.error("unknown-provider", r.provider->span, "unknown provider '" + r.provider->text + "'");
+        std::string guess = didYouMean(r.provider->text, providers);
+        if (!guess.empty()) d.withHint(guess);
+        return std::nullopt;
+      }
+      out.provider = r.provider->text;
+    }
+    return out;
+  }
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string_view> providerNames(const ir::Policy &policy) {
+  std::vector<std::string_view> names;
+  for (const ir::Provider &p : policy.inference.providers) names.push_back(p.name);
+  return names;
+}
+
+}  // namespace
+
+void Checker::checkAsserts() {
+  auto providers = providerNames(policy_);
+  forEachModule([&](const ast::Module &m) {
+    for (const ast::Assert &a : m.asserts) {
+      bool quantifierOk = oneOf(a.quantifier, {"never", "always"}, "quantifier");
+      auto req = request(*this, a.request, false, providers);
+      if (!quantifierOk || !req) continue;
+      policy_.asserts.push_back({ruleId(a.name, a.span), a.quantifier.text == "never", *req});
+    }
+  });
+}
+
+void Checker::checkTests() {
+  auto providers = providerNames(policy_);
+  const std::vector<std::string_view> outcomes = {"allow", "deny", "kill", "log", "errno",
+                                                  "kill_process", "kill_thread", "trap", "notify"};
+  forEachModule([&](const ast::Module &m) {
+    for (const ast::Test &t : m.tests) {
+      ir::Test out{t.name.text, t.span, {}};
+      if (t.expectations.empty()) warning("empty-test", t.span, "test '" + t.name.text + "' expects nothing");
+      for (const ast::Expectation &e : t.expectations) {
+        auto req = request(*this, e.request, true, providers);
+        ir::Expectation ex;
+        ex.span = e.span;
+        bool ok = req.has_value();
+        bool isSyscall = e.request.kind == ast::Request::Kind::Syscall;
+        bool isRoute = e.request.kind == ast::Request::Kind::Route;
+        if (!e.outcome) {
+          if (!isRoute || !e.request.provider) {
+            error("missing-outcome", e.span, "what should happen? an expectation needs an outcome")
+                .withHint(isRoute ? "write `expect route \"m\" => provider` or `expect deny route \"m\"`"
+                                  : "write `expect allow …` or `expect deny …`");
+            ok = false;
+          }
+          ex.outcome = ir::Expectation::Outcome::Route;
+        } else {
+          const ast::Outcome &o = *e.outcome;
+          if (!oneOf(o.verb, outcomes, "outcome")) {
+            ok = false;
+          } else if (isRoute && (o.verb.text != "deny" || e.request.provider)) {
+            error("invalid-outcome", o.span, "a route request expects `=> provider` or `deny`")
+                .withHint("write `expect route \"m\" => provider` or `expect deny route \"m\"`");
+            ok = false;
+          } else if (!isSyscall && o.verb.text != "allow" && o.verb.text != "deny") {
+            error("invalid-outcome", o.span, "'" + o.verb.text + "' is an outcome of system calls only")
+                .withHint("write allow or deny");
+            ok = false;
+          } else if (isSyscall && o.verb.text != "allow" && o.verb.text != "deny") {
+            auto action = syscallAction(o.verb, o.argument, o.span);
+            if (!action) ok = false;
+            else {
+              ex.outcome = ir::Expectation::Outcome::SyscallAction;
+              ex.action = *action;
+            }
+          } else {
+            if (o.argument) {
+              error("unexpected-argument", o.argument->span, "'" + o.verb.text + "' takes no value");
+              ok = false;
+            }
+            ex.outcome = o.verb.text == "allow" ? ir::Expectation::Outcome::Allow
+                                                : ir::Expectation::Outcome::Deny;
+          }
+        }
+        if (!ok) continue;
+        ex.request = *req;
+        out.expectations.push_back(std::move(ex));
+      }
+      policy_.tests.push_back(std::move(out));
+    }
+  });
+}
+
+}  // namespace shellc

@@ -1,0 +1,72 @@
+#include "frontend/source.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <sys/stat.h>
+
+namespace shellc {
+
+// Policies are small; anything past this is a mistake or an attack, not a policy.
+constexpr off_t kMaxSourceBytes = 64 << 20;
+
+FileId SourceManager::load(const std::string &path, std::string &error) {
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0) {
+    error = std::strerror(errno);
+    return kNoFile;
+  }
+  if (S_ISDIR(st.st_mode)) {
+    error = "is a directory";
+    return kNoFile;
+  }
+  if (S_ISREG(st.st_mode) && st.st_size > kMaxSourceBytes) {
+    error = "file is larger than 64 MiB";
+    return kNoFile;
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    error = std::strerror(errno);
+    return kNoFile;
+  }
+  std::ostringstream contents;
+  contents << in.rdbuf();
+  return addBuffer(path, contents.str());
+}
+
+FileId SourceManager::addBuffer(std::string name, std::string contents) {
+  files_.push_back(File{std::move(name), std::move(contents), {}});
+  return static_cast<FileId>(files_.size());
+}
+
+const std::vector<uint32_t> &SourceManager::lineStarts(const File &file) const {
+  if (file.lineStarts.empty()) {
+    file.lineStarts.push_back(0);
+    for (uint32_t i = 0; i < file.text.size(); ++i)
+      if (file.text[i] == '\n') file.lineStarts.push_back(i + 1);
+  }
+  return file.lineStarts;
+}
+
+LineCol SourceManager::lineCol(FileId id, uint32_t offset) const {
+  const File &file = files_[id - 1];
+  const auto &starts = lineStarts(file);
+  auto it = std::upper_bound(starts.begin(), starts.end(), offset);
+  uint32_t line = static_cast<uint32_t>(it - starts.begin());
+  return {line, offset - starts[line - 1] + 1};
+}
+
+std::string_view SourceManager::lineText(FileId id, uint32_t offset) const {
+  const File &file = files_[id - 1];
+  const auto &starts = lineStarts(file);
+  auto it = std::upper_bound(starts.begin(), starts.end(), offset);
+  uint32_t begin = *(it - 1);
+  uint32_t end = it == starts.end() ? static_cast<uint32_t>(file.text.size()) : *it - 1;
+  std::string_view line(file.text.data() + begin, end - begin);
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  return line;
+}
+
+}  // namespace shellc

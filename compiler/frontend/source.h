@@ -1,0 +1,49 @@
+// The source files of one compilation and the mapping from byte offsets to line:col.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace shellc {
+
+using FileId = uint32_t;           // 0 means "no file" (command line, -D values)
+constexpr FileId kNoFile = 0;
+
+// A half-open byte range in one file. Every AST node and every diagnostic carries one.
+struct Span {
+  FileId file = kNoFile;
+  uint32_t begin = 0;
+  uint32_t end = 0;
+};
+
+struct LineCol {
+  uint32_t line = 0;  // 1-based
+  uint32_t column = 0;  // 1-based, in bytes
+};
+
+class SourceManager {
+public:
+  // Reads a file; returns kNoFile and sets `error` when it cannot.
+  FileId load(const std::string &path, std::string &error);
+  FileId addBuffer(std::string name, std::string contents);
+
+  const std::string &name(FileId file) const { return files_[file - 1].name; }
+  std::string_view text(FileId file) const { return files_[file - 1].text; }
+  LineCol lineCol(FileId file, uint32_t offset) const;
+  // The text of the line that holds `offset`, without its line break.
+  std::string_view lineText(FileId file, uint32_t offset) const;
+  size_t fileCount() const { return files_.size(); }
+
+private:
+  struct File {
+    std::string name;
+    std::string text;
+    mutable std::vector<uint32_t> lineStarts;  // built on first use
+  };
+  const std::vector<uint32_t> &lineStarts(const File &file) const;
+  std::vector<File> files_;
+};
+
+}  // namespace shellc

@@ -1,0 +1,34 @@
+#include "ir/policy.h"
+
+#include <arpa/inet.h>
+
+namespace shellc::ir {
+
+const char *archName(Arch arch) { return arch == Arch::X86_64 ? "x86_64" : "aarch64"; }
+
+std::string Path::display() const {
+  switch (root) {
+  case PathRoot::Absolute: return "/" + rel;
+  case PathRoot::Home: return rel.empty() ? "~" : "~/" + rel;
+  case PathRoot::Workspace: return rel.empty() ? "workspace" : "workspace / \"" + rel + "\"";
+  }
+  return rel;
+}
+
+std::string HostPattern::display() const {
+  switch (kind) {
+  case Kind::Exact: return name;
+  case Kind::OneLabel: return "*." + name;
+  case Kind::AnyLabels: return "**." + name;
+  case Kind::Cidr: break;
+  }
+  char buf[INET6_ADDRSTRLEN];
+  if (ipv4) {
+    inet_ntop(AF_INET, &address[12], buf, sizeof buf);
+    return std::string(buf) + (prefix == 128 ? "" : "/" + std::to_string(prefix - 96));
+  }
+  inet_ntop(AF_INET6, address.data(), buf, sizeof buf);
+  return std::string(buf) + (prefix == 128 ? "" : "/" + std::to_string(prefix));
+}
+
+}  // namespace shellc::ir
