@@ -120,7 +120,8 @@ inferenceStmt
     ;
 
 // `endpoint "https://…"`, `api openai`, `key env "OPENAI_API_KEY"`, `timeout 60s`.
-providerProperty : IDENT value+ ','? ;
+// Each property has a fixed number of values, so no separator is needed between them.
+providerProperty : ('key' source=(IDENT | 'env') value | IDENT value) ','? ;
 
 // ---------------------------------------------------------------- assert and test
 assertDecl : ruleName? 'assert' quantifier=IDENT request ;

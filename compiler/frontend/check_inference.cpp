@@ -26,15 +26,6 @@ void Checker::checkInference() {
           ok = false;
           continue;
         }
-        size_t expectedValues = prop.key.text == "key" && !prop.values.empty() && prop.values[0].text != "none" ? 2 : 1;
-        if (prop.values.size() != expectedValues) {
-          error("invalid-property", prop.span,
-                "'" + prop.key.text + "' takes " + std::to_string(expectedValues) + " value" +
-                    (expectedValues > 1 ? "s" : ""))
-              .withHint(prop.key.text == "key" ? "write `key env \"VAR\"`, `key file \"/path\"` or `key none`" : "");
-          ok = false;
-          continue;
-        }
         ValueError e;
         if (prop.key.text == "endpoint") {
           auto url = resolve(prop.values[0], {ParamType::Url, ParamType::String}, "URL");
@@ -53,8 +44,8 @@ void Checker::checkInference() {
             if (t) report("invalid-value", t->span, e);
             ok = false;
           }
-        } else if (prop.values[0].text != "none") {
-          if (!oneOf(prop.values[0], {"env", "file", "none"}, "key source")) {
+        } else {
+          if (!oneOf(prop.values[0], {"env", "file"}, "key source")) {
             ok = false;
             continue;
           }

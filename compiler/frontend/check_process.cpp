@@ -44,14 +44,12 @@ void Checker::checkProcess() {
         runAs = s.span;
         std::optional<uint32_t> ids[2];
         for (size_t i = 0; i < s.values.size(); ++i) {
-          const ast::Value &v = s.values[i];
+          auto v = resolve(s.values[i], {ParamType::Int}, i ? "gid" : "uid");
           uint64_t n;
           ValueError e;
-          if (v.kind != ast::Value::Kind::Int) {
-            error("invalid-value", v.span, "'" + v.text + "' is not a numeric " + (i ? "gid" : "uid"))
-                .withHint("user names differ between machines; write the number");
-          } else if (!parseUnsigned(v.text, n, e) || n > 4294967294u) {
-            error("invalid-value", v.span, "a " + std::string(i ? "gid" : "uid") + " is 0..4294967294");
+          if (!v) continue;
+          if (!parseUnsigned(v->text, n, e) || n > 4294967294u) {
+            error("invalid-value", v->span, "a " + std::string(i ? "gid" : "uid") + " is 0..4294967294");
           } else {
             ids[i] = static_cast<uint32_t>(n);
           }

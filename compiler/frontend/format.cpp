@@ -14,12 +14,13 @@ bool isBlockKeyword(std::string_view t) {
 }
 
 // The space between two tokens of one statement, by the canonical layout.
-bool spaceBetween(const LexToken &prev, const LexToken &cur, const LexToken *beforePrev) {
+// `statementStart` is the first word of the statement (`param x: int`, but `host:443`).
+bool spaceBetween(const LexToken &prev, const LexToken &cur, std::string_view statementStart) {
   std::string_view p = prev.text, c = cur.text;
   if (c == "," || c == ")" || c == "]" || c == "." || p == "." || p == "(" || p == "[" || p == "@")
     return false;
   if (c == ":") return false;
-  if (p == ":") return beforePrev && beforePrev->text != "param" ? false : true;
+  if (p == ":") return statementStart == "param";
   if (c == "-") return prev.kind != LexToken::Kind::Number;
   if (p == "-") return false;
   if (c == "(") return prev.kind != LexToken::Kind::Word;
@@ -89,10 +90,12 @@ private:
       afterBlock_ = depth_ == 0;
       return;
     }
-    if (segment_.empty() && pieces_.empty()) statementDepth_ = depth_;
-    if (!segment_.empty() && prev_ && spaceBetween(*prev_, t, prevPrev_)) segment_ += ' ';
+    if (segment_.empty() && pieces_.empty()) {
+      statementDepth_ = depth_;
+      statementStart_ = t.text;
+    }
+    if (!segment_.empty() && prev_ && spaceBetween(*prev_, t, statementStart_)) segment_ += ' ';
     segment_ += t.text;
-    prevPrev_ = prev_;
     prev_ = &t;
     if (t.text == ",") endSegment();
   }
@@ -133,7 +136,7 @@ private:
   // continuation lines indented 4 more.
   void flushStatement() {
     endSegment();
-    prev_ = prevPrev_ = nullptr;
+    prev_ = nullptr;
     if (pieces_.empty()) return;
     std::string first = indent(statementDepth_);
     std::string continuation = indent(statementDepth_) + "    ";
@@ -167,7 +170,8 @@ private:
   std::vector<std::string> lines_;
   std::vector<Piece> pieces_;
   std::string segment_;
-  const LexToken *prev_ = nullptr, *prevPrev_ = nullptr;
+  const LexToken *prev_ = nullptr;
+  std::string_view statementStart_;
   unsigned depth_ = 0, statementDepth_ = 0;
   bool afterBlock_ = false, lastWasComment_ = false;
 };

@@ -104,9 +104,7 @@ public:
       }
     }
     Diagnostic &d = diags_.error("syntax", span, message);
-    if (offending && offending->getText() == ";")
-      d.withHint("statements end at the end of the line; remove the ';'");
-    else if (parser && expected.size() > 8)
+    if (parser && expected.size() > 8)
       d.withHint(contextHint(parser));
     if (diags_.tooManyErrors()) throw AbortParse{};
   }
@@ -154,6 +152,7 @@ public:
           .withHint("is this a binary file?");
       return nullptr;
     }
+    if (!linesFit()) return nullptr;
     input_ = std::make_unique<antlr4::ANTLRInputStream>(text_.data(), text_.size());
     lexer_ = std::make_unique<ShellPolicyLexer>(input_.get());
     lexer_->removeErrorListeners();  // the lexer never fails: see UNEXPECTED_CHAR
@@ -188,6 +187,26 @@ public:
   DiagnosticEngine &diags() { return diags_; }
 
 private:
+  // A policy line is short; a huge one is generated garbage or an attack, and lexing it would
+  // cost seconds. Refuse it before ANTLR sees it.
+  static constexpr size_t kMaxLineBytes = 64 * 1024;
+  bool linesFit() {
+    size_t start = 0;
+    while (start < text_.size()) {
+      size_t end = text_.find('\n', start);
+      if (end == std::string_view::npos) end = text_.size();
+      if (end - start > kMaxLineBytes) {
+        diags_.error("line-too-long", Span{file_, uint32_t(start), uint32_t(start + 1)},
+                     "line is " + std::to_string(end - start) + " bytes long; the limit is " +
+                         std::to_string(kMaxLineBytes))
+            .withHint("is this a policy file? break long lists over several lines");
+        return false;
+      }
+      start = end + 1;
+    }
+    return true;
+  }
+
   bool lexicalErrors() {
     bool ok = true;
     for (antlr4::Token *t : tokens_->getTokens()) {
@@ -200,6 +219,7 @@ private:
         Diagnostic &d = diags_.error("invalid-character", span(t, t),
                                      "unexpected character '" + text + "'");
         if (text == "'") d.withHint("strings use double quotes");
+        else if (text == ";") d.withHint("statements end at the end of the line; remove the ';'");
         else if (text == "/" || text == "~") d.withHint("paths are written as strings: \"/usr\", \"~/.ssh\"");
         ok = false;
       }
@@ -527,8 +547,14 @@ private:
         provider.name = ident(p->IDENT());
         provider.span = s_.span(p);
         for (auto *prop : p->providerProperty()) {
-          ast::ProviderProperty property{ident(prop->IDENT()), {}, s_.span(prop)};
-          for (auto *v : prop->value()) property.values.push_back(value(v));
+          antlr4::Token *first = prop->getStart();
+          ast::ProviderProperty property{
+              ast::Value{ast::Value::Kind::Ident, first->getText(), s_.span(first, first)}, {}, s_.span(prop)};
+          if (prop->source) {
+            property.values.push_back(ast::Value{ast::Value::Kind::Ident, prop->source->getText(),
+                                                 s_.span(prop->source, prop->source)});
+          }
+          property.values.push_back(value(prop->value()));
           provider.properties.push_back(std::move(property));
         }
         m_->providers.push_back(std::move(provider));

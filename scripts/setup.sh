@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs what shellc needs (Debian 12 packages) if missing, then configures and builds.
+# Usage: scripts/setup.sh [BUILD_DIR]   (default: build)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${1:-build}
+
+packages=(
+  build-essential cmake ninja-build python3
+  antlr4 libantlr4-runtime-dev           # the grammar: tool 4.7.2 + runtime 4.9
+  llvm-14-dev llvm-14-tools clang        # LLVM Support (static), lit + FileCheck, libFuzzer
+  zlib1g-dev libtinfo-dev                # what static LLVM Support links against
+  libz3-dev libyaml-cpp-dev libseccomp-dev libcli11-dev
+  libgtest-dev libbenchmark-dev hyperfine
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "setup: missing packages: ${missing[*]}" >&2
+    echo "setup: run as root, or: sudo apt-get install -y ${missing[*]}" >&2
+    exit 2
+  fi
+  echo "setup: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [ ! -f "$build/CMakeCache.txt" ]; then
+  cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release
+fi
+# Two cores: more jobs only thrash.
+cmake --build "$build" -j 2

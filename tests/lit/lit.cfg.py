@@ -1,0 +1,18 @@
+# LLVM lit configuration: each test is a policy (or a .test script) with its RUN lines and
+# the expected output (FileCheck CHECK lines) written beside the input.
+import os
+import lit.formats
+
+config.name = "shellc"
+config.test_format = lit.formats.ShTest(execute_external=True)
+config.suffixes = [".policy", ".test"]
+config.excludes = ["Inputs"]
+config.test_source_root = os.path.dirname(__file__)
+
+shellc = lit_config.params.get("shellc")
+llvm_bin = lit_config.params.get("llvm_bin", "/usr/lib/llvm-14/bin")
+if not shellc:
+    lit_config.fatal("run lit with --param shellc=PATH/TO/shellc")
+config.substitutions.append(("%shellc", shellc))
+config.substitutions.append(("%stdlib", os.path.join(os.path.dirname(__file__), "..", "..", "stdlib")))
+config.environment["PATH"] = os.pathsep.join([llvm_bin, config.environment.get("PATH", "")])
