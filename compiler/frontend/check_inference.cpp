@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <map>
 
 #include "frontend/checker.h"
 
@@ -117,17 +118,28 @@ void Checker::checkInference() {
 
   // Order never matters, so two routes that could both claim a model must be told apart
   // by specificity; equal specificity to different providers is an error.
-  for (size_t i = 0; i < inf.routes.size(); ++i) {
-    for (size_t j = i + 1; j < inf.routes.size(); ++j) {
-      const ir::Route &a = inf.routes[i], &b = inf.routes[j];
-      if (a.provider == b.provider && a.rewrite == b.rewrite) continue;
-      if (globSpecificity(a.modelGlob) != globSpecificity(b.modelGlob)) continue;
-      if (!globsOverlap(a.modelGlob, b.modelGlob)) continue;
-      error("ambiguous-route", b.id.span,
-            "routes \"" + a.modelGlob + "\" and \"" + b.modelGlob +
-                "\" can match the same model with the same specificity")
-          .withNote(a.id.span, "the other route")
-          .withHint("make one pattern more specific, or route both to the same provider");
+  // Only routes of equal specificity to different targets can be ambiguous, so compare
+  // across targets within each specificity: one provider means no comparisons at all.
+  using Target = std::pair<std::string, std::string>;  // provider, rewrite
+  std::map<size_t, std::map<Target, std::vector<const ir::Route *>>> groups;
+  for (const ir::Route &r : inf.routes)
+    groups[globSpecificity(r.modelGlob)][{r.provider, r.rewrite}].push_back(&r);
+  for (auto &[specificity, targets] : groups) {
+    for (auto first = targets.begin(); first != targets.end(); ++first) {
+      for (auto second = std::next(first); second != targets.end(); ++second) {
+        for (const ir::Route *a : first->second) {
+          for (const ir::Route *b : second->second) {
+            if (!globsOverlap(a->modelGlob, b->modelGlob)) continue;
+            const ir::Route *later = a->id.span.begin > b->id.span.begin ? a : b;
+            const ir::Route *other = later == a ? b : a;
+            error("ambiguous-route", later->id.span,
+                  "routes \"" + other->modelGlob + "\" and \"" + later->modelGlob +
+                      "\" can match the same model with the same specificity")
+                .withNote(other->id.span, "the other route")
+                .withHint("make one pattern more specific, or route both to the same provider");
+          }
+        }
+      }
     }
   }
 }

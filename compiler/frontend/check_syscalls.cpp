@@ -149,7 +149,8 @@ void Checker::checkSyscalls() {
           }
           if (*index >= std::max<size_t>(info->argNames.size(), 1) && !info->argNames.empty()) {
             error("unknown-argument", cond.arg.span,
-                  "'" + spec.name.text + "' has only " + std::to_string(info->argNames.size()) + " arguments");
+                  "'" + spec.name.text + "' has only " + std::to_string(info->argNames.size()) +
+                      (info->argNames.size() == 1 ? " argument" : " arguments"));
             ok = false;
             continue;
           }

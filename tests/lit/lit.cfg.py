@@ -8,6 +8,8 @@ config.test_format = lit.formats.ShTest(execute_external=True)
 config.suffixes = [".policy", ".test"]
 config.excludes = ["Inputs"]
 config.test_source_root = os.path.dirname(__file__)
+# Temporary files (%t) go to the build tree, never beside the tests.
+config.test_exec_root = lit_config.params.get("exec_root", os.path.join("/tmp", "shellc-lit"))
 
 shellc = lit_config.params.get("shellc")
 llvm_bin = lit_config.params.get("llvm_bin", "/usr/lib/llvm-14/bin")

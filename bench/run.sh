@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Front-end benchmarks. Figures are wall times on this machine, each beside a peer measured in
+# the same run: the process floor (/bin/true) and jq parsing Docker's default seccomp profile
+# (the policy format most users come from).
+#   bench/run.sh            # all
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh build >/dev/null
+shellc=build/bin/shellc
+out=build/bench
+mkdir -p "$out"
+
+echo "== shellc check examples/coding-agent.policy, whole process (hyperfine)"
+hyperfine -N --warmup 20 --runs 200 --export-json "$out/check.json" \
+  '/bin/true' \
+  "jq -e . tests/data/oci-seccomp/docker-default.json" \
+  "$shellc check examples/coding-agent.policy"
+
+echo
+echo "== scaling: parse + resolve + check of generated policies"
+printf '%8s %10s %12s %12s\n' rules seconds max_rss_kb bytes
+for n in 1000 10000 100000; do
+  python3 bench/gen_policy.py "$n" > "$out/gen-$n.policy"
+  "$shellc" check "$out/gen-$n.policy"  # must be clean
+  /usr/bin/time -f '%e %M' -o "$out/time-$n" "$shellc" check "$out/gen-$n.policy"
+  read -r secs rss < "$out/time-$n"
+  printf '%8d %10s %12s %12d\n' "$n" "$secs" "$rss" "$(stat -c %s "$out/gen-$n.policy")"
+done
