@@ -12,6 +12,6 @@ fi
 cmake --build build-fuzz -j 2 --target parser_fuzzer
 corpus=build-fuzz/corpus
 mkdir -p "$corpus"
-find stdlib examples tests/lit -name '*.policy' -exec cp {} "$corpus/" \;
+find stdlib examples tests/lit tests/fuzz/regressions -name '*.policy' -exec cp {} "$corpus/" \;
 build-fuzz/bin/parser_fuzzer -max_total_time="$seconds" -max_len=65536 -timeout=10 \
   -rss_limit_mb=2048 -print_final_stats=1 "$corpus"

@@ -111,9 +111,10 @@ void Checker::checkSyscalls() {
           continue;
         }
         action = syscallAction(rule.action->verb, rule.action->argument, rule.action->span);
-        if (action && action->kind == ir::ActionKind::Allow) {
-          error("unexpected-action", rule.action->span, "'deny … => allow' allows")
-              .withHint("write `allow …`");
+        if (action && (action->kind == ir::ActionKind::Allow || action->kind == ir::ActionKind::Log)) {
+          error("unexpected-action", rule.action->span,
+                "'deny … => " + rule.action->verb.text + "' lets the call through")
+              .withHint("write `" + rule.action->verb.text + " …`");
           continue;
         }
       } else {

@@ -38,6 +38,7 @@ size_t firstInvalidUtf8(std::string_view s) {
 }
 
 // ANTLR counts code points; diagnostics count bytes. Only non-ASCII files need a table.
+// ANTLR also drops a leading UTF-8 byte-order mark, so its code point 0 is then byte 3.
 class OffsetMap {
 public:
   explicit OffsetMap(std::string_view text) {
@@ -45,7 +46,8 @@ public:
     for (char c : text)
       if (static_cast<unsigned char>(c) >= 0x80) { ascii = false; break; }
     if (ascii) return;
-    for (uint32_t i = 0; i < text.size(); ++i)
+    uint32_t start = text.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;
+    for (uint32_t i = start; i < text.size(); ++i)
       if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) byteOf_.push_back(i);
     byteOf_.push_back(static_cast<uint32_t>(text.size()));
   }

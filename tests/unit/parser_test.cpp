@@ -138,3 +138,16 @@ TEST(Parser, LexForFormatMarksStatements) {
 
 }  // namespace
 }  // namespace shellc
+
+namespace shellc {
+namespace {
+
+// Found by the fuzzer: ANTLR drops a leading byte-order mark, which shifted every offset.
+TEST(Parser, ByteOrderMarkKeepsOffsets) {
+  Parsed p = parse("\xEF\xBB\xBF" "filesystem { allow read \"/é\" ; }\n");
+  ASSERT_FALSE(p.ok);
+  EXPECT_EQ(p.diagnostics[0].span.begin, 33u);  // the ";", in bytes, BOM included
+}
+
+}  // namespace
+}  // namespace shellc
