@@ -23,3 +23,7 @@ endif()
 
 find_program(LIT_TOOL NAMES lit lit.py PATHS ${LLVM_ROOT}/build/utils/lit NO_DEFAULT_PATH)
 find_program(FILECHECK_TOOL FileCheck PATHS ${LLVM_ROOT}/bin NO_DEFAULT_PATH)
+
+# gen_constants.sh evaluates header constants for x86_64 and aarch64 with clang (the arm64
+# headers come from Debian's libc6-dev-arm64-cross and linux-libc-dev-arm64-cross).
+find_program(CLANG_TOOL NAMES clang clang-14 REQUIRED)

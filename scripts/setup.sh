@@ -10,6 +10,7 @@ packages=(
   antlr4 libantlr4-runtime-dev           # the grammar: tool 4.7.2 + runtime 4.9
   llvm-14-dev llvm-14-tools clang        # LLVM Support (static), lit + FileCheck, libFuzzer
   zlib1g-dev libtinfo-dev                # what static LLVM Support links against
+  libc6-dev-arm64-cross linux-libc-dev-arm64-cross   # aarch64 values of header constants
   libz3-dev libyaml-cpp-dev libseccomp-dev libcli11-dev
   libgtest-dev libbenchmark-dev hyperfine
 )

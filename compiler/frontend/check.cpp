@@ -238,20 +238,30 @@ std::optional<ir::Path> Checker::path(const ast::PathExpr &expr) {
   return p;
 }
 
-std::optional<uint64_t> Checker::integer(const ast::IntExpr &expr, std::string_view constantPrefix) {
-  uint64_t result = 0;
+std::optional<ArchValues> Checker::integer(const ast::IntExpr &expr, std::string_view constantPrefix) {
+  ArchValues result = ArchValues::same(0);
   bool ok = true;
   for (const ast::IntAtom &atom : expr.atoms) {
-    uint64_t v = 0;
+    ArchValues v;
+    ValueError e;
     if (atom.value.kind == ast::Value::Kind::Int) {
-      ValueError e;
-      if (!parseUnsigned(atom.value.text, v, e)) {
+      uint64_t n;
+      if (!parseUnsigned(atom.value.text, n, e)) {
         report("invalid-value", atom.value.span, e);
         ok = false;
         continue;
       }
+      v = ArchValues::same(n);
     } else if (auto c = lookupConstant(atom.value.text)) {
-      v = static_cast<uint64_t>(*c);
+      v = *c;
+    } else if (params_.count(atom.value.text)) {
+      auto param = resolve(atom.value, {ParamType::Int}, "number");
+      uint64_t n;
+      if (!param || !parseUnsigned(param->text, n, e)) {
+        ok = false;
+        continue;
+      }
+      v = ArchValues::same(n);
     } else {
       Diagnostic &d = error("unknown-constant", atom.value.span, "unknown constant '" + atom.value.text + "'");
       std::string guess = didYouMean(atom.value.text, constantNames(constantPrefix));
@@ -260,10 +270,21 @@ std::optional<uint64_t> Checker::integer(const ast::IntExpr &expr, std::string_v
       ok = false;
       continue;
     }
-    if (atom.negative) v = ~v + 1;  // two's complement on 64 bits, as the kernel sees it
-    result |= v;
+    for (size_t i = 0; i < v.byArch.size(); ++i) {
+      if (!v.byArch[i] || !result.byArch[i]) {
+        result.byArch[i].reset();
+        continue;
+      }
+      uint64_t x = *v.byArch[i];
+      if (atom.negative) x = ~x + 1;  // two's complement on 64 bits, as the kernel sees it
+      *result.byArch[i] |= x;
+    }
   }
   if (!ok) return std::nullopt;
+  if (!result.byArch[0] && !result.byArch[1]) {
+    error("unknown-constant", expr.span, "no architecture defines this value");
+    return std::nullopt;
+  }
   return result;
 }
 

@@ -62,11 +62,15 @@ void Checker::checkProcess() {
       } else if (s.kind == "capabilities") {
         if (s.values.size() == 1 && s.values[0].text == "none") continue;
         for (const ast::Value &cap : s.values) {
-          auto value = cap.text.rfind("CAP_", 0) == 0 ? lookupConstant(cap.text) : std::nullopt;
+          auto values = cap.text.rfind("CAP_", 0) == 0 ? lookupConstant(cap.text) : std::nullopt;
+          auto value = values ? values->on(ir::Arch::X86_64) : std::nullopt;  // the same on every arch
           if (!value || *value > CAP_LAST_CAP) {
             Diagnostic &d = error("unknown-capability", cap.span, "unknown capability '" + cap.text + "'");
             std::vector<std::string_view> names = constantNames("CAP_");
-            std::erase_if(names, [](std::string_view n) { auto v = lookupConstant(n); return !v || *v > CAP_LAST_CAP; });
+            std::erase_if(names, [](std::string_view n) {
+              auto v = lookupConstant(n);
+              return !v || !v->on(ir::Arch::X86_64) || *v->on(ir::Arch::X86_64) > CAP_LAST_CAP;
+            });
             names.push_back("none");
             std::string guess = didYouMean(cap.text, names);
             if (guess.empty() && cap.text.rfind("CAP_", 0) != 0) guess = didYouMean("CAP_" + cap.text, names);

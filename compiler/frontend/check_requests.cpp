@@ -16,7 +16,8 @@ namespace {
 bool hasGlob(std::string_view s) { return s.find_first_of("*?") != std::string_view::npos; }
 
 // Checks a request; `concrete` demands one value for everything (a test's request).
-std::optional<ir::Request> request(Checker &c, const ast::Request &r, bool concrete,
+// A syscall request whose constants differ between architectures becomes one per arch.
+std::vector<ir::Request> request(Checker &c, const ast::Request &r, bool concrete,
                                    const std::vector<std::string_view> &providers) {
   ir::Request out;
   out.span = r.span;
@@ -29,49 +30,64 @@ std::optional<ir::Request> request(Checker &c, const ast::Request &r, bool concr
     out.kind = ir::Request::Kind::File;
     auto bits = accessBits(c, {r.verb});
     auto p = c.path(*r.path);
-    if (!bits || !p) return std::nullopt;
+    if (!bits || !p) return {};
     out.access = *bits;
     out.path = *p;
-    return out;
+    return {out};
   }
   case ast::Request::Kind::Syscall: {
     out.kind = ir::Request::Kind::Syscall;
     auto info = resolveSyscall(c, r.verb);
-    if (!info) return std::nullopt;
+    if (!info) return {};
     out.syscall = r.verb.text;
-    size_t arity = info->argNames.empty() ? 6 : info->argNames.size();
-    if (r.syscallArgs.size() > arity) {
+    if (r.syscallArgs.size() > info->argNames.size()) {
       c.error("too-many-arguments", r.span,
-              "'" + r.verb.text + "' takes " + std::to_string(arity) + " arguments");
-      return std::nullopt;
+              "'" + r.verb.text + "' takes " + std::to_string(info->argNames.size()) +
+                  (info->argNames.size() == 1 ? " argument" : " arguments"));
+      return {};
     }
     bool ok = true;
+    std::vector<std::optional<ArchValues>> args;
     for (const auto &arg : r.syscallArgs) {
       if (!arg) {
         if (concrete) {
           notConcrete(r.span, "argument value");
           ok = false;
         }
-        out.args.push_back(std::nullopt);
+        args.push_back(std::nullopt);
         continue;
       }
       auto v = c.integer(*arg);
       if (!v) ok = false;
-      out.args.push_back(v);
+      args.push_back(v);
     }
-    if (!ok) return std::nullopt;
-    return out;
+    if (!ok) return {};
+    bool uniform = std::all_of(args.begin(), args.end(), [](auto &a) { return !a || a->uniform(); });
+    std::vector<ir::Request> out2;
+    for (std::optional<ir::Arch> arch : uniform ? std::vector<std::optional<ir::Arch>>{std::nullopt}
+                                                : std::vector<std::optional<ir::Arch>>{ir::kAllArches.begin(), ir::kAllArches.end()}) {
+      ir::Request variant = out;
+      variant.arch = arch;
+      bool exists = true;
+      for (auto &a : args) {
+        std::optional<uint64_t> v = a ? (arch ? a->on(*arch) : a->byArch[0]) : std::nullopt;
+        if (a && !v) exists = false;  // a constant this arch lacks: no such request there
+        variant.args.push_back(v);
+      }
+      if (exists) out2.push_back(std::move(variant));
+    }
+    return out2;
   }
   case ast::Request::Kind::Connect: {
     out.kind = ir::Request::Kind::Connect;
-    if (!c.hostEndpoint(*r.endpoint, out.host, out.ports, concrete)) return std::nullopt;
+    if (!c.hostEndpoint(*r.endpoint, out.host, out.ports, concrete)) return {};
     if (r.endpoint->anyPort) out.ports.clear();
     std::vector<std::string> binaries, methods, paths;
-    if (!networkClauses(c, r.clauses, binaries, methods, paths)) return std::nullopt;
+    if (!networkClauses(c, r.clauses, binaries, methods, paths)) return {};
     if (binaries.size() > 1 || methods.size() > 1 || paths.size() > 1) {
       c.error("invalid-request", r.span, "a request has one binary, one method and one path")
           .withHint("write one request per combination");
-      return std::nullopt;
+      return {};
     }
     if (!binaries.empty()) out.binary = binaries[0];
     if (!methods.empty()) out.method = methods[0];
@@ -85,35 +101,35 @@ std::optional<ir::Request> request(Checker &c, const ast::Request &r, bool concr
       if (hasGlob(out.binary) || hasGlob(out.httpPath)) notConcrete(r.span, "binary and path");
       if (!oneHost || out.ports.size() != 1 || out.ports[0].low != out.ports[0].high ||
           hasGlob(out.binary) || hasGlob(out.httpPath))
-        return std::nullopt;
+        return {};
     }
-    return out;
+    return {out};
   }
   case ast::Request::Kind::Route: {
     out.kind = ir::Request::Kind::Route;
     ValueError e;
     if (!checkModelGlob(r.verb.text, e)) {
       c.report("invalid-model", r.verb.span, e);
-      return std::nullopt;
+      return {};
     }
     if (concrete && hasGlob(r.verb.text)) {
       notConcrete(r.verb.span, "model");
-      return std::nullopt;
+      return {};
     }
     out.model = r.verb.text;
     if (r.provider) {
       if (std::find(providers.begin(), providers.end(), r.provider->text) == providers.end()) {
         Diagnostic &d = c.error("unknown-provider", r.provider->span, "unknown provider '" + r.provider->text + "'");
         std::string guess = didYouMean(r.provider->text, providers);
-        if (!guess.empty()) d.withHint(guess);
-        return std::nullopt;
+        d.withHint(!guess.empty() ? guess : "declare it in the inference block");
+        return {};
       }
       out.provider = r.provider->text;
     }
-    return out;
+    return {out};
   }
   }
-  return std::nullopt;
+  return {};
 }
 
 std::vector<std::string_view> providerNames(const ir::Policy &policy) {
@@ -129,9 +145,10 @@ void Checker::checkAsserts() {
   forEachModule([&](const ast::Module &m) {
     for (const ast::Assert &a : m.asserts) {
       bool quantifierOk = oneOf(a.quantifier, {"never", "always"}, "quantifier");
-      auto req = request(*this, a.request, false, providers);
-      if (!quantifierOk || !req) continue;
-      policy_.asserts.push_back({ruleId(a.name, a.span), a.quantifier.text == "never", *req});
+      auto requests = request(*this, a.request, false, providers);
+      if (!quantifierOk) continue;
+      for (ir::Request &req : requests)
+        policy_.asserts.push_back({ruleId(a.name, a.span), a.quantifier.text == "never", std::move(req)});
     }
   });
 }
@@ -145,10 +162,10 @@ void Checker::checkTests() {
       ir::Test out{t.name.text, t.span, {}};
       if (t.expectations.empty()) warning("empty-test", t.span, "test '" + t.name.text + "' expects nothing");
       for (const ast::Expectation &e : t.expectations) {
-        auto req = request(*this, e.request, true, providers);
+        auto requests = request(*this, e.request, true, providers);
         ir::Expectation ex;
         ex.span = e.span;
-        bool ok = req.has_value();
+        bool ok = !requests.empty();
         bool isSyscall = e.request.kind == ast::Request::Kind::Syscall;
         bool isRoute = e.request.kind == ast::Request::Kind::Route;
         if (!e.outcome) {
@@ -188,8 +205,10 @@ void Checker::checkTests() {
           }
         }
         if (!ok) continue;
-        ex.request = *req;
-        out.expectations.push_back(std::move(ex));
+        for (ir::Request &req : requests) {
+          ex.request = std::move(req);
+          out.expectations.push_back(ex);
+        }
       }
       policy_.tests.push_back(std::move(out));
     }

@@ -26,6 +26,121 @@ std::optional<ir::CompareOp> compareOp(const std::string &op, bool masked) {
   if (op == ">") return ir::CompareOp::Gt;
   return ir::CompareOp::Ge;
 }
+// One written condition before expansion: `in` lists are alternatives, `not in` a conjunction.
+struct Condition {
+  unsigned index;
+  std::string op;  // as written: == != < <= > >= in notin
+  std::optional<ArchValues> mask;
+  std::vector<ArchValues> values;
+  Span span;
+};
+
+std::optional<Condition> condition(Checker &c, const ast::SyscallSpec &spec, const SyscallInfo &info,
+                                   const ast::ArgCondition &cond) {
+  auto index = argumentIndex(info, cond.arg.text);
+  if (!index || *index >= info.argNames.size()) {
+    std::string list;
+    for (auto n : info.argNames) list += (list.empty() ? "" : ", ") + std::string(n);
+    Diagnostic &d = c.error("unknown-argument", cond.arg.span,
+                            info.argNames.empty() ? "'" + spec.name.text + "' takes no arguments"
+                            : index ? "'" + spec.name.text + "' has only " + std::to_string(info.argNames.size()) +
+                                          (info.argNames.size() == 1 ? " argument" : " arguments")
+                                    : "'" + spec.name.text + "' has no argument '" + cond.arg.text + "'");
+    std::string guess = didYouMean(cond.arg.text, info.argNames);
+    if (!guess.empty()) d.withHint(guess);
+    else if (!info.argNames.empty())
+      d.withHint("its arguments are: " + list + " (or arg0..arg" + std::to_string(info.argNames.size() - 1) + ")");
+    return std::nullopt;
+  }
+  Condition out{*index, cond.op, std::nullopt, {}, cond.span};
+  bool ok = true;
+  if (cond.mask && !(out.mask = c.integer(*cond.mask))) ok = false;
+  if (out.mask && cond.op != "==" && cond.op != "!=" && cond.op != "in" && cond.op != "notin") {
+    c.error("invalid-condition", cond.span, "a masked argument compares only with == or !=");
+    return std::nullopt;
+  }
+  for (const ast::IntExpr &v : cond.values) {
+    auto value = c.integer(v);
+    if (!value) {
+      ok = false;
+      continue;
+    }
+    for (ir::Arch arch : ir::kAllArches) {
+      auto m = out.mask ? out.mask->on(arch) : std::optional<uint64_t>(~0ull);
+      auto x = value->on(arch);
+      bool positive = cond.op == "==" || cond.op == "in";
+      if (m && x && (*x & ~*m)) {
+        c.warning("mask-mismatch", v.span,
+                  std::string("the value has bits outside the mask, so this ") +
+                      (positive ? "never matches" : "always matches"));
+        break;
+      }
+    }
+    out.values.push_back(*value);
+  }
+  if (!ok) return std::nullopt;
+  return out;
+}
+
+// The cross product of the conditions' alternatives, with the values of `arch` (or the
+// architecture-independent values when nullopt). Nullopt after an error.
+std::optional<std::vector<std::vector<ir::ArgCondition>>> expand(Checker &c, const std::vector<Condition> &conditions,
+                                                                 std::optional<ir::Arch> arch,
+                                                                 const ast::SyscallSpec &spec) {
+  auto pick = [&](const ArchValues &v) { return arch ? v.on(*arch) : v.byArch[0]; };
+  std::vector<std::vector<ir::ArgCondition>> alternatives;
+  size_t combinations = 1;
+  for (const Condition &cond : conditions) {
+    std::optional<uint64_t> mask = cond.mask ? pick(*cond.mask) : std::optional<uint64_t>(~0ull);
+    if (!mask) {
+      c.warning("constant-not-on-arch", cond.span,
+                "a constant here does not exist on " + std::string(ir::archName(*arch)) +
+                    ", so the rule does not apply there");
+      return std::vector<std::vector<ir::ArgCondition>>{};
+    }
+    std::vector<ir::ArgCondition> options;
+    for (const ArchValues &v : cond.values) {
+      auto value = pick(v);
+      if (!value) {
+        c.warning("constant-not-on-arch", cond.span,
+                  "a constant here does not exist on " + std::string(ir::archName(*arch)) +
+                      ", so the rule does not apply there");
+        return std::vector<std::vector<ir::ArgCondition>>{};
+      }
+      bool isIn = cond.op == "in" || cond.op == "notin";
+      ir::CompareOp op = isIn ? (cond.mask ? ir::CompareOp::MaskedEq : ir::CompareOp::Eq)
+                              : *compareOp(cond.op, cond.mask.has_value());
+      ir::ArgCondition ac{cond.index, op, *mask, *value};
+      if (cond.op == "notin") {
+        ac.op = cond.mask ? ir::CompareOp::MaskedNe : ir::CompareOp::Ne;
+        alternatives.push_back({ac});  // ANDed: one condition each
+      } else {
+        options.push_back(ac);
+      }
+    }
+    if (!options.empty()) {
+      combinations *= options.size();
+      alternatives.push_back(std::move(options));
+    }
+  }
+  if (combinations > kMaxExpansion) {
+    c.error("rule-too-large", spec.span, "this rule expands to " + std::to_string(combinations) + " filter rules")
+        .withHint("split it, or compare ranges with < and >");
+    return std::nullopt;
+  }
+  std::vector<std::vector<ir::ArgCondition>> products{{}};
+  for (auto &alt : alternatives) {
+    std::vector<std::vector<ir::ArgCondition>> next;
+    for (auto &prefix : products)
+      for (auto &ac : alt) {
+        next.push_back(prefix);
+        next.back().push_back(ac);
+      }
+    products = std::move(next);
+  }
+  return products;
+}
+
 }  // namespace
 
 std::optional<ir::SyscallAction> Checker::syscallAction(const ast::Value &verb,
@@ -39,8 +154,13 @@ std::optional<ir::SyscallAction> Checker::syscallAction(const ast::Value &verb,
       error("missing-errno", span, "errno needs a value").withHint("write errno(EPERM)");
       return std::nullopt;
     }
-    auto value = integer(*argument, "E");
-    if (!value) return std::nullopt;
+    auto values = integer(*argument, "E");
+    if (!values) return std::nullopt;
+    auto value = values->on(ir::Arch::X86_64);  // errno numbers are asm-generic: one per name
+    if (!values->uniform() || !value) {
+      error("invalid-value", argument->span, "this errno differs between architectures");
+      return std::nullopt;
+    }
     if (*value < 1 || *value > 4095) {
       error("invalid-value", argument->span, "an errno is 1..4095");
       return std::nullopt;
@@ -130,91 +250,37 @@ void Checker::checkSyscalls() {
           warning("syscall-not-on-arch", spec.name.span,
                   "'" + spec.name.text + "' does not exist on the architectures this policy targets");
         }
-        // Each condition is a list of alternatives (for `in`); rules are their cross product.
-        std::vector<std::vector<ir::ArgCondition>> alternatives;
+        std::vector<Condition> conditions;
         bool ok = true;
         for (const ast::ArgCondition &cond : spec.conditions) {
-          auto index = argumentIndex(*info, cond.arg.text);
-          if (!index) {
-            Diagnostic &d = error("unknown-argument", cond.arg.span,
-                                  "'" + spec.name.text + "' has no argument '" + cond.arg.text + "'");
-            std::vector<std::string_view> names = info->argNames;
-            std::string guess = didYouMean(cond.arg.text, names);
-            std::string list;
-            for (auto n : names) list += (list.empty() ? "" : ", ") + std::string(n);
-            d.withHint(!guess.empty() ? guess
-                                      : names.empty() ? "use arg0..arg5"
-                                                      : "its arguments are: " + list + " (or arg0..arg5)");
-            ok = false;
-            continue;
-          }
-          if (*index >= std::max<size_t>(info->argNames.size(), 1) && !info->argNames.empty()) {
-            error("unknown-argument", cond.arg.span,
-                  "'" + spec.name.text + "' has only " + std::to_string(info->argNames.size()) +
-                      (info->argNames.size() == 1 ? " argument" : " arguments"));
-            ok = false;
-            continue;
-          }
-          std::optional<uint64_t> mask;
-          if (cond.mask && !(mask = integer(*cond.mask))) {
-            ok = false;
-            continue;
-          }
-          std::vector<ir::ArgCondition> options;
-          bool isIn = cond.op == "in" || cond.op == "notin";
-          auto op = isIn ? std::optional(mask ? ir::CompareOp::MaskedEq : ir::CompareOp::Eq)
-                         : compareOp(cond.op, mask.has_value());
-          if (!op) {
-            error("invalid-condition", cond.span, "a masked argument compares only with == or !=");
-            ok = false;
-            continue;
-          }
-          for (const ast::IntExpr &v : cond.values) {
-            auto value = integer(v);
-            if (!value) {
-              ok = false;
-              continue;
-            }
-            ir::ArgCondition c{*index, *op, mask.value_or(~0ull), *value};
-            if (mask && (*value & ~*mask)) {
-              warning("mask-mismatch", v.span, "the value has bits outside the mask, so this never matches");
-            }
-            if (cond.op == "notin") {
-              c.op = mask ? ir::CompareOp::MaskedNe : ir::CompareOp::Ne;
-              alternatives.push_back({c});  // ANDed: one condition each
-            } else {
-              options.push_back(c);
-            }
-          }
-          if (!options.empty()) alternatives.push_back(std::move(options));
+          auto c = condition(*this, spec, *info, cond);
+          if (c) conditions.push_back(std::move(*c));
+          else ok = false;
         }
         if (!ok || !action) continue;
-        size_t combinations = 1;
-        for (auto &alt : alternatives) combinations *= alt.size();
-        if (combinations > kMaxExpansion) {
-          error("rule-too-large", spec.span,
-                "this rule expands to " + std::to_string(combinations) + " filter rules")
-              .withHint("split it, or compare ranges with < and >");
-          continue;
-        }
-        std::vector<std::vector<ir::ArgCondition>> products{{}};
-        for (auto &alt : alternatives) {
-          std::vector<std::vector<ir::ArgCondition>> next;
-          for (auto &prefix : products)
-            for (auto &c : alt) {
-              next.push_back(prefix);
-              next.back().push_back(c);
-            }
-          products = std::move(next);
-        }
-        for (auto &conditions : products) {
-          ir::SyscallRule out;
-          out.id = ruleId(rule.name, rule.span);
-          out.name = spec.name.text;
-          out.numbers = info->numbers;
-          out.conditions = std::move(conditions);
-          out.action = *action;
-          sys.rules.push_back(std::move(out));
+        // Constants such as O_DIRECTORY differ between architectures: then the rule is
+        // compiled once per architecture, each with its own values.
+        bool uniform = std::all_of(conditions.begin(), conditions.end(), [](const Condition &c) {
+          return std::all_of(c.values.begin(), c.values.end(), [](auto &v) { return v.uniform(); }) &&
+                 (!c.mask || c.mask->uniform());
+        });
+        std::vector<std::optional<ir::Arch>> variants;
+        if (uniform) variants.push_back(std::nullopt);
+        else
+          for (auto &[arch, nr] : info->numbers) variants.push_back(arch);
+        for (std::optional<ir::Arch> arch : variants) {
+          auto products = expand(*this, conditions, arch, spec);
+          if (!products) break;
+          for (auto &conds : *products) {
+            ir::SyscallRule out;
+            out.id = ruleId(rule.name, rule.span);
+            out.name = spec.name.text;
+            out.numbers = info->numbers;
+            if (arch) out.numbers = {{*arch, info->numbers.at(*arch)}};
+            out.conditions = std::move(conds);
+            out.action = *action;
+            sys.rules.push_back(std::move(out));
+          }
         }
       }
     }

@@ -8,6 +8,7 @@
 
 #include "frontend/ast.h"
 #include "frontend/check.h"
+#include "frontend/constants.h"
 #include "frontend/modules.h"
 #include "frontend/values.h"
 
@@ -62,7 +63,8 @@ public:
   std::optional<Resolved> resolve(const ast::Value &value, std::initializer_list<ParamType> expected,
                                   std::string_view what);
   std::optional<ir::Path> path(const ast::PathExpr &expr);
-  std::optional<uint64_t> integer(const ast::IntExpr &expr, std::string_view constantPrefix = "");
+  // An integer expression as each architecture sees it (constants can differ, e.g. O_DIRECTORY).
+  std::optional<ArchValues> integer(const ast::IntExpr &expr, std::string_view constantPrefix = "");
   std::optional<ir::SyscallAction> syscallAction(const ast::Value &verb,
                                                  const std::optional<ast::IntExpr> &argument,
                                                  Span span);

@@ -1,16 +1,18 @@
 #include "frontend/constants.h"
 
 #include <algorithm>
-#include <cstring>
 
 namespace shellc {
 
-std::optional<int64_t> lookupConstant(std::string_view name) {
+std::optional<ArchValues> lookupConstant(std::string_view name) {
   auto table = generatedConstants();  // sorted by name (LC_ALL=C) by the generator
   auto it = std::lower_bound(table.begin(), table.end(), name,
                              [](const Constant &c, std::string_view n) { return c.name < n; });
   if (it == table.end() || it->name != name) return std::nullopt;
-  return it->value;
+  ArchValues values;
+  for (size_t i = 0; i < values.byArch.size(); ++i)
+    if (it->present[i]) values.byArch[i] = static_cast<uint64_t>(it->value[i]);
+  return values;
 }
 
 std::vector<std::string_view> constantNames(std::string_view prefix) {

@@ -171,6 +171,9 @@ struct Request {
   std::string binary, method, httpPath;  // Connect; empty = any
   std::string syscall;                   // Syscall
   std::vector<std::optional<uint64_t>> args;  // Syscall; nullopt = any
+  // Syscall: set when the arguments name constants whose values differ between
+  // architectures; the request then stands for that architecture only.
+  std::optional<Arch> arch;
   std::string model;                     // Route
   std::string provider;                  // Route => provider
   Span span;
