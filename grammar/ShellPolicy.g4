@@ -94,7 +94,7 @@ networkBlock : 'network' '{' networkStmt* '}' ;
 
 networkStmt
     : 'default' decision                                              # networkDefault
-    | 'enforcement' IDENT                                             # networkEnforcement
+    | 'enforcement' (IDENT | 'audit')                                 # networkEnforcement
     | ruleName? decision protocol=IDENT? endpoint (',' endpoint)* networkClause*   # networkRule
     ;
 

@@ -17,6 +17,11 @@ const std::vector<std::pair<std::string_view, ParamType>> kParamTypes = {
 const char *kBuiltinRoots[] = {"workspace", "home"};
 }  // namespace
 
+std::string withArticle(std::string_view noun) {
+  bool vowel = !noun.empty() && std::string_view("aeiou").find(noun[0]) != std::string_view::npos;
+  return (vowel ? "an " : "a ") + std::string(noun);
+}
+
 const char *paramTypeName(ParamType type) {
   for (auto &[name, t] : kParamTypes)
     if (t == type) return name.data();
@@ -72,7 +77,7 @@ std::optional<ast::Setting> Checker::setting(ast::Layer layer, std::string_view 
         };
         if (texts(*found) != texts(s)) {
           Diagnostic &d = error("conflicting-setting", s.span,
-                                "conflicting '" + std::string(key) + "' for this block");
+                                "conflicting '" + std::string(key) + "': another block of this layer sets it differently");
           d.withNote(found->span, "first set here");
           addImportNotes(d, sources_, chainOf(s.span.file));
         }
@@ -198,15 +203,15 @@ std::optional<Resolved> Checker::resolve(const ast::Value &value,
     Diagnostic &d = error("unknown-name", value.span, "unknown parameter '" + value.text + "'");
     std::string guess = didYouMean(value.text, names);
     d.withHint(!guess.empty() ? guess
-                              : "declare it with `param " + value.text + ": TYPE = VALUE`" +
-                                    (what.empty() ? "" : ", or write the " + std::string(what) + " as a string"));
+                              : "declare it with `param " + value.text + ": " +
+                                    paramTypeName(*expected.begin()) + " = VALUE`");
     return std::nullopt;
   }
   const ParamInfo &info = it->second;
   if (std::find(expected.begin(), expected.end(), info.type) == expected.end()) {
     error("type-mismatch", value.span,
-          "parameter '" + value.text + "' is a " + paramTypeName(info.type) + ", but a " +
-              std::string(what) + " is expected here")
+          "parameter '" + value.text + "' is " + withArticle(paramTypeName(info.type)) + ", but " +
+              withArticle(what) + " is expected here")
         .withNote(info.decl->span, "declared here");
     return std::nullopt;
   }

@@ -136,7 +136,8 @@ void Checker::checkInference() {
                   "routes \"" + other->modelGlob + "\" and \"" + later->modelGlob +
                       "\" can match the same model with the same specificity")
                 .withNote(other->id.span, "the other route")
-                .withHint("make one pattern more specific, or route both to the same provider");
+                .withHint(a->provider == b->provider ? "make one pattern more specific, or give both the same rewrite"
+                                                     : "make one pattern more specific, or route both to the same provider");
           }
         }
       }

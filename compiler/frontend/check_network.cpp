@@ -10,7 +10,7 @@ const std::vector<std::string_view> kMethods = {"GET", "HEAD", "POST", "PUT", "P
 }
 
 bool Checker::hostEndpoint(const ast::Endpoint &endpoint, ir::HostPattern &host,
-                           std::vector<ir::PortRange> &ports, bool requirePorts) {
+                           std::vector<ir::PortRange> &ports, const char *missingPort) {
   bool ok = true;
   auto h = resolve(endpoint.host, {ParamType::Host, ParamType::Cidr}, "host");
   ValueError e;
@@ -19,9 +19,10 @@ bool Checker::hostEndpoint(const ast::Endpoint &endpoint, ir::HostPattern &host,
     report("invalid-host", h->span, e);
     ok = false;
   }
-  if (!endpoint.hasPorts && requirePorts) {
-    error("missing-port", endpoint.span, "an allowed endpoint needs a port")
-        .withHint("write e.g. \"" + endpoint.host.text + "\":443, or :* for any port");
+  if (!endpoint.hasPorts && missingPort) {
+    std::string written = endpoint.host.kind == ast::Value::Kind::String ? "\"" + endpoint.host.text + "\""
+                                                                         : endpoint.host.text;
+    error("missing-port", endpoint.span, missingPort).withHint("write e.g. " + written + ":443");
     return false;
   }
   ports.clear();
@@ -119,7 +120,8 @@ void Checker::checkNetwork() {
       for (const ast::Endpoint &endpoint : rule.endpoints) {
         ir::HostPattern host;
         std::vector<ir::PortRange> endpointPorts;
-        if (!hostEndpoint(endpoint, host, endpointPorts, out.allow)) {
+        if (!hostEndpoint(endpoint, host, endpointPorts,
+                          out.allow ? "an allowed endpoint needs a port (:* for any)" : nullptr)) {
           ok = false;
           continue;
         }

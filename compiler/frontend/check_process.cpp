@@ -29,14 +29,23 @@ void Checker::checkProcess() {
   ir::Process &proc = policy_.process;
   std::map<std::string, Span> seen;  // statements that may appear once
   std::optional<Span> runAs, rootOptIn;
+  std::map<std::string, Span> variables;  // each variable is passed or set once
+  auto claimVariable = [&](const std::string &name, Span span) {
+    auto [it, inserted] = variables.emplace(name, span);
+    if (!inserted)
+      error("duplicate-statement", span, "environment variable '" + name + "' is given twice")
+          .withNote(it->second, "first given here");
+    return inserted;
+  };
   forEachModule([&](const ast::Module &m) {
     for (const ast::ProcessStmt &s : m.processStmts) {
       std::string key = s.kind == "limit" ? "limit " + s.values[0].text : s.kind;
       if (s.kind != "env_pass" && s.kind != "env_set") {
         auto [it, inserted] = seen.emplace(key, s.span);
         if (!inserted) {
-          error("duplicate-statement", s.span, "'" + key + "' is given twice")
-              .withNote(it->second, "first given here");
+          Diagnostic &d = error("duplicate-statement", s.span, "'" + key + "' is given twice");
+          d.withNote(it->second, "first given here");
+          addImportNotes(d, sources_, chainOf(s.span.file));
           continue;
         }
       }
@@ -44,6 +53,11 @@ void Checker::checkProcess() {
         runAs = s.span;
         std::optional<uint32_t> ids[2];
         for (size_t i = 0; i < s.values.size(); ++i) {
+          if (s.values[i].kind == ast::Value::Kind::Ident && !declaredParams().count(s.values[i].text)) {
+            error("invalid-value", s.values[i].span, "'" + s.values[i].text + "' is not a numeric " + (i ? "gid" : "uid"))
+                .withHint("user names differ between machines; write the number");
+            continue;
+          }
           auto v = resolve(s.values[i], {ParamType::Int}, i ? "gid" : "uid");
           uint64_t n;
           ValueError e;
@@ -54,6 +68,7 @@ void Checker::checkProcess() {
             ids[i] = static_cast<uint32_t>(n);
           }
         }
+        if (!ids[0] || (s.values.size() > 1 && !ids[1])) continue;
         proc.uid = ids[0];
         proc.gid = s.values.size() > 1 ? ids[1] : ids[0];
       } else if (s.kind == "allow_root") {
@@ -62,6 +77,11 @@ void Checker::checkProcess() {
       } else if (s.kind == "capabilities") {
         if (s.values.size() == 1 && s.values[0].text == "none") continue;
         for (const ast::Value &cap : s.values) {
+          if (cap.text == "none") {
+            error("invalid-value", cap.span, "'none' cannot be combined with capabilities")
+                .withHint("write `capabilities none` alone, or list only the capabilities");
+            continue;
+          }
           auto values = cap.text.rfind("CAP_", 0) == 0 ? lookupConstant(cap.text) : std::nullopt;
           auto value = values ? values->on(ir::Arch::X86_64) : std::nullopt;  // the same on every arch
           if (!value || *value > CAP_LAST_CAP) {
@@ -71,7 +91,6 @@ void Checker::checkProcess() {
               auto v = lookupConstant(n);
               return !v || !v->on(ir::Arch::X86_64) || *v->on(ir::Arch::X86_64) > CAP_LAST_CAP;
             });
-            names.push_back("none");
             std::string guess = didYouMean(cap.text, names);
             if (guess.empty() && cap.text.rfind("CAP_", 0) != 0) guess = didYouMean("CAP_" + cap.text, names);
             if (!guess.empty()) d.withHint(guess);
@@ -98,13 +117,13 @@ void Checker::checkProcess() {
         if (!value) continue;
         uint64_t n = 0;
         ValueError e;
-        bool ok = kind->unit == LimitKind::Count  ? parseUnsigned(value->text, n, e)
-                  : kind->unit == LimitKind::Size ? parseSize(value->text, n, e)
-                                                  : parseDuration(value->text, n, e);
-        if (ok && kind->unit == LimitKind::Count && value->kind == ast::Value::Kind::Quantity) {
-          ok = false;
+        bool ok = false;
+        if (kind->unit == LimitKind::Count && value->kind == ast::Value::Kind::Quantity)
           e = {"'" + name.text + "' is a count, not a quantity", "write a plain number"};
-        }
+        else
+          ok = kind->unit == LimitKind::Count  ? parseUnsigned(value->text, n, e)
+               : kind->unit == LimitKind::Size ? parseSize(value->text, n, e)
+                                               : parseDuration(value->text, n, e);
         if (!ok) report("invalid-value", value->span, e);
         else proc.limits[kind->limit] = n;
       } else if (s.kind == "env_pass") {
@@ -113,7 +132,7 @@ void Checker::checkProcess() {
           ValueError e;
           if (!name) continue;
           if (!checkEnvName(name->text, e)) report("invalid-value", v.span, e);
-          else proc.envPass.push_back(name->text);
+          else if (claimVariable(name->text, v.span)) proc.envPass.push_back(name->text);
         }
       } else if (s.kind == "env_set") {
         ValueError e;
@@ -123,7 +142,8 @@ void Checker::checkProcess() {
         }
         auto value = resolve(s.values[1], {ParamType::String, ParamType::Path, ParamType::Host,
                                            ParamType::Int, ParamType::Url}, "string");
-        if (value) proc.envSet.emplace_back(s.values[0].text, value->text);
+        if (value && claimVariable(s.values[0].text, s.values[0].span))
+          proc.envSet.emplace_back(s.values[0].text, value->text);
       }
     }
   });

@@ -80,7 +80,8 @@ std::vector<ir::Request> request(Checker &c, const ast::Request &r, bool concret
   }
   case ast::Request::Kind::Connect: {
     out.kind = ir::Request::Kind::Connect;
-    if (!c.hostEndpoint(*r.endpoint, out.host, out.ports, concrete)) return {};
+    if (!c.hostEndpoint(*r.endpoint, out.host, out.ports, concrete ? "a test request names one port" : nullptr))
+      return {};
     if (r.endpoint->anyPort) out.ports.clear();
     std::vector<std::string> binaries, methods, paths;
     if (!networkClauses(c, r.clauses, binaries, methods, paths)) return {};
@@ -180,9 +181,9 @@ void Checker::checkTests() {
           const ast::Outcome &o = *e.outcome;
           if (!oneOf(o.verb, outcomes, "outcome")) {
             ok = false;
-          } else if (isRoute && (o.verb.text != "deny" || e.request.provider)) {
-            error("invalid-outcome", o.span, "a route request expects `=> provider` or `deny`")
-                .withHint("write `expect route \"m\" => provider` or `expect deny route \"m\"`");
+          } else if (isRoute && ((o.verb.text != "deny" && o.verb.text != "allow") || e.request.provider)) {
+            error("invalid-outcome", o.span, "a route request expects `=> provider`, `allow` or `deny`")
+                .withHint("write `expect route \"m\" => provider`, `expect allow route \"m\"` or `expect deny route \"m\"`");
             ok = false;
           } else if (!isSyscall && o.verb.text != "allow" && o.verb.text != "deny") {
             error("invalid-outcome", o.span, "'" + o.verb.text + "' is an outcome of system calls only")

@@ -201,8 +201,9 @@ void Checker::checkSyscalls() {
       auto action = syscallAction(d.verb, d.argument, d.span);
       if (!action) continue;
       if (defaultSpan && !(*action == sys.defaultAction)) {
-        error("conflicting-setting", d.span, "conflicting 'default' for syscalls")
-            .withNote(*defaultSpan, "first set here");
+        Diagnostic &diag = error("conflicting-setting", d.span, "conflicting 'default' for syscalls");
+        diag.withNote(*defaultSpan, "first set here");
+        addImportNotes(diag, sources_, chainOf(d.span.file));
         continue;
       }
       sys.defaultAction = *action;

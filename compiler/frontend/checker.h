@@ -68,8 +68,9 @@ public:
   std::optional<ir::SyscallAction> syscallAction(const ast::Value &verb,
                                                  const std::optional<ast::IntExpr> &argument,
                                                  Span span);
+  // `missingPort`: the error when the endpoint has no port, or nullptr when it may omit it.
   bool hostEndpoint(const ast::Endpoint &endpoint, ir::HostPattern &host,
-                    std::vector<ir::PortRange> &ports, bool requirePorts);
+                    std::vector<ir::PortRange> &ports, const char *missingPort);
   // A word out of a fixed set, with "did you mean" when it is not.
   bool oneOf(const ast::Value &word, const std::vector<std::string_view> &choices,
              std::string_view what);
@@ -99,5 +100,6 @@ private:
 };
 
 const char *paramTypeName(ParamType type);
+std::string withArticle(std::string_view noun);
 
 }  // namespace shellc

@@ -29,9 +29,10 @@ Diagnostic &DiagnosticEngine::warning(std::string code, Span span, std::string m
 
 std::vector<Diagnostic> DiagnosticEngine::sorted(const SourceManager &sources) const {
   std::vector<Diagnostic> out = diagnostics_;
+  // Diagnostics without a place (command line, I/O) sort first.
   auto key = [&](const Diagnostic &d) {
-    const std::string &file = d.span.file == kNoFile ? std::string() : sources.name(d.span.file);
-    return std::tie(file, d.span.begin, d.span.end, d.code, d.message);
+    std::string file = d.span.file == kNoFile ? std::string() : sources.name(d.span.file);
+    return std::make_tuple(std::move(file), d.span.begin, d.span.end, d.code, d.message);
   };
   std::stable_sort(out.begin(), out.end(),
                    [&](const Diagnostic &a, const Diagnostic &b) { return key(a) < key(b); });

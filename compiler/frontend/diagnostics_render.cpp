@@ -3,6 +3,8 @@
 #include <llvm/Support/JSON.h>
 #include <llvm/Support/raw_ostream.h>
 
+#include <algorithm>
+
 #include "frontend/diagnostics.h"
 
 namespace shellc {
@@ -27,33 +29,50 @@ std::string location(const SourceManager &sources, Span span) {
   return sources.name(span.file) + ":" + std::to_string(lc.line) + ":" + std::to_string(lc.column);
 }
 
-// Bytes that would garble a terminal (control characters, invalid UTF-8) are shown as '?'.
+// Control bytes would garble a terminal; they are shown as '?'. The file is valid UTF-8
+// (the parser checked), so other bytes are kept.
 std::string printable(std::string_view text) {
   std::string out(text);
   for (char &c : out) {
     unsigned char u = static_cast<unsigned char>(c);
     if (c == '\t') c = ' ';
-    else if (u < 0x20 || u == 0x7f || u >= 0x80) c = '?';
+    else if (u < 0x20 || u == 0x7f) c = '?';
   }
   return out;
+}
+
+// Terminal columns of a UTF-8 text: one per code point (wide characters are rare in policies).
+size_t displayWidth(std::string_view text) {
+  return std::count_if(text.begin(), text.end(),
+                       [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; });
 }
 
 void renderExcerpt(const SourceManager &sources, Span span, llvm::raw_ostream &os, bool color) {
   if (span.file == kNoFile) return;
   std::string_view line = sources.lineText(span.file, span.begin);
   LineCol lc = sources.lineCol(span.file, span.begin);
-  size_t column = lc.column - 1;
+  size_t column = std::min<size_t>(lc.column - 1, line.size());
   size_t length = span.end > span.begin ? span.end - span.begin : 1;
   length = std::min(length, line.size() > column ? line.size() - column : 1);
-  size_t start = column > kExcerptWidth / 2 ? column - kExcerptWidth / 2 : 0;
-  std::string_view window = line.substr(std::min(start, line.size()), kExcerptWidth);
+  // Long lines are shown as a window around the caret.
+  size_t start = 0;
+  if (line.size() > kExcerptWidth && column > kExcerptWidth / 2) {
+    start = column - kExcerptWidth / 2;
+    while (start > 0 && (static_cast<unsigned char>(line[start]) & 0xC0) == 0x80) --start;
+  }
+  std::string_view window = line.substr(start, kExcerptWidth);
+  while (!window.empty() && start + window.size() < line.size() &&
+         (static_cast<unsigned char>(line[start + window.size()]) & 0xC0) == 0x80)
+    window.remove_suffix(1);
   std::string prefix = start > 0 ? "..." : "";
   os << prefix << printable(window) << (start + window.size() < line.size() ? "..." : "") << "\n";
-  size_t caretAt = prefix.size() + column - start;
-  size_t tildes = std::min(length, kExcerptWidth - (column - start)) - 1;
+  size_t caretAt = prefix.size() + displayWidth(line.substr(start, column - start));
+  size_t visible = std::min(column + length, start + window.size()) - column;
+  size_t tildes = std::max<size_t>(displayWidth(line.substr(column, visible)), 1) - 1;
   if (color) os.changeColor(llvm::raw_ostream::GREEN, true);
-  os << std::string(caretAt, ' ') << '^' << std::string(tildes, '~') << "\n";
+  os << std::string(caretAt, ' ') << '^' << std::string(tildes, '~');
   if (color) os.resetColor();
+  os << "\n";
 }
 
 void renderOne(const SourceManager &sources, const Diagnostic &d, llvm::raw_ostream &os,

@@ -65,6 +65,18 @@ private:
     if (!lines_.empty() && !lines_.back().empty() && lines_.back().back() != '{') lines_.push_back("");
   }
 
+  // What kind of top-level item starts at token i: its keyword (`@name assert` is an assert).
+  std::string_view topKind(size_t i) const {
+    if (in_.tokens[i].text == "@" && i + 2 < in_.tokens.size()) return in_.tokens[i + 2].text;
+    return in_.tokens[i].text;
+  }
+
+  // Items of one kind stay together; a new kind, and every block, starts after a blank line.
+  bool wantsBlankBefore(size_t i) const {
+    std::string_view kind = topKind(i);
+    return afterBlock_ || isBlockKeyword(kind) || (!lastTopKind_.empty() && kind != lastTopKind_);
+  }
+
   void token(size_t i) {
     const LexToken &t = in_.tokens[i];
     if (t.kind == LexToken::Kind::Comment) return comment(i);
@@ -72,8 +84,8 @@ private:
       flushStatement();
       bool top = topLevel_.count(i) > 0;
       bool afterComment = !lines_.empty() && lastWasComment_;
-      if (blankBefore(i) || (top && (afterBlock_ || (isBlockKeyword(t.text) && !afterComment))))
-        ensureBlank();
+      if (blankBefore(i) || (top && !afterComment && wantsBlankBefore(i))) ensureBlank();
+      if (top) lastTopKind_ = topKind(i);
       afterBlock_ = false;
       statementDepth_ = depth_;
     }
@@ -116,7 +128,14 @@ private:
       return;
     }
     flushStatement();
-    if (blankBefore(i) || (depth_ == 0 && afterBlock_)) ensureBlank();
+    // A comment before a top-level item belongs to it: the item's blank line goes first.
+    bool opensItem = false;
+    if (depth_ == 0 && !lastWasComment_) {
+      size_t next = i + 1;
+      while (next < in_.tokens.size() && in_.tokens[next].kind == LexToken::Kind::Comment) ++next;
+      opensItem = next < in_.tokens.size() && topLevel_.count(next) && wantsBlankBefore(next);
+    }
+    if (blankBefore(i) || opensItem || (depth_ == 0 && afterBlock_)) ensureBlank();
     afterBlock_ = false;
     emit(indent(depth_) + text);
     lastWasComment_ = true;
@@ -172,6 +191,7 @@ private:
   std::string segment_;
   const LexToken *prev_ = nullptr;
   std::string_view statementStart_;
+  std::string_view lastTopKind_;
   unsigned depth_ = 0, statementDepth_ = 0;
   bool afterBlock_ = false, lastWasComment_ = false;
 };

@@ -93,9 +93,13 @@ public:
       if (offending->getType() != antlr4::Token::EOF) found = "'" + offending->getText() + "'";
     }
     std::vector<std::string> expected;
+    std::vector<std::string> keywords;  // for "did you mean" on a misspelt keyword
     if (parser) {
-      for (size_t type : parser->getExpectedTokens().toList())
+      for (size_t type : parser->getExpectedTokens().toList()) {
         expected.push_back(describeToken(parser->getVocabulary(), type));
+        std::string literal = parser->getVocabulary().getLiteralName(type);
+        if (literal.size() > 2) keywords.push_back(literal.substr(1, literal.size() - 2));
+      }
     }
     std::string message = "unexpected " + found;
     if (!expected.empty() && expected.size() <= 8) {
@@ -106,7 +110,13 @@ public:
       }
     }
     Diagnostic &d = diags_.error("syntax", span, message);
-    if (parser && expected.size() > 8)
+    std::string text = offending ? offending->getText() : "";
+    std::string guess = didYouMean(text, std::vector<std::string_view>(keywords.begin(), keywords.end()));
+    if (offending && offending->getType() == ShellPolicyLexer::IDENT && !guess.empty())
+      d.withHint(guess);
+    else if (text == "/")
+      d.withHint("paths are written as strings: \"/usr\"");
+    else if (parser && expected.size() > 8)
       d.withHint(contextHint(parser));
     if (diags_.tooManyErrors()) throw AbortParse{};
   }
@@ -523,7 +533,10 @@ private:
       if (auto *d = dynamic_cast<P::NetworkDefaultContext *>(stmt)) {
         b.settings.push_back(ast::Setting{"default", {word(d->decision())}, s_.span(d)});
       } else if (auto *e = dynamic_cast<P::NetworkEnforcementContext *>(stmt)) {
-        b.settings.push_back(setting(e, {e->IDENT()}));
+        antlr4::Token *mode = e->getStop();
+        b.settings.push_back(ast::Setting{"enforcement",
+                                          {ast::Value{ast::Value::Kind::Ident, mode->getText(), s_.span(mode, mode)}},
+                                          s_.span(e)});
       } else {
         auto *r = static_cast<P::NetworkRuleContext *>(stmt);
         ast::NetworkRule rule;
@@ -586,6 +599,11 @@ private:
 
   void topItem(P::TopItemContext *item) {
     if (auto *p = item->policyDecl()) {
+      if (m_->policyName) {
+        s_.diags().error("duplicate-statement", s_.span(p), "a file names its policy once")
+            .withNote(m_->policyName->span, "named here");
+        return;
+      }
       m_->policyName = word(p->dottedName());
     } else if (auto *u = item->useDecl()) {
       ast::Use use;

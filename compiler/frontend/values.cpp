@@ -101,8 +101,8 @@ bool parsePath(std::string_view text, ir::Path &out, ValueError &error) {
   }
   if (text[0] == '~') {
     if (text.size() > 1 && text[1] != '/') {
-      error = {"'~user' is not supported", "only the sandbox user's home: \"~/" +
-                                               std::string(text.substr(text.find('/') == std::string_view::npos ? 1 : text.find('/') + 1)) + "\""};
+      error = {"'~user' is not supported", "`~` is the home of the user who starts the sandbox; "
+                                           "write another user's home as an absolute path"};
       return false;
     }
     std::string_view rest = text.size() > 2 ? text.substr(2) : std::string_view();
@@ -115,8 +115,8 @@ bool parsePath(std::string_view text, ir::Path &out, ValueError &error) {
     return true;
   }
   if (text[0] != '/') {
-    error = {"path must be absolute",
-             "write \"/" + std::string(text) + "\", or `workspace / \"" + std::string(text) + "\"` for a path in the workspace"};
+    std::string fixed = normalise(text);
+    error = {"path must be absolute", fixed.empty() ? "" : "write \"/" + fixed + "\""};
     return false;
   }
   std::string_view rest = text.substr(1);
@@ -384,7 +384,11 @@ bool checkUrl(std::string_view text, ValueError &error) {
     if (!parseCidr(host, ignored, error)) return false;
     if (!port.empty()) {
       uint16_t p;
-      if (port[0] != ':' || !parsePort(port.substr(1), p, error)) return false;
+      if (port[0] != ':') {
+        error = {"unexpected '" + std::string(port) + "' after the address", "write [ADDRESS]:PORT"};
+        return false;
+      }
+      if (!parsePort(port.substr(1), p, error)) return false;
     }
     return true;
   }
@@ -423,9 +427,11 @@ bool checkBinaryPattern(std::string_view text, ValueError &error) {
     return false;
   }
   ir::Path ignored;
-  std::string plain(text);
-  std::replace(plain.begin(), plain.end(), '*', 'x');
-  return parsePath(plain, ignored, error);
+  if (!parsePath(text, ignored, error)) {
+    error.hint = error.hint.empty() ? "" : "write the path normalised, with its wildcards";
+    return false;
+  }
+  return true;
 }
 
 bool checkHttpPathGlob(std::string_view text, ValueError &error) {

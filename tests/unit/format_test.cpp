@@ -18,7 +18,7 @@ std::string format(const std::string &text) {
 TEST(Format, CanonicalLayout) {
   EXPECT_EQ(format("policy   x\nuse std.base\nfilesystem{allow read,exec \"/usr\"  # why\n"
                    "# own line\n\n\n deny write workspace/\".git\"}\nparam p:int=3"),
-            "policy x\nuse std.base\n\nfilesystem {\n  allow read, exec \"/usr\"  # why\n"
+            "policy x\n\nuse std.base\n\nfilesystem {\n  allow read, exec \"/usr\"  # why\n"
             "  # own line\n\n  deny write workspace / \".git\"\n}\n\nparam p: int = 3\n");
   EXPECT_EQ(format("syscalls { deny socket ( domain in [ AF_PACKET ] ) => errno ( EPERM ) }"),
             "syscalls {\n  deny socket(domain in [AF_PACKET]) => errno(EPERM)\n}\n");

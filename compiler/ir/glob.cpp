@@ -1,0 +1,122 @@
+#include "ir/glob.h"
+
+#include <string>
+#include <vector>
+
+namespace shellc::ir {
+namespace {
+
+// What the wildcards of one kind of glob mean.
+struct Syntax {
+  bool starCrossesSlash;  // else only `**` does
+  bool question;          // `?` is one character, else a literal
+  bool classes;           // `[...]` is a class, else literals
+};
+
+struct Token {
+  enum class Kind { Literal, AnyChar, Class, Star };
+  Kind kind = Kind::Literal;
+  char literal = 0;
+  bool crossesSlash = true;  // Star
+  bool negated = false;      // Class
+  std::string_view members;  // Class: between the brackets, after a '!'
+};
+
+std::vector<Token> tokenise(std::string_view glob, const Syntax &syntax) {
+  std::vector<Token> tokens;
+  for (size_t i = 0; i < glob.size(); ++i) {
+    Token t;
+    char c = glob[i];
+    size_t end;
+    if (c == '*') {
+      bool doubled = i + 1 < glob.size() && glob[i + 1] == '*';
+      if (doubled) ++i;
+      t.kind = Token::Kind::Star;
+      t.crossesSlash = syntax.starCrossesSlash || doubled;
+    } else if (c == '?' && syntax.question) {
+      t.kind = Token::Kind::AnyChar;
+    } else if (c == '[' && syntax.classes && (end = classEnd(glob, i)) != std::string_view::npos) {
+      t.kind = Token::Kind::Class;
+      t.negated = glob[i + 1] == '!';
+      size_t first = i + 1 + (t.negated ? 1 : 0);
+      t.members = glob.substr(first, end - first);
+      i = end;
+    } else {
+      t.literal = c;
+    }
+    tokens.push_back(t);
+  }
+  return tokens;
+}
+
+bool inClass(const Token &t, char c) {
+  bool found = false;
+  std::string_view m = t.members;
+  for (size_t i = 0; i < m.size() && !found; ++i) {
+    if (i + 2 < m.size() && m[i + 1] == '-') {
+      found = m[i] <= c && c <= m[i + 2];
+      i += 2;
+    } else {
+      found = m[i] == c;
+    }
+  }
+  return found != t.negated;
+}
+
+// Runs the glob as a nondeterministic automaton over the text: one state per token, so the
+// time is linear in both and no pattern can make it backtrack exponentially.
+bool match(std::string_view glob, std::string_view text, const Syntax &syntax) {
+  std::vector<Token> tokens = tokenise(glob, syntax);
+  const size_t n = tokens.size();
+  std::vector<char> states(n + 1, 0), next(n + 1, 0);
+  auto skipStars = [&](std::vector<char> &s) {  // a star may match nothing
+    for (size_t i = 0; i < n; ++i)
+      if (s[i] && tokens[i].kind == Token::Kind::Star) s[i + 1] = 1;
+  };
+  states[0] = 1;
+  skipStars(states);
+  for (char c : text) {
+    std::fill(next.begin(), next.end(), 0);
+    bool alive = false;
+    for (size_t i = 0; i < n; ++i) {
+      if (!states[i]) continue;
+      const Token &t = tokens[i];
+      switch (t.kind) {
+      case Token::Kind::Star:
+        if (t.crossesSlash || c != '/') next[i] = 1;
+        break;
+      case Token::Kind::Literal: next[i + 1] = next[i + 1] || c == t.literal; break;
+      case Token::Kind::AnyChar: next[i + 1] = 1; break;
+      case Token::Kind::Class: next[i + 1] = next[i + 1] || inClass(t, c); break;
+      }
+    }
+    skipStars(next);
+    for (char s : next) alive = alive || s;
+    if (!alive) return false;
+    states.swap(next);
+  }
+  return states[n];
+}
+
+}  // namespace
+
+size_t classEnd(std::string_view glob, size_t open) {
+  size_t i = open + 1;
+  if (i < glob.size() && glob[i] == '!') ++i;
+  if (i < glob.size() && glob[i] == ']') ++i;
+  return glob.find(']', i);
+}
+
+bool matchModelGlob(std::string_view glob, std::string_view model) {
+  return match(glob, model, {.starCrossesSlash = true, .question = true, .classes = false});
+}
+
+bool matchBinaryGlob(std::string_view glob, std::string_view path) {
+  return match(glob, path, {.starCrossesSlash = false, .question = false, .classes = false});
+}
+
+bool matchHttpPathGlob(std::string_view glob, std::string_view path) {
+  return match(glob, path, {.starCrossesSlash = true, .question = true, .classes = true});
+}
+
+}  // namespace shellc::ir

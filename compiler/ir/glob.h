@@ -1,0 +1,23 @@
+// Matching of the language's three kinds of glob (docs/language.md). Overlap and specificity
+// of model globs, which the checker needs too, are in frontend/values.h.
+#pragma once
+#include <string_view>
+
+namespace shellc::ir {
+
+// Model names (section 11): `*` any run of characters, `?` one character.
+bool matchModelGlob(std::string_view glob, std::string_view model);
+
+// Binaries after `by` (section 10): `*` any run within one path component, `**` any run
+// across components.
+bool matchBinaryGlob(std::string_view glob, std::string_view path);
+
+// HTTP request paths (section 10): `*` and `**` any run including '/', `?` one character,
+// `[0-9]` one character of a class and `[!0]` one character outside it.
+bool matchHttpPathGlob(std::string_view glob, std::string_view path);
+
+// Where the character class that starts at glob[open] ('[') ends: the index of its ']', or
+// npos when it is not closed. A ']' right after "[" or "[!" is a member, not the end.
+size_t classEnd(std::string_view glob, size_t open);
+
+}  // namespace shellc::ir
