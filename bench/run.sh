@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Front-end benchmarks. Figures are wall times on this machine, each beside a peer measured in
+# shellc's benchmarks. Figures are wall times on this machine, each beside a peer measured in
 # the same run: the process floor (/bin/true) and jq parsing Docker's default seccomp profile
 # (the policy format most users come from).
 #   bench/run.sh            # all
@@ -26,3 +26,14 @@ for n in 1000 10000 100000; do
   read -r secs rss < "$out/time-$n"
   printf '%8d %10s %12s %12d\n' "$n" "$secs" "$rss" "$(stat -c %s "$out/gen-$n.policy")"
 done
+
+echo
+echo "== seccomp: BPF instructions executed per syscall over the build mix (x86_64)"
+build/bin/seccomp_compare examples/coding-agent.policy tests/data/syscall-mix/build-mix.strace.txt
+if [ -f tests/data/oci-seccomp/docker-default.policy ]; then
+  build/bin/seccomp_compare tests/data/oci-seccomp/docker-default.policy tests/data/syscall-mix/build-mix.strace.txt
+fi
+
+echo
+echo "== shellc build examples/coding-agent.policy, whole process (hyperfine)"
+hyperfine -N --warmup 10 --runs 100 "$shellc build examples/coding-agent.policy -o $out/agent.bundle"

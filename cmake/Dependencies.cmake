@@ -16,6 +16,17 @@ add_library(libseccomp INTERFACE)
 target_include_directories(libseccomp SYSTEM INTERFACE ${SECCOMP_INCLUDE})
 target_link_libraries(libseccomp INTERFACE ${SECCOMP_LIBRARY})
 
+# yaml-cpp, for `shellc import openshell`; linked statically for the reason above when the
+# archive is there (libyaml-cpp-dev ships it).
+find_package(yaml-cpp REQUIRED)
+find_library(YAML_CPP_ARCHIVE NAMES libyaml-cpp.a)
+add_library(yaml_cpp INTERFACE)
+if(YAML_CPP_ARCHIVE)
+  target_link_libraries(yaml_cpp INTERFACE ${YAML_CPP_ARCHIVE})
+else()
+  target_link_libraries(yaml_cpp INTERFACE yaml-cpp)
+endif()
+
 find_package(CLI11 CONFIG QUIET)
 if(NOT TARGET CLI11::CLI11)
   add_library(CLI11::CLI11 INTERFACE IMPORTED)

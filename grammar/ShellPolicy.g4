@@ -139,6 +139,9 @@ request
 
 syscallArg : intExpr | '*' ;
 
+// One request alone, as `shellc explain` is given it on the command line.
+requestOnly : request EOF ;
+
 value : STRING | INT | QUANTITY | ADDR4 | IDENT ;
 
 // ---------------------------------------------------------------- lexer

@@ -13,6 +13,7 @@ packages=(
   libc6-dev-arm64-cross linux-libc-dev-arm64-cross   # aarch64 values of header constants
   libz3-dev libyaml-cpp-dev libseccomp-dev libcli11-dev
   libgtest-dev libbenchmark-dev hyperfine
+  nftables                               # `nft -c` validates the emitted ruleset in tests
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -10,7 +10,11 @@
 #include <map>
 #include <optional>
 
+#include "ir/evaluate.h"
+
 namespace shellc::backends {
+
+using ir::stricter;
 
 uint32_t auditArch(ir::Arch arch) {
   return arch == ir::Arch::X86_64 ? AUDIT_ARCH_X86_64 : AUDIT_ARCH_AARCH64;
@@ -63,6 +67,12 @@ public:
     }
   }
 
+  // Makes `target` the instruction that the next one emitted falls through to.
+  Label flowInto(Label target) {
+    if (target + 1 == reversed_.size()) return target;
+    return emit(BPF_JUMP(BPF_JMP | BPF_JA | BPF_K, static_cast<uint32_t>(distance(target)), 0, 0));
+  }
+
   size_t size() const { return reversed_.size(); }
   bpf::Program program() const { return bpf::Program(reversed_.rbegin(), reversed_.rend()); }
 
@@ -91,6 +101,7 @@ uint32_t lo(uint64_t v) { return static_cast<uint32_t>(v); }
 
 // One 64-bit comparison of an argument: the high words decide unless they are equal.
 Emitter::Label condition(Emitter &e, const ir::ArgCondition &c, Emitter::Label yes, Emitter::Label no) {
+  if (yes == no) return yes;  // the outcome does not depend on the condition: test nothing
   uint32_t offset = kArgOffset + 8 * c.index;  // little-endian: low word first
   switch (c.op) {
   case ir::CompareOp::Ne:
@@ -99,11 +110,15 @@ Emitter::Label condition(Emitter &e, const ir::ArgCondition &c, Emitter::Label y
     [[fallthrough]];
   case ir::CompareOp::Eq:
   case ir::CompareOp::MaskedEq: {
+    // `arg & mask == value` with the value as written: a value with bits outside the mask
+    // never matches (the checker warns), and each word's jeq then fails by itself.
     uint64_t mask = c.op == ir::CompareOp::Eq || c.op == ir::CompareOp::Ne ? ~0ull : c.mask;
-    uint64_t value = c.value & mask;
+    uint64_t value = c.value;
+    if (hi(mask) == 0 && hi(value) != 0) return no;
     e.jump(BPF_JEQ, lo(value), yes, no);
     if (lo(mask) != ~0u) e.andMask(lo(mask));
     Emitter::Label low = e.load(offset);
+    if (hi(mask) == 0) return low;  // the high word is masked away: only the low one decides
     e.jump(BPF_JEQ, hi(value), low, no);
     if (hi(mask) != ~0u) e.andMask(hi(mask));
     return e.load(offset + 4);
@@ -123,11 +138,6 @@ Emitter::Label condition(Emitter &e, const ir::ArgCondition &c, Emitter::Label y
   }
   }
   return no;
-}
-
-bool stricter(const ir::SyscallAction &a, const ir::SyscallAction &b) {
-  if (a.kind != b.kind) return a.kind > b.kind;
-  return a.kind == ir::ActionKind::Errno && a.errnoValue < b.errnoValue;  // the smaller errno wins
 }
 
 // The code deciding one syscall number whose rules have argument conditions: the rules
@@ -269,12 +279,11 @@ bool compileSeccomp(const ir::Syscalls &syscalls, ir::Arch arch, bpf::Program &o
     return e.jump(BPF_JGE, ranges[k].first, right, left);
   };
   Emitter::Label dispatch = subtree(0, ranges.size() - 1);
-  Emitter::Label kill = e.ret(SECCOMP_RET_KILL_PROCESS);
-  if (arch == ir::Arch::X86_64) dispatch = e.jump(BPF_JGE, kX32SyscallBit, kill, dispatch);
-  e.load(offsetof(seccomp_data, nr));
-  Emitter::Label afterArch = e.size() - 1;
-  kill = e.ret(SECCOMP_RET_KILL_PROCESS);
-  e.jump(BPF_JEQ, auditArch(arch), afterArch, kill);
+  if (arch == ir::Arch::X86_64)  // the x32 ABI: the same arch, numbers with bit 30 set
+    dispatch = e.jump(BPF_JGE, kX32SyscallBit, e.ret(SECCOMP_RET_KILL_PROCESS), dispatch);
+  e.flowInto(dispatch);
+  Emitter::Label number = e.load(offsetof(seccomp_data, nr));
+  e.jump(BPF_JEQ, auditArch(arch), number, e.ret(SECCOMP_RET_KILL_PROCESS));
   e.load(offsetof(seccomp_data, arch));
   if (e.size() > kMaxInstructions) {
     error = "the " + std::string(ir::archName(arch)) + " seccomp filter needs " + std::to_string(e.size()) +

@@ -1,9 +1,13 @@
 #pragma once
+#include <functional>
+#include <set>
+#include <map>
 #include <string>
 #include <vector>
 
 #include <CLI/CLI.hpp>
 
+#include "frontend/check.h"
 #include "frontend/diagnostics.h"
 
 namespace shellc {
@@ -26,6 +30,20 @@ struct CommonOptions {
 bool expandInputs(const std::vector<std::string> &inputs, std::vector<std::string> &files,
                   std::string &error);
 
+// The -D values (malformed ones are usage errors) and the stdlib directory of a command line.
+bool policyOptions(const CommonOptions &common, CheckOptions &options, DiagnosticEngine &diags);
+// -D names that none of the `declared` parameters has are errors, with a "did you mean".
+void reportUnknownDefines(const CheckOptions &options, const std::set<std::string> &declared,
+                          DiagnosticEngine &diags);
+// Checks each input (a policy file, or a directory of them) as the root of a policy, and
+// calls `clean` with each policy that has no error. False on a usage or I/O error.
+bool checkInputs(const std::vector<std::string> &inputs, const CommonOptions &common, SourceManager &sources,
+                 DiagnosticEngine &diags, const std::function<void(const std::string &, const CheckOutput &)> &clean);
+
+// Splits the -D options into `out`; a malformed one is a usage error.
+bool parseDefines(const std::vector<std::string> &defines, std::map<std::string, std::string> &out,
+                  DiagnosticEngine &diags);
+
 // Renders the run's diagnostics and computes the exit code from them.
 int finish(const SourceManager &sources, const DiagnosticEngine &diags, const CommonOptions &common);
 
@@ -44,6 +62,45 @@ struct FmtCommand {
   void attach(CLI::App &parent, CommonOptions &common);
   int run(const CommonOptions &common);
 };
+
+struct TestCommand {
+  std::vector<std::string> inputs;
+  CLI::App *app = nullptr;
+  void attach(CLI::App &parent, CommonOptions &common);
+  int run(const CommonOptions &common);
+};
+
+struct ExplainCommand {
+  std::string input;
+  std::string request;
+  CLI::App *app = nullptr;
+  void attach(CLI::App &parent, CommonOptions &common);
+  int run(const CommonOptions &common);
+};
+
+struct BuildCommand {
+  std::string input;
+  std::string output;
+  std::vector<std::string> emit;
+  CLI::App *app = nullptr;
+  void attach(CLI::App &parent, CommonOptions &common);
+  int run(const CommonOptions &common);
+};
+
+struct ImportCommand {
+  std::string input;
+  std::string output;
+  std::string kernel;
+  CLI::App *app = nullptr, *ociSeccomp = nullptr, *openShell = nullptr;
+  void attach(CLI::App &parent, CommonOptions &common);
+  int run(const CommonOptions &common);
+};
+
+// For `shellc check`: each OpenShell YAML input (*.yaml, *.yml) is imported in memory, so that
+// checking the path checks the policy it becomes. Returns the inputs to check: those that
+// failed to import (their errors reported) are left out.
+std::vector<std::string> importYamlInputs(const std::vector<std::string> &inputs, SourceManager &sources,
+                                          DiagnosticEngine &diags);
 
 int runSelected(CLI::App &app, const CommonOptions &common, CheckCommand &check, FmtCommand &fmt);
 void addCommonOptions(CLI::App &command, CommonOptions &common);

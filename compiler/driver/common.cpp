@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "driver/commands.h"
+#include "frontend/modules.h"
 
 namespace fs = std::filesystem;
 
@@ -42,6 +43,58 @@ bool expandInputs(const std::vector<std::string> &inputs, std::vector<std::strin
       return false;
     }
   }
+  return true;
+}
+
+// Splits the -D options; malformed ones are usage errors.
+bool parseDefines(const std::vector<std::string> &defines, std::map<std::string, std::string> &out,
+                  DiagnosticEngine &diags) {
+  for (const std::string &d : defines) {
+    size_t eq = d.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      diags.error("usage", Span{}, "-D needs NAME=VALUE, got '" + d + "'");
+      return false;
+    }
+    out[d.substr(0, eq)] = d.substr(eq + 1);
+  }
+  return true;
+}
+
+bool policyOptions(const CommonOptions &common, CheckOptions &options, DiagnosticEngine &diags) {
+  options.stdlibDir = common.stdlib.empty() ? ModuleLoader::defaultStdlibDir() : common.stdlib;
+  return parseDefines(common.defines, options.defines, diags);
+}
+
+void reportUnknownDefines(const CheckOptions &options, const std::set<std::string> &declared,
+                          DiagnosticEngine &diags) {
+  std::vector<std::string_view> names(declared.begin(), declared.end());
+  for (auto &[name, value] : options.defines) {
+    if (declared.count(name)) continue;
+    Diagnostic &d = diags.error("unknown-param", Span{}, "-D " + name + ": no checked policy declares this parameter");
+    std::string guess = didYouMean(name, names);
+    if (!guess.empty()) d.withHint(guess);
+  }
+}
+
+bool checkInputs(const std::vector<std::string> &inputs, const CommonOptions &common, SourceManager &sources,
+                 DiagnosticEngine &diags, const std::function<void(const std::string &, const CheckOutput &)> &clean) {
+  CheckOptions options;
+  if (!policyOptions(common, options, diags)) return false;
+  std::vector<std::string> files;
+  std::string error;
+  if (!expandInputs(inputs, files, error)) {
+    diags.error("io-error", Span{}, error);
+    return false;
+  }
+  std::set<std::string> declared;
+  bool allLoaded = true;  // else some parameters are unknown, and so are the -D names to report
+  for (const std::string &file : files) {
+    CheckOutput out = checkPolicyFile(file, options, sources, diags);
+    allLoaded &= !out.declaredParams.empty() || out.ok;
+    declared.insert(out.declaredParams.begin(), out.declaredParams.end());
+    if (out.ok) clean(file, out);
+  }
+  if (allLoaded) reportUnknownDefines(options, declared, diags);
   return true;
 }
 

@@ -10,8 +10,16 @@ int main(int argc, char **argv) {
   shellc::CommonOptions common;
   shellc::CheckCommand check;
   shellc::FmtCommand fmt;
+  shellc::TestCommand test;
+  shellc::ExplainCommand explain;
+  shellc::BuildCommand build;
+  shellc::ImportCommand import;
   check.attach(app, common);
   fmt.attach(app, common);
+  test.attach(app, common);
+  explain.attach(app, common);
+  build.attach(app, common);
+  import.attach(app, common);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success &e) {
@@ -20,5 +28,9 @@ int main(int argc, char **argv) {
     app.exit(e);
     return shellc::kExitUsage;
   }
+  if (test.app->parsed()) return test.run(common);
+  if (explain.app->parsed()) return explain.run(common);
+  if (build.app->parsed()) return build.run(common);
+  if (import.app->parsed()) return import.run(common);
   return shellc::runSelected(app, common, check, fmt);
 }

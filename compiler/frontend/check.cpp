@@ -4,6 +4,7 @@
 
 #include "frontend/checker.h"
 #include "frontend/constants.h"
+#include "frontend/parser.h"
 
 namespace shellc {
 
@@ -60,6 +61,7 @@ bool Checker::oneOf(const ast::Value &word, const std::vector<std::string_view> 
 
 std::optional<ast::Setting> Checker::setting(ast::Layer layer, std::string_view key) {
   std::optional<ast::Setting> found;
+  const ast::Block *foundIn = nullptr;
   forEachModule([&](const ast::Module &m) {
     for (const ast::Block &b : m.blocks) {
       if (b.layer != layer) continue;
@@ -67,6 +69,7 @@ std::optional<ast::Setting> Checker::setting(ast::Layer layer, std::string_view 
         if (s.key != key) continue;
         if (!found) {
           found = s;
+          foundIn = &b;
           continue;
         }
         auto texts = [](const ast::Setting &x) {
@@ -77,7 +80,9 @@ std::optional<ast::Setting> Checker::setting(ast::Layer layer, std::string_view 
         };
         if (texts(*found) != texts(s)) {
           Diagnostic &d = error("conflicting-setting", s.span,
-                                "conflicting '" + std::string(key) + "': another block of this layer sets it differently");
+                                "conflicting '" + std::string(key) + "': " +
+                                    (foundIn == &b ? "this block sets it differently above"
+                                                   : "another block of this layer sets it differently"));
           d.withNote(found->span, "first set here");
           addImportNotes(d, sources_, chainOf(s.span.file));
         }
@@ -202,9 +207,12 @@ std::optional<Resolved> Checker::resolve(const ast::Value &value,
     if (pathContext) names.insert(names.end(), std::begin(kBuiltinRoots), std::end(kBuiltinRoots));
     Diagnostic &d = error("unknown-name", value.span, "unknown parameter '" + value.text + "'");
     std::string guess = didYouMean(value.text, names);
+    bool stringForm = std::any_of(expected.begin(), expected.end(), [](ParamType t) {
+      return t == ParamType::String || t == ParamType::Path || t == ParamType::Host || t == ParamType::Url;
+    });
     d.withHint(!guess.empty() ? guess
-                              : "declare it with `param " + value.text + ": " +
-                                    paramTypeName(*expected.begin()) + " = VALUE`");
+                              : "declare it with `param " + value.text + ": " + paramTypeName(*expected.begin()) +
+                                    " = VALUE`" + (stringForm ? ", or write the " + std::string(what) + " as a string" : ""));
     return std::nullopt;
   }
   const ParamInfo &info = it->second;
@@ -339,8 +347,10 @@ void Checker::run() {
   checkTests();
 }
 
-CheckOutput checkPolicyFile(const std::string &path, const CheckOptions &options,
-                            SourceManager &sources, DiagnosticEngine &diags) {
+namespace {
+// Loads and checks the policy rooted at `path`; `then` runs with the checker once it has.
+CheckOutput check(const std::string &path, const CheckOptions &options, SourceManager &sources,
+                  DiagnosticEngine &diags, const std::function<void(Checker &)> &then) {
   CheckOutput out;
   size_t before = diags.errorCount();
   std::vector<LoadedModule> modules;
@@ -348,9 +358,25 @@ CheckOutput checkPolicyFile(const std::string &path, const CheckOptions &options
   if (!loader.load(path, modules) || modules.empty()) return out;
   Checker checker(sources, diags, options, modules, out.policy);
   checker.run();
+  then(checker);
   out.declaredParams = checker.declaredParams();
   out.ok = diags.errorCount() == before;
   return out;
+}
+}  // namespace
+
+CheckOutput checkPolicyFile(const std::string &path, const CheckOptions &options,
+                            SourceManager &sources, DiagnosticEngine &diags) {
+  return check(path, options, sources, diags, [](Checker &) {});
+}
+
+CheckOutput checkPolicyAndRequest(const std::string &path, std::string_view request,
+                                  const CheckOptions &options, SourceManager &sources,
+                                  DiagnosticEngine &diags, std::vector<ir::Request> &requests) {
+  return check(path, options, sources, diags, [&](Checker &checker) {
+    FileId file = sources.addBuffer("<request>", std::string(request));
+    if (auto parsed = parseRequest(sources, file, diags)) requests = checker.checkRequest(*parsed, true);
+  });
 }
 
 }  // namespace shellc

@@ -4,6 +4,8 @@
 #include <map>
 #include <set>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "frontend/diagnostics.h"
 #include "ir/policy.h"
@@ -23,5 +25,13 @@ struct CheckOutput {
 
 CheckOutput checkPolicyFile(const std::string &path, const CheckOptions &options,
                             SourceManager &sources, DiagnosticEngine &diags);
+
+// Checks a policy as checkPolicyFile does, then `request`, one request in the language's
+// syntax (what `shellc explain` is given), against it: the request may name the policy's
+// parameters and providers, and is concrete, as in a test. A system call whose constants
+// differ between architectures becomes one request per architecture.
+CheckOutput checkPolicyAndRequest(const std::string &path, std::string_view request,
+                                  const CheckOptions &options, SourceManager &sources,
+                                  DiagnosticEngine &diags, std::vector<ir::Request> &requests);
 
 }  // namespace shellc

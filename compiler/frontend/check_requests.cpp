@@ -40,6 +40,7 @@ std::vector<ir::Request> request(Checker &c, const ast::Request &r, bool concret
     auto info = resolveSyscall(c, r.verb);
     if (!info) return {};
     out.syscall = r.verb.text;
+    out.syscallNumbers = info->numbers;
     if (r.syscallArgs.size() > info->argNames.size()) {
       c.error("too-many-arguments", r.span,
               "'" + r.verb.text + "' takes " + std::to_string(info->argNames.size()) +
@@ -64,8 +65,9 @@ std::vector<ir::Request> request(Checker &c, const ast::Request &r, bool concret
     if (!ok) return {};
     bool uniform = std::all_of(args.begin(), args.end(), [](auto &a) { return !a || a->uniform(); });
     std::vector<ir::Request> out2;
-    for (std::optional<ir::Arch> arch : uniform ? std::vector<std::optional<ir::Arch>>{std::nullopt}
-                                                : std::vector<std::optional<ir::Arch>>{ir::kAllArches.begin(), ir::kAllArches.end()}) {
+    std::vector<std::optional<ir::Arch>> arches{std::nullopt};
+    if (!uniform) arches.assign(c.policy_.syscalls.arches.begin(), c.policy_.syscalls.arches.end());
+    for (std::optional<ir::Arch> arch : arches) {
       ir::Request variant = out;
       variant.arch = arch;
       bool exists = true;
@@ -140,6 +142,10 @@ std::vector<std::string_view> providerNames(const ir::Policy &policy) {
 }
 
 }  // namespace
+
+std::vector<ir::Request> Checker::checkRequest(const ast::Request &r, bool concrete) {
+  return request(*this, r, concrete, providerNames(policy_));
+}
 
 void Checker::checkAsserts() {
   auto providers = providerNames(policy_);

@@ -268,7 +268,8 @@ void Checker::checkSyscalls() {
         std::vector<std::optional<ir::Arch>> variants;
         if (uniform) variants.push_back(std::nullopt);
         else
-          for (auto &[arch, nr] : info->numbers) variants.push_back(arch);
+          for (auto &[arch, nr] : info->numbers)
+            if (std::find(sys.arches.begin(), sys.arches.end(), arch) != sys.arches.end()) variants.push_back(arch);
         for (std::optional<ir::Arch> arch : variants) {
           auto products = expand(*this, conditions, arch, spec);
           if (!products) break;

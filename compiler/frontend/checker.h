@@ -43,6 +43,8 @@ public:
   // check_requests.cpp
   void checkAsserts();
   void checkTests();
+  // One request of an assert, or (`concrete`) of a test or of `shellc explain`.
+  std::vector<ir::Request> checkRequest(const ast::Request &request, bool concrete);
 
   // Shared helpers, used by the per-layer files.
   Diagnostic &error(std::string code, Span span, std::string message) {

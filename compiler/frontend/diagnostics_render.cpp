@@ -29,14 +29,26 @@ std::string location(const SourceManager &sources, Span span) {
   return sources.name(span.file) + ":" + std::to_string(lc.line) + ":" + std::to_string(lc.column);
 }
 
-// Control bytes would garble a terminal; they are shown as '?'. The file is valid UTF-8
-// (the parser checked), so other bytes are kept.
+// Control bytes and bytes that are not valid UTF-8 would garble a terminal: each is shown
+// as '?'. Valid UTF-8 is kept as written.
 std::string printable(std::string_view text) {
-  std::string out(text);
-  for (char &c : out) {
-    unsigned char u = static_cast<unsigned char>(c);
-    if (c == '\t') c = ' ';
-    else if (u < 0x20 || u == 0x7f) c = '?';
+  std::string out;
+  for (size_t i = 0; i < text.size();) {
+    unsigned char u = static_cast<unsigned char>(text[i]);
+    size_t length = u < 0x80 ? 1 : (u & 0xE0) == 0xC0 ? 2 : (u & 0xF0) == 0xE0 ? 3 : (u & 0xF8) == 0xF0 ? 4 : 0;
+    bool valid = length > 0 && i + length <= text.size() && (length == 1 || u >= 0xC2) &&
+                 std::all_of(text.begin() + i + 1, text.begin() + i + std::max<size_t>(length, 1),
+                             [](char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; });
+    if (valid && length == 3 && u == 0xE0 && static_cast<unsigned char>(text[i + 1]) < 0xA0) valid = false;  // overlong
+    if (valid && length == 3 && u == 0xED && static_cast<unsigned char>(text[i + 1]) >= 0xA0) valid = false;  // surrogate
+    if (valid && length == 4 && (u > 0xF4 || (u == 0xF0 && static_cast<unsigned char>(text[i + 1]) < 0x90))) valid = false;
+    if (!valid || (length == 1 && (u < 0x20 || u == 0x7f))) {
+      out += u == '\t' ? ' ' : '?';
+      ++i;
+      continue;
+    }
+    out.append(text.substr(i, length));
+    i += length;
   }
   return out;
 }

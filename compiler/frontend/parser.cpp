@@ -38,7 +38,7 @@ size_t firstInvalidUtf8(std::string_view s) {
 }
 
 // ANTLR counts code points; diagnostics count bytes. Only non-ASCII files need a table.
-// ANTLR also drops a leading UTF-8 byte-order mark, so its code point 0 is then byte 3.
+// (SourceManager has already dropped a byte-order mark, as ANTLR would.)
 class OffsetMap {
 public:
   explicit OffsetMap(std::string_view text) {
@@ -46,8 +46,7 @@ public:
     for (char c : text)
       if (static_cast<unsigned char>(c) >= 0x80) { ascii = false; break; }
     if (ascii) return;
-    uint32_t start = text.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;
-    for (uint32_t i = start; i < text.size(); ++i)
+    for (uint32_t i = 0; i < text.size(); ++i)
       if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) byteOf_.push_back(i);
     byteOf_.push_back(static_cast<uint32_t>(text.size()));
   }
@@ -116,6 +115,8 @@ public:
       d.withHint(guess);
     else if (text == "/")
       d.withHint("paths are written as strings: \"/usr\"");
+    else if (text == ".")
+      d.withHint("host names are written as strings: \"api.github.com\"");
     else if (parser && expected.size() > 8)
       d.withHint(contextHint(parser));
     if (diags_.tooManyErrors()) throw AbortParse{};
@@ -133,6 +134,7 @@ private:
       case P::RuleNetworkBlock: return "a network statement starts with allow, deny, default or enforcement";
       case P::RuleInferenceBlock: return "an inference statement starts with provider, route or deny";
       case P::RuleTestDecl: return "a test holds `expect OUTCOME REQUEST` lines";
+      case P::RuleRequestOnly: return "a request is read, write or exec PATH, connect HOST:PORT, syscall NAME(ARGS) or route \"MODEL\"";
       case P::RulePolicyFile: return "a top-level item is policy, use, param, a block (filesystem, process, syscalls, network, inference), assert or test";
       default: break;
       }
@@ -150,7 +152,8 @@ public:
   ParseSession(const SourceManager &sources, FileId file, DiagnosticEngine &diags)
       : file_(file), text_(sources.text(file)), offsets_(text_), diags_(diags) {}
 
-  P::PolicyFileContext *run() {
+  // Parses the text with the grammar's `entry` rule: policyFile, or requestOnly.
+  template <class Context> Context *run(Context *(ShellPolicyParser::*entry)()) {
     size_t bad = firstInvalidUtf8(text_);
     if (bad != std::string_view::npos) {
       diags_.error("invalid-utf8", Span{file_, uint32_t(bad), uint32_t(bad + 1)},
@@ -175,9 +178,9 @@ public:
     parser_->removeErrorListeners();
     errors_ = std::make_unique<SyntaxErrors>(file_, offsets_, diags_);
     parser_->addErrorListener(errors_.get());
-    P::PolicyFileContext *tree = nullptr;
+    Context *tree = nullptr;
     try {
-      tree = parser_->policyFile();
+      tree = (parser_.get()->*entry)();
     } catch (const AbortParse &) {
       return nullptr;
     }
@@ -263,6 +266,8 @@ public:
     for (auto *item : tree->topItem()) topItem(item);
     return module;
   }
+
+  ast::Request build(P::RequestOnlyContext *tree) { return request(tree->request()); }
 
 private:
   ast::Value value(antlr4::tree::TerminalNode *node, ast::Value::Kind kind) {
@@ -671,17 +676,27 @@ private:
 std::unique_ptr<ast::Module> parseModule(const SourceManager &sources, FileId file,
                                          DiagnosticEngine &diags) {
   ParseSession session(sources, file, diags);
-  P::PolicyFileContext *tree = session.run();
+  P::PolicyFileContext *tree = session.run(&P::policyFile);
   if (!tree) return nullptr;
   size_t before = diags.errorCount();
   auto module = AstBuilder(session).build(tree);
   return diags.errorCount() == before ? std::move(module) : nullptr;
 }
 
+std::unique_ptr<ast::Request> parseRequest(const SourceManager &sources, FileId file,
+                                           DiagnosticEngine &diags) {
+  ParseSession session(sources, file, diags);
+  P::RequestOnlyContext *tree = session.run(&P::requestOnly);
+  if (!tree) return nullptr;
+  size_t before = diags.errorCount();
+  auto request = std::make_unique<ast::Request>(AstBuilder(session).build(tree));
+  return diags.errorCount() == before ? std::move(request) : nullptr;
+}
+
 bool lexForFormat(const SourceManager &sources, FileId file, DiagnosticEngine &diags,
                   FormatInput &out) {
   ParseSession session(sources, file, diags);
-  P::PolicyFileContext *tree = session.run();
+  P::PolicyFileContext *tree = session.run(&P::policyFile);
   if (!tree) return false;
   std::unordered_map<size_t, size_t> indexOfToken;  // ANTLR token index -> out.tokens index
   for (antlr4::Token *t : session.tokens().getTokens()) {
@@ -725,6 +740,14 @@ bool lexForFormat(const SourceManager &sources, FileId file, DiagnosticEngine &d
   std::sort(out.statements.begin(), out.statements.end(),
             [](const StatementStart &a, const StatementStart &b) { return a.token < b.token; });
   return true;
+}
+
+bool isKeyword(std::string_view word) {
+  antlr4::ANTLRInputStream input{std::string(word)};
+  ShellPolicyLexer lexer(&input);
+  lexer.removeErrorListeners();
+  std::unique_ptr<antlr4::Token> token = lexer.nextToken();
+  return token->getType() != ShellPolicyLexer::IDENT && token->getText() == word;
 }
 
 }  // namespace shellc

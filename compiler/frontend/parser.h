@@ -10,6 +10,12 @@ namespace shellc {
 // Returns nullptr when the file has lexical or syntax errors (all of them reported).
 std::unique_ptr<ast::Module> parseModule(const SourceManager &sources, FileId file,
                                          DiagnosticEngine &diags);
+// Parses a file that holds one request (`shellc explain`'s argument), in the same way.
+std::unique_ptr<ast::Request> parseRequest(const SourceManager &sources, FileId file,
+                                           DiagnosticEngine &diags);
+
+// Whether a word shaped like a name is a keyword of the language, which no name may be.
+bool isKeyword(std::string_view word);
 
 // A token of the source, comments included: what `shellc fmt` lays out again.
 struct LexToken {

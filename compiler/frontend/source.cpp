@@ -13,6 +13,8 @@ namespace shellc {
 constexpr off_t kMaxSourceBytes = 64 << 20;
 
 FileId SourceManager::load(const std::string &path, std::string &error) {
+  if (auto overlay = overlays_.find(path); overlay != overlays_.end())
+    return addBuffer(overlay->second.name, overlay->second.text);
   struct stat st;
   if (stat(path.c_str(), &st) != 0) {
     error = std::strerror(errno);
@@ -37,8 +39,14 @@ FileId SourceManager::load(const std::string &path, std::string &error) {
 }
 
 FileId SourceManager::addBuffer(std::string name, std::string contents) {
+  // A UTF-8 byte-order mark is not part of the first line: columns count from after it.
+  if (contents.compare(0, 3, "\xEF\xBB\xBF") == 0) contents.erase(0, 3);
   files_.push_back(File{std::move(name), std::move(contents), {}});
   return static_cast<FileId>(files_.size());
+}
+
+void SourceManager::addOverlay(std::string path, std::string name, std::string contents) {
+  overlays_[std::move(path)] = File{std::move(name), std::move(contents), {}};
 }
 
 const std::vector<uint32_t> &SourceManager::lineStarts(const File &file) const {

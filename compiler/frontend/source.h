@@ -1,6 +1,7 @@
 // The source files of one compilation and the mapping from byte offsets to line:col.
 #pragma once
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -28,6 +29,9 @@ public:
   // Reads a file; returns kNoFile and sets `error` when it cannot.
   FileId load(const std::string &path, std::string &error);
   FileId addBuffer(std::string name, std::string contents);
+  // Later load(path) calls return `contents`, named `name`, instead of reading the file: for
+  // a policy that exists only in memory, such as one imported from another format.
+  void addOverlay(std::string path, std::string name, std::string contents);
 
   const std::string &name(FileId file) const { return files_[file - 1].name; }
   std::string_view text(FileId file) const { return files_[file - 1].text; }
@@ -44,6 +48,7 @@ private:
   };
   const std::vector<uint32_t> &lineStarts(const File &file) const;
   std::vector<File> files_;
+  std::map<std::string, File> overlays_;  // by the path they stand for
 };
 
 }  // namespace shellc

@@ -7,6 +7,8 @@
 #include <cstring>
 #include <vector>
 
+#include "ir/glob.h"
+
 namespace shellc {
 namespace {
 
@@ -428,7 +430,8 @@ bool checkBinaryPattern(std::string_view text, ValueError &error) {
   }
   ir::Path ignored;
   if (!parsePath(text, ignored, error)) {
-    error.hint = error.hint.empty() ? "" : "write the path normalised, with its wildcards";
+    if (text.find('*') != std::string_view::npos && !error.hint.empty())
+      error.hint = "write the path normalised, with its wildcards";
     return false;
   }
   return true;
@@ -444,6 +447,14 @@ bool checkHttpPathGlob(std::string_view text, ValueError &error) {
       error = {"HTTP paths are printable ASCII without spaces", "percent-encode other bytes"};
       return false;
     }
+  }
+  for (size_t open = text.find('['); open != std::string_view::npos; open = text.find('[', open + 1)) {
+    size_t close = ir::classEnd(text, open);
+    if (close == std::string_view::npos) {
+      error = {"unclosed character class '['", "close it with ']'; an HTTP path has no literal '['"};
+      return false;
+    }
+    open = close;
   }
   return true;
 }

@@ -52,7 +52,8 @@ using Address = std::array<uint8_t, 16>;  // IPv6 form; IPv4 as ::ffff:a.b.c.d
 
 // One connection through the egress proxy, or one HTTP request on it.
 struct NetworkRequest {
-  std::string host;  // the requested name, canonical; empty when an address was dialed
+  std::string host;  // the requested name, canonical (lowercase, punycode, no trailing dot);
+                     // empty when an address was dialed
   std::optional<Address> address;  // the address dialed: written, or resolved from `host`
   uint16_t port = 0;
   // Http: one HTTP request on the connection, with its method and path. A missing method or

@@ -1,6 +1,6 @@
 #include "ir/glob.h"
 
-#include <string>
+#include <algorithm>
 #include <vector>
 
 namespace shellc::ir {

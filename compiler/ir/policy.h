@@ -170,6 +170,7 @@ struct Request {
   std::vector<PortRange> ports;  // Connect; empty = any
   std::string binary, method, httpPath;  // Connect; empty = any
   std::string syscall;                   // Syscall
+  std::map<Arch, int> syscallNumbers;    // Syscall: per arch where the call exists
   std::vector<std::optional<uint64_t>> args;  // Syscall; nullopt = any
   // Syscall: set when the arguments name constants whose values differ between
   // architectures; the request then stands for that architecture only.

@@ -176,3 +176,86 @@ TEST(Seccomp, TheKernelEnforcesIt) {
 
 }  // namespace
 }  // namespace shellc
+
+#include <random>
+
+#include "ir/evaluate.h"
+
+namespace shellc {
+namespace {
+
+// The emitted program and the one decision function (ir::evaluateSyscall) agree on random
+// policies and random calls: every action kind, every comparison, values near the edges of
+// both 32-bit words, calls named by the policy and calls it does not name.
+TEST(Seccomp, AgreesWithTheEvaluatorOnRandomPolicies) {
+  std::mt19937_64 rng(20261127);
+  const int numbers[] = {0, 1, 2, 3, 16, 41, 56, 59, 101, 157, 200, 231, 257, 321, 435};
+  const uint64_t edges[] = {0, 1, 2, 0x7fffffff, 0x80000000, 0xffffffff, 0x100000000, 0x100000001,
+                            0xffffffff00000000, ~0ull, 17, 0x10000000};
+  auto value = [&] { return rng() % 3 ? edges[rng() % std::size(edges)] : rng(); };
+  size_t checked = 0;
+  for (int round = 0; round < 300; ++round) {
+    ir::Arch arch = round % 2 ? ir::Arch::AArch64 : ir::Arch::X86_64;
+    ir::Syscalls sys;
+    sys.defaultAction = {static_cast<ir::ActionKind>(rng() % 7), static_cast<uint16_t>(1 + rng() % 5)};
+    size_t rules = 1 + rng() % 25;
+    for (size_t i = 0; i < rules; ++i) {
+      ir::SyscallRule r;
+      r.name = "r" + std::to_string(i);
+      int nr = numbers[rng() % std::size(numbers)];
+      r.numbers[arch] = nr;
+      r.action = {static_cast<ir::ActionKind>(rng() % 7), static_cast<uint16_t>(1 + rng() % 5)};
+      size_t conditions = rng() % 3;
+      for (size_t c = 0; c < conditions; ++c) {
+        ir::ArgCondition cond;
+        cond.index = rng() % 6;
+        cond.op = static_cast<ir::CompareOp>(rng() % 8);
+        cond.mask = cond.op == ir::CompareOp::MaskedEq || cond.op == ir::CompareOp::MaskedNe ? value() : ~0ull;
+        cond.value = value();
+        r.conditions.push_back(cond);
+      }
+      sys.rules.push_back(r);
+    }
+    bpf::Program program;
+    std::string error;
+    ASSERT_TRUE(backends::compileSeccomp(sys, arch, program, error)) << error;
+    for (int call = 0; call < 400; ++call) {
+      int nr = rng() % 4 ? numbers[rng() % std::size(numbers)] : static_cast<int>(rng() % 500);
+      ir::SyscallArgs args;
+      for (uint64_t &a : args) a = value();
+      // Make some calls satisfy a rule's conditions exactly.
+      if (rng() % 2 && !sys.rules.empty()) {
+        const ir::SyscallRule &r = sys.rules[rng() % sys.rules.size()];
+        nr = r.numbers.at(arch);
+        for (const ir::ArgCondition &c : r.conditions)
+          if (c.op == ir::CompareOp::Eq || c.op == ir::CompareOp::MaskedEq) args[c.index] = c.value;
+      }
+      bpf::SeccompData data;
+      data.nr = nr;
+      data.arch = backends::auditArch(arch);
+      data.args = args;
+      bpf::RunResult r = bpf::run(program, data);
+      ASSERT_TRUE(r.valid);
+      ir::SyscallDecision expected = ir::evaluateSyscall(sys, arch, nr, args);
+      if (r.action != backends::seccompReturn(expected.action)) {
+        std::string dump = "nr " + std::to_string(nr) + " args";
+        for (uint64_t a : args) dump += " " + std::to_string(a);
+        dump += "\ndefault " + std::to_string(int(sys.defaultAction.kind)) + "/" + std::to_string(sys.defaultAction.errnoValue);
+        for (const ir::SyscallRule &rule : sys.rules) {
+          if (rule.numbers.at(arch) != nr) continue;
+          dump += "\nrule action " + std::to_string(int(rule.action.kind)) + "/" + std::to_string(rule.action.errnoValue);
+          for (const ir::ArgCondition &c : rule.conditions)
+            dump += " [arg" + std::to_string(c.index) + " op" + std::to_string(int(c.op)) + " mask " +
+                    std::to_string(c.mask) + " value " + std::to_string(c.value) + "]";
+        }
+        FAIL() << "round " << round << " call " << call << ": bpf " << r.action << " evaluator "
+               << backends::seccompReturn(expected.action) << "\n" << dump << "\n" << bpf::disassemble(program);
+      }
+      ++checked;
+    }
+  }
+  EXPECT_EQ(checked, 300u * 400u);
+}
+
+}  // namespace
+}  // namespace shellc

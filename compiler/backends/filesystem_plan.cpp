@@ -1,0 +1,116 @@
+#include "backends/filesystem_plan.h"
+
+#include <map>
+
+
+namespace shellc::backends {
+
+const std::vector<LandlockRight> &landlockFsRights() {
+  static const std::vector<LandlockRight> rights = {
+      {"execute", 1ull << 0, 1},     {"write_file", 1ull << 1, 1}, {"read_file", 1ull << 2, 1},
+      {"read_dir", 1ull << 3, 1},    {"remove_dir", 1ull << 4, 1}, {"remove_file", 1ull << 5, 1},
+      {"make_char", 1ull << 6, 1},   {"make_dir", 1ull << 7, 1},   {"make_reg", 1ull << 8, 1},
+      {"make_sock", 1ull << 9, 1},   {"make_fifo", 1ull << 10, 1}, {"make_block", 1ull << 11, 1},
+      {"make_sym", 1ull << 12, 1},   {"refer", 1ull << 13, 2},     {"truncate", 1ull << 14, 3},
+      {"ioctl_dev", 1ull << 15, 5},
+  };
+  return rights;
+}
+
+uint64_t landlockBits(uint8_t access) {
+  uint64_t bits = 0;
+  // Reading a directory is listing it; ioctl on a device opened for reading or writing
+  // (a terminal) goes with that access.
+  if (access & ir::kRead) bits |= (1ull << 2) | (1ull << 3) | (1ull << 15);
+  // Writing is everything that changes the tree beneath the path.
+  if (access & ir::kWrite) bits |= 0x7ff2ull | (1ull << 15);
+  if (access & ir::kExec) bits |= 1ull << 0;
+  return bits;
+}
+
+namespace {
+
+// Whether `inner` is `outer` or beneath it (both symbolic: roots are separate namespaces
+// until the sandbox starts).
+bool within(const ir::Path &inner, const ir::Path &outer) {
+  if (inner.root != outer.root) return false;
+  if (outer.rel.empty()) return true;
+  return inner.rel == outer.rel ||
+         (inner.rel.size() > outer.rel.size() && inner.rel.compare(0, outer.rel.size(), outer.rel) == 0 &&
+          inner.rel[outer.rel.size()] == '/');
+}
+
+}  // namespace
+
+FilesystemPlan planFilesystem(const ir::Filesystem &fs) {
+  FilesystemPlan plan;
+  plan.landlock = !fs.defaultAllow;
+  std::map<ir::Path, size_t> index;
+  for (const ir::FsRule &rule : fs.rules) {
+    if (!rule.allow || !plan.landlock) continue;
+    auto [it, inserted] = index.emplace(rule.path, plan.landlockRules.size());
+    if (inserted) {
+      plan.landlockRules.push_back({rule.path, 0});
+      plan.landlockRuleSources.emplace_back();
+    }
+    plan.landlockRules[it->second].second |= landlockBits(rule.access);
+    plan.landlockRuleSources[it->second].push_back(rule.id);
+  }
+  // A deny Landlock cannot express: some allow at or above the path grants what it denies.
+  for (const ir::FsRule &rule : fs.rules) {
+    if (rule.allow) continue;
+    uint8_t granted = 0;
+    for (const ir::FsRule &allow : fs.rules)
+      if (allow.allow && within(rule.path, allow.path)) granted |= allow.access;
+    uint8_t needed = plan.landlock ? (rule.access & granted) : rule.access;
+    if (!needed) continue;  // Landlock's default already refuses it
+    MountEntry::Kind kind = (needed & ir::kRead)    ? MountEntry::Kind::Mask
+                            : (needed & ir::kWrite) ? MountEntry::Kind::ReadOnly
+                                                    : MountEntry::Kind::NoExec;
+    plan.mounts.push_back({kind, rule.path, rule.id});
+  }
+  return plan;
+}
+
+llvm::json::Value pathJson(const ir::Path &path) {
+  const char *root = path.root == ir::PathRoot::Absolute ? "absolute"
+                     : path.root == ir::PathRoot::Home   ? "home"
+                                                         : "workspace";
+  return llvm::json::Object{{"root", root}, {"rel", path.rel}, {"display", path.display()}};
+}
+
+llvm::json::Value landlockJson(const ir::Filesystem &fs, const FilesystemPlan &plan, const SourceNames &names) {
+  llvm::json::Array rights;
+  for (const LandlockRight &r : landlockFsRights())
+    rights.push_back(llvm::json::Object{{"name", r.name}, {"bit", r.bit}, {"abi", r.abi}});
+  llvm::json::Array rules;
+  for (size_t i = 0; i < plan.landlockRules.size(); ++i) {
+    llvm::json::Array sources;
+    for (const ir::RuleId &id : plan.landlockRuleSources[i]) sources.push_back(names.rule(id));
+    rules.push_back(llvm::json::Object{{"path", pathJson(plan.landlockRules[i].first)},
+                                       {"access", plan.landlockRules[i].second},
+                                       {"rules", std::move(sources)}});
+  }
+  return llvm::json::Object{
+      {"enabled", plan.landlock},
+      {"compatibility", fs.compatibility == ir::Compatibility::BestEffort ? "best_effort" : "hard_requirement"},
+      {"handled_access_fs", plan.landlock ? landlockBits(ir::kRead | ir::kWrite | ir::kExec) : 0},
+      // Abstract unix sockets and signals outside the sandbox (ABI 6): always scoped.
+      {"scoped", llvm::json::Array{"abstract_unix_socket", "signal"}},
+      {"rights", std::move(rights)},
+      {"rules", std::move(rules)}};
+}
+
+llvm::json::Value mountsJson(const FilesystemPlan &plan, const SourceNames &names) {
+  llvm::json::Array entries;
+  for (const MountEntry &m : plan.mounts) {
+    const char *kind = m.kind == MountEntry::Kind::Mask ? "mask" : m.kind == MountEntry::Kind::ReadOnly ? "readonly" : "noexec";
+    entries.push_back(llvm::json::Object{
+        {"kind", kind}, {"path", pathJson(m.path)}, {"rule", names.rule(m.rule)},
+        // The path may not exist yet (a hook not written): the runtime creates what it masks.
+        {"create_if_missing", true}});
+  }
+  return llvm::json::Object{{"entries", std::move(entries)}};
+}
+
+}  // namespace shellc::backends

@@ -1,0 +1,64 @@
+#include "backends/sections.h"
+
+namespace shellc::backends {
+
+namespace {
+const char *limitName(ir::Limit limit) {
+  switch (limit) {
+  case ir::Limit::OpenFiles: return "open_files";
+  case ir::Limit::Processes: return "processes";
+  case ir::Limit::Memory: return "memory_bytes";
+  case ir::Limit::FileSize: return "file_size_bytes";
+  case ir::Limit::Stack: return "stack_bytes";
+  case ir::Limit::Core: return "core_bytes";
+  case ir::Limit::CpuTime: return "cpu_time_ms";
+  case ir::Limit::WallTime: return "wall_time_ms";
+  }
+  return "?";
+}
+}  // namespace
+
+llvm::json::Value processJson(const ir::Process &p) {
+  llvm::json::Object limits;
+  for (auto &[limit, value] : p.limits) limits[limitName(limit)] = value;
+  llvm::json::Array caps, pass;
+  for (auto &[name, number] : p.capabilities) caps.push_back(llvm::json::Object{{"name", name}, {"number", number}});
+  for (const std::string &v : p.envPass) pass.push_back(v);
+  llvm::json::Object set;
+  for (auto &[name, value] : p.envSet) set[name] = value;
+  llvm::json::Object out{{"allow_root", p.allowRoot}, {"capabilities", std::move(caps)}, {"limits", std::move(limits)},
+                         {"env_pass", std::move(pass)}, {"env_set", std::move(set)}};
+  // Absent: the ids of the user who starts the sandbox.
+  if (p.uid) out["uid"] = *p.uid;
+  if (p.gid) out["gid"] = *p.gid;
+  return out;
+}
+
+llvm::json::Value routesJson(const ir::Inference &inference, const SourceNames &names) {
+  llvm::json::Array providers, routes, denied;
+  for (const ir::Provider &p : inference.providers) {
+    llvm::json::Object key{{"source", p.keySource == ir::Provider::KeySource::Env    ? "env"
+                                      : p.keySource == ir::Provider::KeySource::File ? "file"
+                                                                                     : "none"}};
+    if (p.keySource != ir::Provider::KeySource::None) key["name"] = p.key;
+    providers.push_back(llvm::json::Object{{"name", p.name},
+                                           {"endpoint", p.endpoint},
+                                           {"api", p.api},
+                                           {"key", std::move(key)},
+                                           {"timeout_ms", p.timeoutMs},
+                                           {"rule", names.rule(p.id)}});
+  }
+  for (const ir::Route &r : inference.routes) {
+    llvm::json::Object o{{"model", r.modelGlob}, {"provider", r.provider}, {"rule", names.rule(r.id)}};
+    if (!r.rewrite.empty()) o["rewrite"] = r.rewrite;
+    routes.push_back(std::move(o));
+  }
+  for (const ir::ModelDeny &d : inference.denies)
+    denied.push_back(llvm::json::Object{{"model", d.modelGlob}, {"rule", names.rule(d.id)}});
+  // The most specific glob wins, deny overrides, an unrouted model is denied (the spec);
+  // the router applies the same rule to this table.
+  return llvm::json::Object{{"providers", std::move(providers)}, {"routes", std::move(routes)},
+                            {"denied", std::move(denied)}, {"unrouted", "deny"}};
+}
+
+}  // namespace shellc::backends

@@ -1,0 +1,96 @@
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "backends/bundle.h"
+#include "backends/network_plan.h"
+#include "backends/seccomp_json.h"
+#include "driver/commands.h"
+#include "frontend/check.h"
+#include "frontend/modules.h"
+
+namespace fs = std::filesystem;
+
+namespace shellc {
+
+namespace {
+const std::vector<std::string> kArtifacts = {"seccomp-bpf", "seccomp-asm", "oci-seccomp", "landlock",
+                                             "mounts",      "egress",      "routes",      "nft"};
+
+bool writeFile(const std::string &path, const std::string &contents, DiagnosticEngine &diags) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << contents;
+  out.close();
+  if (!out) diags.error("io-error", Span{}, "cannot write '" + path + "'");
+  return static_cast<bool>(out);
+}
+}  // namespace
+
+void BuildCommand::attach(CLI::App &parent, CommonOptions &common) {
+  app = parent.add_subcommand("build", "Compile a policy into a bundle (and, with --emit, single artifacts)");
+  app->add_option("policy", input, "The policy file")->required();
+  app->add_option("-o,--output", output, "The bundle to write (NAME.bundle)")->required();
+  app->add_option("--emit", emit, "Also write artifacts beside the bundle: " + [] {
+    std::string list;
+    for (auto &a : kArtifacts) list += (list.empty() ? "" : ", ") + a;
+    return list;
+  }())->delimiter(',')->check(CLI::IsMember(kArtifacts));
+  addCommonOptions(*app, common);
+}
+
+int BuildCommand::run(const CommonOptions &common) {
+  SourceManager sources;
+  DiagnosticEngine diags;
+  CheckOptions options;
+  if (!policyOptions(common, options, diags)) return finish(sources, diags, common);
+  if (!fs::exists(input)) {
+    diags.error("io-error", Span{}, "no such file: " + input);
+    return finish(sources, diags, common);
+  }
+  CheckOutput checked = checkPolicyFile(input, options, sources, diags);
+  if (!checked.ok) return finish(sources, diags, common);
+
+  std::error_code ec;
+  backends::SourceNames names(fs::current_path(ec).string(), fs::absolute(options.stdlibDir, ec).lexically_normal().string());
+  backends::Bundle bundle;
+  std::string error;
+  if (!backends::buildBundle(checked.policy, sources, names, SHELLC_VERSION, bundle, error)) {
+    diags.error("backend-limit", Span{}, error).withHint("split argument conditions, or move rules to `default`");
+    return finish(sources, diags, common);
+  }
+  writeFile(output, backends::canonicalJson(bundle.json), diags);
+
+  // `-o out/NAME.bundle` -> `out/NAME.<artifact>`
+  std::string base = output.size() > 7 && output.substr(output.size() - 7) == ".bundle"
+                         ? output.substr(0, output.size() - 7) : output;
+  const llvm::json::Object &sections = *bundle.json.getAsObject();
+  for (const std::string &kind : emit) {
+    if (kind == "seccomp-bpf" || kind == "seccomp-asm") {
+      for (auto &[arch, program] : bundle.seccomp) {
+        bool raw = kind == "seccomp-bpf";
+        writeFile(base + ".seccomp." + ir::archName(arch) + (raw ? ".bpf" : ".asm"),
+                  raw ? backends::programBytes(program) : bpf::disassemble(program), diags);
+      }
+    } else if (kind == "oci-seccomp") {
+      std::vector<std::string> problems;
+      writeFile(base + ".oci-seccomp.json",
+                backends::canonicalJson(backends::ociSeccompJson(checked.policy.syscalls, names, problems)), diags);
+      for (const std::string &p : problems)
+        diags.warning("oci-inexact", Span{}, "the OCI profile cannot express a rule exactly: " + p)
+            .withHint("compare the argument with one operator, or use the bundle's own filter");
+    } else if (kind == "nft") {
+      writeFile(base + ".nft", backends::nftRuleset(checked.policy.network, names, checked.policy.name), diags);
+    } else {
+      writeFile(base + "." + kind + ".json", backends::canonicalJson(*sections.get(kind)), diags);
+    }
+  }
+  if (common.verbose) {
+    std::cout << "wrote " << output;
+    for (auto &[arch, program] : bundle.seccomp)
+      std::cout << "; " << ir::archName(arch) << " seccomp " << program.size() << " instructions";
+    std::cout << "\n";
+  }
+  return finish(sources, diags, common);
+}
+
+}  // namespace shellc

@@ -1,0 +1,61 @@
+// A YAML input file read with yaml-cpp, with diagnostics at the file:line:col of each node
+// (yaml-cpp marks every node with where it starts).
+#pragma once
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <yaml-cpp/yaml.h>
+
+#include "frontend/diagnostics.h"
+
+namespace shellc::importers {
+
+class YamlInput;
+
+// The members of a YAML mapping whose keys were checked against the keys the format knows.
+class Fields {
+public:
+  // The value of `key`; nullopt when it is absent or null, as YAML readers take both.
+  std::optional<YAML::Node> get(std::string_view key) const;
+  YAML::Node keyNode(std::string_view key) const;
+
+private:
+  friend class YamlInput;
+  std::vector<std::pair<YAML::Node, YAML::Node>> members_;
+};
+
+class YamlInput {
+public:
+  YamlInput(const SourceManager &sources, FileId file, DiagnosticEngine &diags)
+      : sources_(sources), file_(file), diags_(diags) {}
+
+  // Parses the file; false after reporting where it stops being YAML.
+  bool parse(YAML::Node &root);
+
+  Span span(const YAML::Node &node) const;
+  uint32_t line(const YAML::Node &node) const;  // 1-based
+
+  // A mapping whose keys are all `known` (others are errors, with a "did you mean");
+  // nullopt, reported, when the node is not a mapping.
+  std::optional<Fields> fields(const YAML::Node &node, const std::vector<std::string_view> &known,
+                               std::string_view what);
+  // A scalar's text; nullopt, reported, for a list or a mapping, or a text with control
+  // characters (which no policy value holds).
+  std::optional<std::string> scalar(const YAML::Node &node, std::string_view what);
+  std::optional<bool> boolean(const YAML::Node &node, std::string_view what);
+  // The elements of a sequence; nullopt, reported, for anything else.
+  std::optional<std::vector<YAML::Node>> sequence(const YAML::Node &node, std::string_view what);
+
+  DiagnosticEngine &diags() { return diags_; }
+
+private:
+  void wrongType(const YAML::Node &node, std::string_view what, std::string_view expected);
+
+  const SourceManager &sources_;
+  FileId file_;
+  DiagnosticEngine &diags_;
+};
+
+}  // namespace shellc::importers

@@ -1,0 +1,118 @@
+#include <gtest/gtest.h>
+
+#include "importers/importers.h"
+#include "importers/json_input.h"
+#include "importers/openshell.h"
+#include "importers/policy_writer.h"
+
+namespace shellc::importers {
+namespace {
+
+// The text a span of the file covers.
+std::string covered(const SourceManager &sources, Span span) {
+  return std::string(sources.text(span.file).substr(span.begin, span.end - span.begin));
+}
+
+TEST(JsonInput, LocatesValuesAndKeysByPath) {
+  SourceManager sources;
+  DiagnosticEngine diags;
+  FileId file = sources.addBuffer("p.json", "{\"a\": [1, {\"b\": \"x\\\"y\"}],\n \"c\\n\": {}, \"d\": [[], [true]]}");
+  JsonInput in(sources, file, diags);
+  ASSERT_TRUE(in.parse(""));
+  EXPECT_EQ(covered(sources, in.span("a")), "[1, {\"b\": \"x\\\"y\"}]");
+  EXPECT_EQ(covered(sources, in.span("a[0]")), "1");
+  EXPECT_EQ(covered(sources, in.span("a[1].b")), "\"x\\\"y\"");
+  EXPECT_EQ(covered(sources, in.keySpan("a[1].b")), "\"b\"");
+  EXPECT_EQ(covered(sources, in.span("c\n")), "{}");  // keys are decoded, as llvm::json decodes them
+  EXPECT_EQ(covered(sources, in.span("d[1][0]")), "true");
+  // A path the file does not have points at the nearest value it does.
+  EXPECT_EQ(covered(sources, in.span("d[1][5].x")), "[true]");
+  EXPECT_EQ(diags.errorCount(), 0u);
+}
+
+TEST(JsonInput, ReportsWhereTheTextStopsBeingJson) {
+  SourceManager sources;
+  DiagnosticEngine diags;
+  FileId file = sources.addBuffer("p.json", "{\"a\": 1,\n \"b\" 2}");
+  JsonInput in(sources, file, diags);
+  EXPECT_FALSE(in.parse("a hint"));
+  std::vector<Diagnostic> all = diags.sorted(sources);
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].code, "invalid-json");
+  EXPECT_EQ(sources.lineCol(file, all[0].span.begin).line, 2u);
+  EXPECT_EQ(all[0].hint, "a hint");
+}
+
+TEST(JsonInput, RefusesDeepNestingBeforeParsing) {
+  SourceManager sources;
+  DiagnosticEngine diags;
+  FileId file = sources.addBuffer("p.json", std::string(100000, '[') + std::string(100000, ']'));
+  EXPECT_FALSE(JsonInput(sources, file, diags).parse(""));
+  EXPECT_EQ(diags.sorted(sources).at(0).code, "invalid-json");
+}
+
+TEST(PolicyWriter, WrapsCommentsAndFormats) {
+  PolicyWriter writer;
+  writer.open("filesystem");
+  writer.comment(std::string(60, 'a') + " " + std::string(60, 'b'));
+  writer.statement("allow read \"/usr\"");
+  writer.close();
+  SourceManager sources;
+  DiagnosticEngine diags;
+  std::string out;
+  ASSERT_TRUE(writer.finish(sources, "out.policy", diags, out));
+  EXPECT_EQ(out, "filesystem {\n  # " + std::string(60, 'a') + "\n  # " + std::string(60, 'b') +
+                     "\n  allow read \"/usr\"\n}\n");
+}
+
+TEST(PolicyWriter, QuotesAndNames) {
+  EXPECT_EQ(quoted("a\"b\\c\td"), "\"a\\\"b\\\\c\\td\"");
+  EXPECT_TRUE(representable("tab\tand\nnewline"));
+  EXPECT_FALSE(representable("carriage\rreturn"));
+  EXPECT_EQ(identifier("claude-code"), "claude_code");
+  EXPECT_EQ(identifier("1st"), "_1st");
+  EXPECT_EQ(identifier(""), "_");
+  EXPECT_EQ(identifier("network"), "network_");  // a keyword
+  EXPECT_EQ(identifier("networks"), "networks");
+  EXPECT_EQ(baseName("/a/b/c.yaml"), "c.yaml");
+}
+
+TEST(Importers, LineLists) {
+  EXPECT_EQ(lineList({7}), "7");
+  EXPECT_EQ(lineList({44, 42, 43, 47, 47}), "42-44, 47");
+}
+
+TEST(Importers, KernelVersions) {
+  EXPECT_EQ(parseKernelVersion("6.1.0-18-amd64"), (KernelVersion{6, 1}));
+  EXPECT_EQ(parseKernelVersion("4.8"), (KernelVersion{4, 8}));
+  EXPECT_FALSE(parseKernelVersion("5"));
+  EXPECT_FALSE(parseKernelVersion("five.1"));
+  EXPECT_LT((KernelVersion{4, 20}), (KernelVersion{5, 4}));
+  EXPECT_LT((KernelVersion{5, 4}), (KernelVersion{5, 10}));
+  EXPECT_TRUE(runningKernel().has_value());
+}
+
+// Inputs that are valid JSON or YAML but nothing like a policy are errors, never crashes.
+TEST(Importers, SurviveStrangeInputs) {
+  for (const char *text : {"null", "0", "\"x\"", "{\"syscalls\": {}}", "{\"defaultAction\": \"SCMP_ACT_ALLOW\", "
+                           "\"syscalls\": [null, 1, {\"names\": [1]}]}"}) {
+    SourceManager sources;
+    DiagnosticEngine diags;
+    std::string out;
+    EXPECT_FALSE(importOciSeccomp(sources, sources.addBuffer("p.json", text), {}, diags, out)) << text;
+    EXPECT_GT(diags.errorCount(), 0u) << text;
+  }
+  for (const char *text : {"[]", "version: 1\nnetwork_policies: [1]", "version: [1]", "version: 1\nprocess: x",
+                           "version: 1\nnetwork_policies:\n  a: {endpoints: x, binaries: [x]}",
+                           "version: 1\nnetwork_policies:\n  a: {endpoints: [{host: [a]}]}",
+                           "&a [*a]", "version: 1\nfilesystem_policy: {read_only: [\"/a\\rb\"]}"}) {
+    SourceManager sources;
+    DiagnosticEngine diags;
+    std::string out;
+    EXPECT_FALSE(importOpenShell(sources, sources.addBuffer("p.yaml", text), diags, out)) << text;
+    EXPECT_GT(diags.errorCount(), 0u) << text;
+  }
+}
+
+}  // namespace
+}  // namespace shellc::importers
