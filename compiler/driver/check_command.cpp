@@ -1,6 +1,7 @@
 #include <iostream>
 
 #include "driver/commands.h"
+#include "verify/prove.h"
 #include "verify/tests.h"
 
 namespace shellc {
@@ -9,6 +10,8 @@ void CheckCommand::attach(CLI::App &parent, CommonOptions &common) {
   app = parent.add_subcommand("check", "Check policies: syntax, modules, parameters, values");
   app->add_option("inputs", inputs, "Policy files or directories; OpenShell *.yaml files are imported first")
       ->required();
+  app->add_option("--within", within, "Prove that each policy allows nothing this ceiling policy forbids")
+      ->type_name("CEILING");
   addCommonOptions(*app, common);
 }
 
@@ -16,9 +19,17 @@ int CheckCommand::run(const CommonOptions &common) {
   SourceManager sources;
   DiagnosticEngine diags;
   std::vector<std::string> policies = importYamlInputs(inputs, sources, diags);
+  CheckOutput ceiling;
+  if (!within.empty()) {
+    CheckOptions options;
+    if (policyOptions(common, options, diags)) ceiling = checkPolicyFile(within, options, sources, diags);
+    if (!ceiling.ok) return finish(sources, diags, common);
+  }
   checkInputs(policies, common, sources, diags, [&](const std::string &file, const CheckOutput &out) {
     const ir::Policy &p = out.policy;
     verify::reportFailedTests(verify::runTests(p), diags);
+    verify::provePolicy(p, diags);
+    if (ceiling.ok) verify::proveWithin(p, ceiling.policy, diags);
     if (!common.verbose) return;
     std::cout << "checked " << file << ": " << p.files.size() << " file(s), "
               << p.filesystem.rules.size() << " filesystem, " << p.syscalls.rules.size()

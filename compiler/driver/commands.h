@@ -49,6 +49,16 @@ int finish(const SourceManager &sources, const DiagnosticEngine &diags, const Co
 
 struct CheckCommand {
   std::vector<std::string> inputs;
+  std::string within;  // --within CEILING: prove each input allows nothing CEILING forbids
+  CLI::App *app = nullptr;
+  void attach(CLI::App &parent, CommonOptions &common);
+  int run(const CommonOptions &common);
+};
+
+struct DiffCommand {
+  std::string before, after;
+  bool failOnWiden = false;
+  std::string format = "text";
   CLI::App *app = nullptr;
   void attach(CLI::App &parent, CommonOptions &common);
   int run(const CommonOptions &common);

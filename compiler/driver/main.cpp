@@ -14,12 +14,14 @@ int main(int argc, char **argv) {
   shellc::ExplainCommand explain;
   shellc::BuildCommand build;
   shellc::ImportCommand import;
+  shellc::DiffCommand diff;
   check.attach(app, common);
   fmt.attach(app, common);
   test.attach(app, common);
   explain.attach(app, common);
   build.attach(app, common);
   import.attach(app, common);
+  diff.attach(app, common);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success &e) {
@@ -32,5 +34,6 @@ int main(int argc, char **argv) {
   if (explain.app->parsed()) return explain.run(common);
   if (build.app->parsed()) return build.run(common);
   if (import.app->parsed()) return import.run(common);
+  if (diff.app->parsed()) return diff.run(common);
   return shellc::runSelected(app, common, check, fmt);
 }

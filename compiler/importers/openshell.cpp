@@ -178,27 +178,41 @@ std::string lineList(std::vector<uint32_t> lines) {
   return out;
 }
 
-bool importOpenShell(SourceManager &sources, FileId file, DiagnosticEngine &diags, std::string &out) {
-  size_t errors = diags.errorCount();
-  YamlInput in(sources, file, diags);
-  YAML::Node root;
-  if (!in.parse(root)) return false;
+namespace {
+// The policy, written into `writer`; false after an error.
+bool translate(YamlInput &in, const std::string &name, const YAML::Node &root, PolicyWriter &writer) {
+  size_t errors = in.diags().errorCount();
   auto top = in.fields(root, kTopKeys, "an OpenShell policy");
   if (!top || !checkVersion(in, *top, root)) return false;
-  if (auto middlewares = top->get("network_middlewares")) {
-    diags.error("no-equivalent", in.span(top->keyNode("network_middlewares")),
-                "network middlewares have no equivalent in shellc yet")
+  if (top->get("network_middlewares")) {
+    in.diags()
+        .error("no-equivalent", in.span(top->keyNode("network_middlewares")),
+               "network middlewares have no equivalent in shellc yet")
         .withHint("remove network_middlewares to import the rest; requests then do not pass through them");
   }
-  std::string name = baseName(sources.name(file));
-  PolicyWriter writer;
   writer.comment("Imported by `shellc import openshell` from " + name + ".");
   writer.statement("policy " + identifier(name.substr(0, name.rfind('.'))));
   StaticSections sections(in, name, writer);
   sections.filesystem(*top, root);
   sections.process(*top);
   if (auto policies = top->get("network_policies")) writeNetworkPolicies(in, name, *policies, writer);
-  return diags.errorCount() == errors && writer.finish(sources, sources.name(file) + " (imported)", diags, out);
+  return in.diags().errorCount() == errors;
+}
+}  // namespace
+
+bool importOpenShell(SourceManager &sources, FileId file, DiagnosticEngine &diags, std::string &out) {
+  YamlInput in(sources, file, diags);
+  YAML::Node root;
+  if (!in.parse(root)) return false;
+  PolicyWriter writer;
+  try {
+    if (!translate(in, baseName(sources.name(file)), root, writer)) return false;
+  } catch (const YAML::Exception &e) {
+    // yaml-cpp throws on access it finds invalid; whatever the input, that is a diagnostic.
+    in.report(e);
+    return false;
+  }
+  return writer.finish(sources, sources.name(file) + " (imported)", diags, out);
 }
 
 }  // namespace shellc::importers

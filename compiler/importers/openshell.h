@@ -1,6 +1,8 @@
 // The parts of the OpenShell importer, one per section of its YAML.
 #pragma once
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "importers/policy_writer.h"
 #include "importers/yaml_input.h"

@@ -8,7 +8,12 @@
 
 namespace shellc::importers {
 
-void PolicyWriter::comment(std::string_view text) {
+void PolicyWriter::comment(std::string_view original) {
+  // Comments quote the input (names, a profile's own comments): a line break in them would
+  // end the comment and let the rest be read as policy.
+  std::string flat(original);
+  std::replace_if(flat.begin(), flat.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }, ' ');
+  std::string_view text = flat;
   // The formatter keeps comments as they are, so they are wrapped here, at spaces.
   const size_t width = kFormatWidth - 2 * depth_ - 2;
   while (!text.empty()) {

@@ -11,7 +11,8 @@ namespace shellc::importers {
 
 class PolicyWriter {
 public:
-  // A comment, broken into lines that fit the canonical width.
+  // A comment, broken into lines that fit the canonical width; control characters become
+  // spaces.
   void comment(std::string_view text);
   void statement(std::string_view text);
   void open(std::string_view block);

@@ -29,15 +29,19 @@ YAML::Node Fields::keyNode(std::string_view key) const {
 }
 
 bool YamlInput::parse(YAML::Node &root) {
-  std::string_view text = sources_.text(file_);
   try {
-    root = YAML::Load(std::string(text));
+    root = YAML::Load(std::string(sources_.text(file_)));
     return true;
   } catch (const YAML::Exception &e) {
-    uint32_t at = e.mark.is_null() ? 0 : std::min<uint32_t>(e.mark.pos, text.size());
-    diags_.error("invalid-yaml", Span{file_, at, std::min<uint32_t>(at + 1, text.size())}, "not valid YAML: " + e.msg);
+    report(e);
     return false;
   }
+}
+
+void YamlInput::report(const YAML::Exception &e) {
+  std::string_view text = sources_.text(file_);
+  uint32_t at = e.mark.is_null() ? 0 : std::min<uint32_t>(e.mark.pos, text.size());
+  diags_.error("invalid-yaml", Span{file_, at, std::min<uint32_t>(at + 1, text.size())}, "not valid YAML: " + e.msg);
 }
 
 Span YamlInput::span(const YAML::Node &node) const {

@@ -33,6 +33,8 @@ public:
 
   // Parses the file; false after reporting where it stops being YAML.
   bool parse(YAML::Node &root);
+  // Reports what yaml-cpp threw, where it says it happened.
+  void report(const YAML::Exception &e);
 
   Span span(const YAML::Node &node) const;
   uint32_t line(const YAML::Node &node) const;  // 1-based

@@ -65,6 +65,17 @@ TEST(PolicyWriter, WrapsCommentsAndFormats) {
                      "\n  allow read \"/usr\"\n}\n");
 }
 
+// A comment quotes the input; a line break in it must not end the comment.
+TEST(PolicyWriter, KeepsCommentsOnTheirLines) {
+  PolicyWriter writer;
+  writer.comment("name\n}\nnetwork {\r\n  default allow");
+  SourceManager sources;
+  DiagnosticEngine diags;
+  std::string out;
+  ASSERT_TRUE(writer.finish(sources, "out.policy", diags, out));
+  EXPECT_EQ(out, "# name } network {    default allow\n");
+}
+
 TEST(PolicyWriter, QuotesAndNames) {
   EXPECT_EQ(quoted("a\"b\\c\td"), "\"a\\\"b\\\\c\\td\"");
   EXPECT_TRUE(representable("tab\tand\nnewline"));
