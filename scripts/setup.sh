@@ -14,6 +14,7 @@ packages=(
   libz3-dev libyaml-cpp-dev libseccomp-dev libcli11-dev
   libgtest-dev libbenchmark-dev hyperfine
   nftables                               # `nft -c` validates the emitted ruleset in tests
+  bubblewrap                             # the start-up benchmark compares shellrt with bwrap
 )
 missing=()
 for p in "${packages[@]}"; do

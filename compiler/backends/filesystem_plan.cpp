@@ -57,11 +57,14 @@ FilesystemPlan planFilesystem(const ir::Filesystem &fs) {
     plan.landlockRuleSources[it->second].push_back(rule.id);
   }
   // A deny Landlock cannot express: some allow at or above the path grants what it denies.
+  // Home and workspace are only known at start-up and may lie beneath any path an absolute
+  // rule names (a home in /tmp): across roots the plan assumes the worst, and the runtime
+  // applies the entry where the path exists.
   for (const ir::FsRule &rule : fs.rules) {
     if (rule.allow) continue;
     uint8_t granted = 0;
     for (const ir::FsRule &allow : fs.rules)
-      if (allow.allow && within(rule.path, allow.path)) granted |= allow.access;
+      if (allow.allow && (within(rule.path, allow.path) || rule.path.root != allow.path.root)) granted |= allow.access;
     uint8_t needed = plan.landlock ? (rule.access & granted) : rule.access;
     if (!needed) continue;  // Landlock's default already refuses it
     MountEntry::Kind kind = (needed & ir::kRead)    ? MountEntry::Kind::Mask

@@ -85,6 +85,7 @@ struct NetworkDecision {
 };
 
 bool cidrContains(const HostPattern &cidr, const Address &address);
+bool cidrInside(const HostPattern &inner, const HostPattern &outer);
 bool hostMatches(const HostPattern &pattern, std::string_view host, const std::optional<Address> &address);
 NetworkDecision evaluateNetwork(const Network &net, const NetworkRequest &request);
 

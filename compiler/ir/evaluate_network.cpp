@@ -25,10 +25,6 @@ HostPattern v6(uint8_t first, uint8_t second, uint8_t last, unsigned prefix) {
   return p;
 }
 
-bool cidrInside(const HostPattern &inner, const HostPattern &outer) {
-  return inner.prefix >= outer.prefix && cidrContains(outer, inner.address);
-}
-
 template <class List, class Pred> bool anyOf(const List &list, Pred pred) {
   return std::any_of(list.begin(), list.end(), pred);
 }
@@ -126,6 +122,10 @@ const std::vector<ReservedRange> &reservedRanges() {
       {v4(100, 64, 0, 0, 10), "CGNAT", true},
   };
   return ranges;
+}
+
+bool cidrInside(const HostPattern &inner, const HostPattern &outer) {
+  return inner.prefix >= outer.prefix && cidrContains(outer, inner.address);
 }
 
 bool cidrContains(const HostPattern &cidr, const Address &address) {

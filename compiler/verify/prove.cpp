@@ -1,0 +1,333 @@
+#include "verify/prove.h"
+
+#include <memory>
+
+#include "frontend/syscall_names.h"
+#include "verify/requests.h"
+#include "verify/smt.h"
+
+namespace shellc::verify {
+namespace {
+
+using smt::Layer;
+
+// At most this many classes per layer and direction: enough to show what changed.
+constexpr int kMaxClasses = 10;
+
+// One query: the request space's domain and `goal`; a model when one exists.
+std::optional<z3::model> solve(const Layer &layer, z3::solver &solver, const z3::expr &goal) {
+  solver.push();
+  solver.add(layer.domain() && goal);
+  std::optional<z3::model> out;
+  if (solver.check() == z3::sat) out = solver.get_model();
+  solver.pop();
+  return out;
+}
+
+std::string decidedBy(const smt::Recheck &r) {
+  return r.deciding.empty() ? r.decision + " (no rule decides it: the default does)" : r.decision;
+}
+
+void noteDeciding(Diagnostic &d, const smt::Recheck &r, const std::string &what) {
+  for (const ir::RuleId *id : r.deciding) d.withNote(id->span, what + " " + ruleLabel(*id) + ": " + r.decision);
+}
+
+// A witness that evaluate does not agree with is the verifier's bug: say so, print nothing.
+bool confirmed(bool agrees, const Layer &layer, const std::string &witness, Span where, DiagnosticEngine &diags) {
+  if (!agrees)
+    diags.error("verifier-internal", where,
+                "the " + layer.name() + " encoding and ir::evaluate disagree on " + witness + "; please report this");
+  return agrees;
+}
+
+void proveAssert(const ir::Assert &a, const ir::Policy &policy, const Layer &layer, z3::solver &solver,
+                 DiagnosticEngine &diags) {
+  const ir::Request &r = a.request;
+  z3::expr bad = a.never ? layer.permits(policy, &r) : layer.refuses(policy, &r);
+  std::optional<z3::model> model = solve(layer, solver, layer.pattern(r) && bad);
+  if (!model) return;
+  std::string witness = layer.text(*model);
+  smt::Recheck check = layer.recheck(*model, policy, &r);
+  if (!confirmed(a.never ? check.permits : check.refuses, layer, witness, a.id.span, diags)) return;
+  Diagnostic &d = diags.error("assert-failed", a.id.span,
+                              std::string("assert ") + (a.never ? "never" : "always") + " does not hold: " + witness +
+                                  " is decided " + decidedBy(check));
+  noteDeciding(d, check, "decided by");
+}
+
+// Allows that the denies cover entirely, then rules whose removal changes no decision.
+void reportUselessRules(const ir::Policy &policy, const Layer &layer, z3::solver &solver, DiagnosticEngine &diags) {
+  std::vector<smt::Statement> statements = layer.statements(policy);
+  z3::expr permits = layer.permits(policy);
+  std::vector<bool> dead(statements.size(), false);
+  for (size_t i = 0; i < statements.size(); ++i) {
+    const smt::Statement &s = statements[i];
+    if (!s.grants || solve(layer, solver, s.matches && permits)) continue;
+    dead[i] = true;
+    std::optional<z3::model> example = solve(layer, solver, s.matches);
+    std::string message = "rule " + ruleLabel(*s.id) + " never takes effect in " + layer.name() +
+                          ": every request it allows is refused";
+    if (!example) {
+      diags.warning("dead-rule", s.id->span, message + " (it matches no request)");
+      continue;
+    }
+    smt::Recheck check = layer.recheck(*example, policy);
+    std::string witness = layer.text(*example);
+    if (!confirmed(check.refuses, layer, witness, s.id->span, diags)) continue;
+    Diagnostic &d = diags.warning("dead-rule", s.id->span, message + ", e.g. " + witness + " is " + decidedBy(check));
+    noteDeciding(d, check, "covered by");
+  }
+  z3::expr skip = solver.ctx().int_const("skip");
+  z3::expr all = layer.decision(policy, solver.ctx().int_val(-1));
+  z3::expr without = layer.decision(policy, skip);
+  solver.push();
+  solver.add(layer.domain() && all != without);
+  for (size_t i = 0; i < statements.size(); ++i) {
+    if (dead[i]) continue;
+    z3::expr_vector which(solver.ctx());
+    z3::expr selected = solver.ctx().bool_const(("skip_" + std::to_string(i)).c_str());
+    solver.add(z3::implies(selected, skip == static_cast<int>(i)));
+    which.push_back(selected);
+    if (solver.check(which) != z3::unsat) continue;
+    diags.warning("redundant-rule", statements[i].id->span,
+                  "rule " + ruleLabel(*statements[i].id) + " is redundant in " + layer.name() +
+                      ": removing it changes no decision");
+  }
+  solver.pop();
+}
+
+// Two syscall rules with different refusing actions whose argument regions overlap.
+void reportAmbiguousActions(const ir::Policy &policy, const Layer &layer, z3::solver &solver, DiagnosticEngine &diags) {
+  const std::vector<ir::SyscallRule> &rules = policy.syscalls.rules;
+  std::vector<int> statement = smt::statementOf(rules);
+  std::vector<smt::Statement> statements = layer.statements(policy);
+  auto refusing = [](const ir::SyscallAction &a) { return a.kind > ir::ActionKind::Log; };
+  for (size_t i = 0; i < rules.size(); ++i)
+    for (size_t j = i + 1; j < rules.size(); ++j) {
+      const ir::SyscallRule &a = rules[i], &b = rules[j];
+      if (a.name != b.name || statement[i] == statement[j] || a.action == b.action || !refusing(a.action) ||
+          !refusing(b.action))
+        continue;
+      std::optional<z3::model> both = solve(layer, solver, statements[statement[i]].matches && statements[statement[j]].matches);
+      if (!both) continue;
+      std::string witness = layer.text(*both);
+      smt::Recheck check = layer.recheck(*both, policy);
+      diags.warning("ambiguous-action", b.id.span,
+                    "rules " + ruleLabel(a.id) + " (" + actionText(a.action) + ") and " + ruleLabel(b.id) + " (" +
+                        actionText(b.action) + ") both match " + witness + "; the strictest, " + check.decision + ", wins")
+          .withNote(a.id.span, "the other rule: " + actionText(a.action));
+    }
+}
+
+// ---------------------------------------------------------------- across layers
+ir::Request syscallPattern(const char *name, std::optional<uint64_t> arg0) {
+  ir::Request r;
+  r.kind = ir::Request::Kind::Syscall;
+  r.syscall = name;
+  r.syscallNumbers = lookupSyscall(name)->numbers;
+  if (arg0) r.args = {arg0};
+  return r;
+}
+
+// Network rules cannot take effect when the syscalls layer refuses every connect, or every
+// IPv4 and IPv6 socket.
+void reportNetworkWithoutSockets(const ir::Policy &policy, const Layer &layer, z3::solver &solver,
+                                 DiagnosticEngine &diags) {
+  const ir::NetworkRule *firstAllow = nullptr;
+  for (const ir::NetworkRule &rule : policy.network.rules)
+    if (rule.allow && !firstAllow) firstAllow = &rule;
+  if (!firstAllow) return;
+  std::vector<std::vector<ir::Request>> blockers = {{syscallPattern("connect", std::nullopt)},
+                                                    {syscallPattern("socket", 2), syscallPattern("socket", 10)}};
+  for (const std::vector<ir::Request> &needed : blockers) {
+    bool allRefused = true;
+    for (const ir::Request &r : needed)
+      allRefused = allRefused && layer.describes(r) && !solve(layer, solver, layer.pattern(r) && layer.permits(policy));
+    if (!allRefused) continue;
+    std::optional<z3::model> example = solve(layer, solver, layer.pattern(needed.front()));
+    if (!example) continue;
+    smt::Recheck check = layer.recheck(*example, policy);
+    std::string witness = layer.text(*example);
+    if (!confirmed(check.refuses, layer, witness, firstAllow->id.span, diags)) continue;
+    Diagnostic &d = diags.warning("network-unusable", firstAllow->id.span,
+                                  "network rules cannot take effect: " + layer.name() + " refuses every " +
+                                      (needed.size() == 1 ? "connect" : "IPv4 and IPv6 socket") + ", e.g. " + witness +
+                                      " is " + decidedBy(check));
+    noteDeciding(d, check, "refused by");
+    return;
+  }
+}
+
+// A `by` binary the filesystem layer does not let execute (literal paths only: a glob's
+// programs are not known).
+void reportUnexecutableBinaries(const ir::Policy &policy, DiagnosticEngine &diags) {
+  for (const ir::NetworkRule &rule : policy.network.rules) {
+    if (!rule.allow) continue;
+    for (const std::string &binary : rule.binaries) {
+      if (binary.find('*') != std::string::npos || binary.size() < 2) continue;
+      ir::FileDecision d = ir::evaluateFile(policy.filesystem, {ir::PathRoot::Absolute, binary.substr(1)}, ir::kExec);
+      if (d.allow) continue;
+      Diagnostic &diag = diags.warning("unexecutable-binary", rule.id.span,
+                                       "rule " + ruleLabel(rule.id) + " allows connections by \"" + binary +
+                                           "\", which the filesystem layer does not let execute: exec \"" + binary +
+                                           "\" is denied");
+      for (const ir::FsRule *fs : d.deciding) diag.withNote(fs->id.span, "denied by " + ruleLabel(fs->id));
+    }
+  }
+}
+
+struct Endpoint {
+  bool plain = false;
+  std::string host;
+  uint16_t port = 0;
+};
+
+Endpoint parseEndpoint(const std::string &url) {
+  Endpoint e;
+  e.plain = url.rfind("http://", 0) == 0;
+  size_t begin = url.find("://") + 3;
+  size_t end = url.find('/', begin);
+  std::string authority = url.substr(begin, end == std::string::npos ? std::string::npos : end - begin);
+  size_t colon = authority.rfind(':');
+  bool bracketed = !authority.empty() && authority.front() == '[';
+  size_t close = authority.find(']');
+  if (colon != std::string::npos && (!bracketed || colon > close)) {
+    e.port = static_cast<uint16_t>(std::stoi(authority.substr(colon + 1)));
+    authority.resize(colon);
+  } else {
+    e.port = e.plain ? 80 : 443;
+  }
+  if (bracketed) authority = authority.substr(1, authority.size() - 2);
+  e.host = authority;
+  return e;
+}
+
+bool loopback(const std::string &host) {
+  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+}
+
+// A provider key sent in clear to another machine, and a route to a provider whose host the
+// network layer refuses.
+void reportProviderProblems(const ir::Policy &policy, DiagnosticEngine &diags) {
+  for (const ir::Provider &p : policy.inference.providers) {
+    Endpoint e = parseEndpoint(p.endpoint);
+    if (loopback(e.host)) continue;
+    if (e.plain && p.keySource != ir::Provider::KeySource::None)
+      diags.warning("plaintext-key", p.id.span,
+                    "provider '" + p.name + "' receives its key over plain http:// at " + e.host +
+                        ", which is not loopback")
+          .withHint("use https://");
+    const ir::Route *route = nullptr;
+    for (const ir::Route &r : policy.inference.routes)
+      if (r.provider == p.name && !route) route = &r;
+    if (!route) continue;
+    ir::NetworkRequest request;
+    request.host = e.host;
+    request.port = e.port;
+    ir::NetworkDecision d = ir::evaluateNetwork(policy.network, request);
+    if (d.allow) continue;
+    Diagnostic &diag = diags.warning("unreachable-provider", route->id.span,
+                                     "route " + ruleLabel(route->id) + " leads to provider '" + p.name +
+                                         "', but the network layer denies connect \"" + e.host +
+                                         "\":" + std::to_string(e.port));
+    for (const ir::NetworkRule *rule : d.deciding) diag.withNote(rule->id.span, "denied by " + ruleLabel(rule->id));
+  }
+}
+
+// A class of requests from one model, as the constraint that fixes which statements match.
+z3::expr sameMatches(const z3::model &model, const std::vector<smt::Statement> &statements, z3::context &ctx) {
+  z3::expr_vector same(ctx);
+  for (const smt::Statement &s : statements) same.push_back(s.matches == model.eval(s.matches, true));
+  return same.empty() ? ctx.bool_val(true) : z3::mk_and(same);
+}
+
+std::vector<std::string> labels(const std::vector<const ir::RuleId *> &ids) {
+  std::vector<std::string> out;
+  for (const ir::RuleId *id : ids) out.push_back(ruleLabel(*id));
+  return out;
+}
+
+}  // namespace
+
+void provePolicy(const ir::Policy &policy, DiagnosticEngine &diags) {
+  z3::context ctx;
+  std::vector<std::unique_ptr<Layer>> layers = smt::encodeLayers(ctx, {&policy});
+  for (const std::unique_ptr<Layer> &layer : layers) {
+    z3::solver solver(ctx);
+    for (const ir::Assert &a : policy.asserts)
+      if (layer->describes(a.request)) proveAssert(a, policy, *layer, solver, diags);
+    reportUselessRules(policy, *layer, solver, diags);
+    if (layer->name().rfind("syscalls", 0) == 0) {
+      reportAmbiguousActions(policy, *layer, solver, diags);
+      reportNetworkWithoutSockets(policy, *layer, solver, diags);
+    }
+  }
+  reportUnexecutableBinaries(policy, diags);
+  reportProviderProblems(policy, diags);
+}
+
+void proveWithin(const ir::Policy &policy, const ir::Policy &ceiling, DiagnosticEngine &diags) {
+  z3::context ctx;
+  for (const std::unique_ptr<Layer> &layer : smt::encodeLayers(ctx, {&policy, &ceiling})) {
+    z3::solver solver(ctx);
+    std::vector<smt::Statement> statements = layer->statements(policy);
+    z3::expr beyond = layer->permits(policy) && layer->refuses(ceiling);
+    for (int n = 0; n < kMaxClasses; ++n) {
+      std::optional<z3::model> model = solve(*layer, solver, beyond);
+      if (!model) break;
+      solver.add(!sameMatches(*model, statements, ctx));
+      smt::Recheck mine = layer->recheck(*model, policy), theirs = layer->recheck(*model, ceiling);
+      std::string witness = layer->text(*model);
+      Span where = mine.deciding.empty() ? Span{} : mine.deciding.front()->span;
+      if (!confirmed(mine.permits && theirs.refuses, *layer, witness, where, diags)) break;
+      Diagnostic &d = diags.error("exceeds-ceiling", where,
+                                  layer->name() + ": " + witness + " is " + decidedBy(mine) +
+                                      " here, but the ceiling decides " + decidedBy(theirs));
+      noteDeciding(d, theirs, "the ceiling's");
+    }
+  }
+}
+
+std::vector<DiffClass> diffPolicies(const ir::Policy &before, const ir::Policy &after) {
+  z3::context ctx;
+  std::vector<DiffClass> out;
+  for (const std::unique_ptr<Layer> &layer : smt::encodeLayers(ctx, {&before, &after})) {
+    std::vector<smt::Statement> statements = layer->statements(before), more = layer->statements(after);
+    statements.insert(statements.end(), more.begin(), more.end());
+    z3::expr none = ctx.int_val(-1);
+    z3::expr wasAllowed = layer->permits(before), isAllowed = layer->permits(after);
+    std::pair<DiffClass::Kind, z3::expr> directions[] = {
+        {DiffClass::Kind::Allowed, !wasAllowed && isAllowed},
+        {DiffClass::Kind::Denied, wasAllowed && !isAllowed},
+        {DiffClass::Kind::Changed,
+         wasAllowed == isAllowed && layer->decision(before, none) != layer->decision(after, none)}};
+    for (auto &[kind, goal] : directions) {
+      z3::solver solver(ctx);
+      for (int n = 0; n < kMaxClasses; ++n) {
+        std::optional<z3::model> model = solve(*layer, solver, goal);
+        if (!model) break;
+        solver.add(!sameMatches(*model, statements, ctx));
+        smt::Recheck was = layer->recheck(*model, before), is = layer->recheck(*model, after);
+        DiffClass c{kind, layer->name(), layer->text(*model), decidedBy(was), decidedBy(is), labels(was.deciding),
+                    labels(is.deciding)};
+        bool agrees = kind == DiffClass::Kind::Allowed  ? !was.permits && is.permits
+                      : kind == DiffClass::Kind::Denied ? was.permits && !is.permits
+                                                        : was.decision != is.decision;
+        if (!agrees) throw std::logic_error("the " + layer->name() + " encoding and ir::evaluate disagree on " + c.witness);
+        out.push_back(std::move(c));
+      }
+    }
+  }
+  return out;
+}
+
+const char *diffKindText(DiffClass::Kind kind) {
+  switch (kind) {
+  case DiffClass::Kind::Allowed: return "newly allowed";
+  case DiffClass::Kind::Denied: return "newly denied";
+  case DiffClass::Kind::Changed: return "changed";
+  }
+  return "";
+}
+
+}  // namespace shellc::verify

@@ -1,0 +1,33 @@
+// What the verifier proves with Z3 (docs/language.md, "What the verifier proves"): asserts,
+// dead, redundant and ambiguous rules, problems across layers, a ceiling (--within), and
+// the difference between two versions of a policy (shellc diff). Every request it prints is
+// decided again with ir/evaluate.h first: a witness that evaluate disagrees with is an
+// internal error, never a finding.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "frontend/diagnostics.h"
+#include "ir/policy.h"
+
+namespace shellc::verify {
+
+// Asserts, dead/redundant/ambiguous rules and cross-layer problems of one checked policy.
+void provePolicy(const ir::Policy &policy, DiagnosticEngine &diags);
+
+// Everything `policy` allows that `ceiling` forbids, one error per class of request.
+void proveWithin(const ir::Policy &policy, const ir::Policy &ceiling, DiagnosticEngine &diags);
+
+// One class of requests whose decision differs between two versions of a policy.
+struct DiffClass {
+  enum class Kind { Allowed, Denied, Changed };  // newly allowed, newly denied, another action or target
+  Kind kind = Kind::Allowed;
+  std::string layer;
+  std::string witness;  // a concrete request of the class, in the request syntax
+  std::string oldDecision, newDecision;
+  std::vector<std::string> oldRules, newRules;  // the rules that decide the witness, labelled
+};
+std::vector<DiffClass> diffPolicies(const ir::Policy &before, const ir::Policy &after);
+const char *diffKindText(DiffClass::Kind kind);
+
+}  // namespace shellc::verify

@@ -1,0 +1,117 @@
+// The Z3 encoding of each layer's decision function (ir/evaluate.h), over one request space
+// shared by every policy it is built for, so that two policies (diff, --within) can be
+// compared request by request. docs/language.md, "What the verifier proves", says what each
+// encoding covers exactly and where it restricts itself to the literals a policy mentions.
+#pragma once
+#include <z3++.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ir/evaluate.h"
+#include "ir/policy.h"
+
+namespace shellc::verify::smt {
+
+// One rule statement: the rules that the checker split one statement into (several paths,
+// an `in` list) share its identity, and are left out or kept together.
+struct Statement {
+  const ir::RuleId *id = nullptr;
+  z3::expr matches;
+  bool grants = false;  // an allow (or log, or route): what can be dead under the denies
+};
+
+// What ir::evaluate decides about the concrete request a model stands for.
+struct Recheck {
+  bool permits = false;  // allowed, or possibly allowed (`notify`)
+  bool refuses = false;  // refused, or possibly refused (`notify`)
+  std::string decision;  // "allow", "deny", "errno(EPERM)", "route => openai"
+  std::vector<const ir::RuleId *> deciding;
+};
+
+// One layer over one request space. Every term is over the space's variables.
+class Layer {
+public:
+  explicit Layer(z3::context &ctx) : ctx_(ctx) {}
+  virtual ~Layer() = default;
+  virtual std::string name() const = 0;  // "filesystem", "syscalls (x86_64)"...
+  // What every request of the space satisfies.
+  virtual z3::expr domain() const = 0;
+  virtual std::vector<Statement> statements(const ir::Policy &policy) const = 0;
+  // The decision as a term: equal terms, equal decisions. The statement whose index equals
+  // `skip` (an Int) is left out, so one term serves every "without this rule" query.
+  virtual z3::expr decision(const ir::Policy &policy, const z3::expr &skip) const = 0;
+  virtual z3::expr permits(const ir::Policy &policy, const ir::Request *pattern = nullptr) const = 0;
+  virtual z3::expr refuses(const ir::Policy &policy, const ir::Request *pattern = nullptr) const = 0;
+  // Whether an assert's request is one of this layer's, and the requests it describes.
+  virtual bool describes(const ir::Request &pattern) const = 0;
+  virtual z3::expr pattern(const ir::Request &pattern) const = 0;
+  // The concrete request a model stands for, in the request syntax, and evaluate's decision.
+  virtual std::string text(const z3::model &model) const = 0;
+  // `pattern`: the assert whose request it is (a route assert may name the provider).
+  virtual Recheck recheck(const z3::model &model, const ir::Policy &policy,
+                          const ir::Request *pattern = nullptr) const = 0;
+
+protected:
+  z3::context &ctx_;
+};
+
+// Every layer of `policies` (one per architecture for syscalls), over spaces that hold the
+// literals of all of them.
+std::vector<std::unique_ptr<Layer>> encodeLayers(z3::context &ctx, const std::vector<const ir::Policy *> &policies);
+
+// ---------------------------------------------------------------- per layer, for tests too
+std::unique_ptr<Layer> filesystemLayer(z3::context &ctx, const std::vector<const ir::Policy *> &policies);
+std::unique_ptr<Layer> syscallLayer(z3::context &ctx, ir::Arch arch);
+std::unique_ptr<Layer> networkLayer(z3::context &ctx, const std::vector<const ir::Policy *> &policies);
+std::unique_ptr<Layer> inferenceLayer(z3::context &ctx, const std::vector<const ir::Policy *> &policies);
+
+// A concrete request as constants of a layer's space, for the cross-check: the term holds
+// exactly for the space's point that stands for the request. Empty optional: the request
+// lies outside the classes the space separates (see docs: L7 globs, binaries).
+std::optional<z3::expr> fileRequest(const Layer &layer, const ir::Path &path, ir::Access right);
+// A syscalls layer's decision term is this rank of the action: greater is stricter.
+int actionRank(const ir::SyscallAction &action);
+z3::expr syscallRequest(const Layer &layer, int number, const ir::SyscallArgs &args);
+std::optional<z3::expr> networkRequest(const Layer &layer, const ir::NetworkRequest &request);
+std::optional<z3::expr> modelRequest(const Layer &layer, const std::string &model);
+
+// Helpers shared by the encodings.
+// The index of the statement each rule belongs to: one statement's rules are adjacent.
+template <class Rule>
+std::vector<int> statementOf(const std::vector<Rule> &rules) {
+  std::vector<int> out;
+  for (size_t i = 0; i < rules.size(); ++i) {
+    bool same = i > 0 && rules[i].id.span.file == rules[i - 1].id.span.file &&
+                rules[i].id.span.begin == rules[i - 1].id.span.begin;
+    out.push_back(out.empty() ? 0 : out.back() + (same ? 0 : 1));
+  }
+  return out;
+}
+// Statements from rules and a term of when each rule matches.
+template <class Rule, class Matches, class Grants>
+std::vector<Statement> groupStatements(const std::vector<Rule> &rules, Matches matches, Grants grants) {
+  std::vector<Statement> out;
+  std::vector<int> index = statementOf(rules);
+  for (size_t i = 0; i < rules.size(); ++i) {
+    z3::expr m = matches(rules[i]);
+    if (index[i] < static_cast<int>(out.size())) out.back().matches = out.back().matches || m;
+    else out.push_back({&rules[i].id, m, grants(rules[i])});
+  }
+  return out;
+}
+z3::expr anyOf(z3::context &ctx, const std::vector<z3::expr> &terms);
+// Which of `values` (the space's representatives) satisfy `pred`, as a term on `var`.
+template <class Pred>
+z3::expr oneOf(const z3::expr &var, size_t count, Pred pred) {
+  z3::expr_vector cases(var.ctx());
+  for (size_t i = 0; i < count; ++i)
+    if (pred(i)) cases.push_back(var == var.ctx().int_val(static_cast<int>(i)));
+  return cases.empty() ? var.ctx().bool_val(false) : z3::mk_or(cases);
+}
+// A fresh label or name part that no literal in `used` contains.
+std::string freshWord(const std::vector<std::string> &used);
+
+}  // namespace shellc::verify::smt

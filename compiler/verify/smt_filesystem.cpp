@@ -1,0 +1,154 @@
+// The filesystem layer. A path is one node of the tree of the paths the policies mention
+// (rules and asserts), in depth-first order: every request on a path is covered by exactly
+// the rules on the node's ancestors-or-self, where the node is the deepest mentioned path at
+// or above it (a path beneath a node and no deeper mentioned path stands for "any other
+// child", which no other rule covers). So the space is exact, and a rule covers the interval
+// of nodes that is its subtree.
+#include <algorithm>
+
+#include "verify/smt.h"
+
+namespace shellc::verify::smt {
+namespace {
+
+std::vector<std::string> components(const std::string &rel) {
+  std::vector<std::string> out;
+  for (size_t begin = 0; begin < rel.size();) {
+    size_t end = rel.find('/', begin);
+    if (end == std::string::npos) end = rel.size();
+    out.push_back(rel.substr(begin, end - begin));
+    begin = end + 1;
+  }
+  return out;
+}
+
+bool isRoot(const ir::Path &path) { return path.rel.empty(); }
+
+const ir::Access kRights[] = {ir::kRead, ir::kWrite, ir::kExec};
+const char *kRightNames[] = {"read", "write", "exec"};
+
+class FilesystemLayer : public Layer {
+public:
+  FilesystemLayer(z3::context &ctx, const std::vector<const ir::Policy *> &policies)
+      : Layer(ctx), node_(ctx.int_const("fs_node")), right_(ctx.int_const("fs_right")) {
+    std::vector<ir::Path> paths = {{ir::PathRoot::Absolute, ""}, {ir::PathRoot::Home, ""}, {ir::PathRoot::Workspace, ""}};
+    for (const ir::Policy *policy : policies) {
+      for (const ir::FsRule &rule : policy->filesystem.rules) paths.push_back(rule.path);
+      for (const ir::Assert &a : policy->asserts)
+        if (a.request.kind == ir::Request::Kind::File) paths.push_back(a.request.path);
+    }
+    // Depth-first order: by root, then component by component.
+    auto key = [](const ir::Path &p) { return std::pair{p.root, components(p.rel)}; };
+    std::sort(paths.begin(), paths.end(), [&](const ir::Path &a, const ir::Path &b) { return key(a) < key(b); });
+    paths.erase(std::unique(paths.begin(), paths.end()), paths.end());
+    nodes_ = paths;
+    for (size_t i = 0; i < nodes_.size(); ++i) {
+      size_t end = i + 1;
+      while (end < nodes_.size() && ir::covers(nodes_[i], nodes_[end]) && nodes_[end].root == nodes_[i].root) ++end;
+      subtreeEnd_.push_back(end);
+    }
+  }
+
+  std::string name() const override { return "filesystem"; }
+
+  z3::expr domain() const override {
+    return node_ >= 0 && node_ < static_cast<int>(nodes_.size()) && right_ >= 0 && right_ < 3;
+  }
+
+  std::vector<Statement> statements(const ir::Policy &policy) const override {
+    return groupStatements(policy.filesystem.rules, [&](const ir::FsRule &r) { return matches(r); },
+                           [](const ir::FsRule &r) { return r.allow; });
+  }
+
+  z3::expr decision(const ir::Policy &policy, const z3::expr &skip) const override {
+    std::vector<z3::expr> allows, denies;
+    const std::vector<ir::FsRule> &rules = policy.filesystem.rules;
+    std::vector<int> statement = statementOf(rules);
+    for (size_t i = 0; i < rules.size(); ++i)
+      (rules[i].allow ? allows : denies).push_back(matches(rules[i]) && skip != statement[i]);
+    z3::expr fallback = ctx_.bool_val(policy.filesystem.defaultAllow);
+    return !anyOf(ctx_, denies) && (anyOf(ctx_, allows) || fallback);
+  }
+
+  z3::expr permits(const ir::Policy &policy, const ir::Request *) const override {
+    return decision(policy, ctx_.int_val(-1));
+  }
+  z3::expr refuses(const ir::Policy &policy, const ir::Request *pattern) const override {
+    return !permits(policy, pattern);
+  }
+
+  bool describes(const ir::Request &pattern) const override { return pattern.kind == ir::Request::Kind::File; }
+
+  z3::expr pattern(const ir::Request &pattern) const override {
+    std::vector<z3::expr> rights;
+    for (int i = 0; i < 3; ++i)
+      if (pattern.access & kRights[i]) rights.push_back(right_ == i);
+    return anyOf(ctx_, rights) && covered(pattern.path);
+  }
+
+  std::string text(const z3::model &model) const override {
+    auto [path, right] = decode(model);
+    return std::string(kRightNames[right]) + " " + pathText(path);
+  }
+
+  Recheck recheck(const z3::model &model, const ir::Policy &policy, const ir::Request *) const override {
+    auto [path, right] = decode(model);
+    ir::FileDecision d = ir::evaluateFile(policy.filesystem, path, kRights[right]);
+    Recheck r{d.allow, !d.allow, d.allow ? "allow" : "deny", {}};
+    for (const ir::FsRule *rule : d.deciding) r.deciding.push_back(&rule->id);
+    return r;
+  }
+
+  // The node that stands for `path`: the deepest mentioned path at or above it.
+  std::optional<z3::expr> request(const ir::Path &path, ir::Access right) const {
+    size_t best = nodes_.size();
+    for (size_t i = 0; i < nodes_.size(); ++i)
+      if (nodes_[i].root == path.root && (isRoot(nodes_[i]) || ir::covers(nodes_[i], path))) best = i;
+    if (best == nodes_.size()) return std::nullopt;
+    int r = right == ir::kRead ? 0 : right == ir::kWrite ? 1 : 2;
+    return node_ == static_cast<int>(best) && right_ == r;
+  }
+
+private:
+  // The nodes a rule (or an assert's path) on `path` covers: its subtree; "/" covers all.
+  z3::expr covered(const ir::Path &path) const {
+    if (path.root == ir::PathRoot::Absolute && path.rel.empty()) return ctx_.bool_val(true);
+    size_t i = std::lower_bound(nodes_.begin(), nodes_.end(), path,
+                                [](const ir::Path &a, const ir::Path &b) {
+                                  return std::pair{a.root, components(a.rel)} < std::pair{b.root, components(b.rel)};
+                                }) - nodes_.begin();
+    return node_ >= static_cast<int>(i) && node_ < static_cast<int>(subtreeEnd_[i]);
+  }
+
+  z3::expr matches(const ir::FsRule &rule) const {
+    std::vector<z3::expr> rights;
+    for (int i = 0; i < 3; ++i)
+      if (rule.access & kRights[i]) rights.push_back(right_ == i);
+    return anyOf(ctx_, rights) && covered(rule.path);
+  }
+
+  std::pair<ir::Path, int> decode(const z3::model &model) const {
+    return {nodes_[model.eval(node_, true).get_numeral_int()], model.eval(right_, true).get_numeral_int()};
+  }
+
+  static std::string pathText(const ir::Path &path) {
+    if (path.root == ir::PathRoot::Workspace) return path.rel.empty() ? "workspace" : "workspace / \"" + path.rel + "\"";
+    return "\"" + path.display() + "\"";
+  }
+
+  z3::expr node_, right_;
+  std::vector<ir::Path> nodes_;
+  std::vector<size_t> subtreeEnd_;
+};
+
+}  // namespace
+
+std::unique_ptr<Layer> filesystemLayer(z3::context &ctx, const std::vector<const ir::Policy *> &policies) {
+  return std::make_unique<FilesystemLayer>(ctx, policies);
+}
+
+std::optional<z3::expr> fileRequest(const Layer &layer, const ir::Path &path, ir::Access right) {
+  return static_cast<const FilesystemLayer &>(layer).request(path, right);
+}
+
+}  // namespace shellc::verify::smt

@@ -1,0 +1,178 @@
+// The inference layer. A model name is one of finitely many representatives: each glob's
+// instances (every `*` empty, or one character), one name for each pair of globs that
+// overlap (found by walking both globs at once), and a fresh name that no glob matches. The
+// decision is the target (provider and rewrite) of the most specific matching route, or
+// refused. Exact up to pairs: a name that matches three globs pairwise-but-not-jointly
+// representable lies outside the space (docs say so; the cross-check counts them).
+#include <algorithm>
+#include <map>
+#include <queue>
+
+#include "frontend/values.h"
+#include "ir/glob.h"
+#include "verify/smt.h"
+
+namespace shellc::verify::smt {
+namespace {
+
+std::string fill(const std::string &glob, const char *star) {
+  std::string out;
+  for (char c : glob) out += c == '*' ? std::string(star) : c == '?' ? std::string("x") : std::string(1, c);
+  return out;
+}
+
+// A name both globs match, if any: a breadth-first walk over pairs of positions.
+std::optional<std::string> commonName(const std::string &a, const std::string &b) {
+  using State = std::pair<size_t, size_t>;
+  std::map<State, std::pair<State, std::string>> parent;
+  std::queue<State> todo;
+  todo.push({0, 0});
+  parent[{0, 0}] = {{0, 0}, ""};
+  auto visit = [&](State from, State to, std::string step) {
+    if (parent.emplace(to, std::pair{from, step}).second) todo.push(to);
+  };
+  // What one glob does with a character at position i: -1 cannot take it, else where it goes.
+  auto take = [](const std::string &g, size_t i, char c) -> long {
+    if (i >= g.size()) return -1;
+    if (g[i] == '*') return static_cast<long>(i);
+    return g[i] == '?' || g[i] == c ? static_cast<long>(i + 1) : -1;
+  };
+  while (!todo.empty()) {
+    auto [i, j] = todo.front();
+    todo.pop();
+    if (i == a.size() && j == b.size()) {
+      std::string out;
+      for (State s{i, j}; s != State{0, 0}; s = parent[s].first) out = parent[s].second + out;
+      return out;
+    }
+    if (i < a.size() && a[i] == '*') visit({i, j}, {i + 1, j}, "");
+    if (j < b.size() && b[j] == '*') visit({i, j}, {i, j + 1}, "");
+    std::string candidates = "x";
+    if (i < a.size() && a[i] != '*' && a[i] != '?') candidates += a[i];
+    if (j < b.size() && b[j] != '*' && b[j] != '?') candidates += b[j];
+    for (char c : candidates) {
+      long ni = take(a, i, c), nj = take(b, j, c);
+      if (ni >= 0 && nj >= 0) visit({i, j}, {static_cast<size_t>(ni), static_cast<size_t>(nj)}, std::string(1, c));
+    }
+  }
+  return std::nullopt;
+}
+
+class InferenceLayer : public Layer {
+public:
+  InferenceLayer(z3::context &ctx, const std::vector<const ir::Policy *> &policies)
+      : Layer(ctx), model_(ctx.int_const("model")) {
+    for (const ir::Policy *policy : policies) {
+      for (const ir::Route &route : policy->inference.routes) {
+        globs_.push_back(route.modelGlob);
+        if (std::find(targets_.begin(), targets_.end(), target(route)) == targets_.end()) targets_.push_back(target(route));
+      }
+      for (const ir::ModelDeny &deny : policy->inference.denies) globs_.push_back(deny.modelGlob);
+      for (const ir::Assert &a : policy->asserts)
+        if (a.request.kind == ir::Request::Kind::Route) globs_.push_back(a.request.model);
+    }
+    std::sort(globs_.begin(), globs_.end());
+    globs_.erase(std::unique(globs_.begin(), globs_.end()), globs_.end());
+    std::vector<std::string> names = {freshWord(globs_)};
+    for (const std::string &g : globs_) names.insert(names.end(), {fill(g, ""), fill(g, "x")});
+    for (size_t i = 0; i < globs_.size(); ++i)
+      for (size_t j = i + 1; j < globs_.size(); ++j)
+        if (globsOverlap(globs_[i], globs_[j]))
+          if (auto name = commonName(globs_[i], globs_[j])) names.push_back(*name);
+    std::sort(names.begin(), names.end());
+    names.erase(std::unique(names.begin(), names.end()), names.end());
+    names_ = names;
+  }
+
+  std::string name() const override { return "inference"; }
+  z3::expr domain() const override { return model_ >= 0 && model_ < static_cast<int>(names_.size()); }
+
+  std::vector<Statement> statements(const ir::Policy &policy) const override {
+    std::vector<Statement> out = groupStatements(
+        policy.inference.routes, [&](const ir::Route &r) { return globMatches(r.modelGlob); }, [](auto &) { return true; });
+    std::vector<Statement> denies = groupStatements(
+        policy.inference.denies, [&](const ir::ModelDeny &d) { return globMatches(d.modelGlob); }, [](auto &) { return false; });
+    out.insert(out.end(), denies.begin(), denies.end());
+    return out;
+  }
+
+  // -1: refused; else the index of the target in targets_.
+  z3::expr decision(const ir::Policy &policy, const z3::expr &skip) const override {
+    const ir::Inference &inf = policy.inference;
+    std::vector<int> routeStatement = statementOf(inf.routes), denyStatement = statementOf(inf.denies);
+    int denyOffset = inf.routes.empty() ? 0 : routeStatement.back() + 1;
+    std::vector<size_t> order(inf.routes.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+      return globSpecificity(inf.routes[a].modelGlob) < globSpecificity(inf.routes[b].modelGlob);
+    });
+    // Built from the least specific up, so that the most specific matching route is tested first.
+    z3::expr out = ctx_.int_val(-1);
+    for (size_t i : order)
+      out = z3::ite(globMatches(inf.routes[i].modelGlob) && skip != routeStatement[i], ctx_.int_val(targetIndex(inf.routes[i])), out);
+    std::vector<z3::expr> denies;
+    for (size_t i = 0; i < inf.denies.size(); ++i)
+      denies.push_back(globMatches(inf.denies[i].modelGlob) && skip != denyOffset + denyStatement[i]);
+    return z3::ite(anyOf(ctx_, denies), ctx_.int_val(-1), out);
+  }
+
+  z3::expr permits(const ir::Policy &policy, const ir::Request *pattern) const override {
+    z3::expr d = decision(policy, ctx_.int_val(-1));
+    if (!pattern || pattern->provider.empty()) return d >= 0;
+    std::vector<z3::expr> to;
+    for (size_t i = 0; i < targets_.size(); ++i)
+      if (targets_[i].first == pattern->provider) to.push_back(d == static_cast<int>(i));
+    return anyOf(ctx_, to);
+  }
+  z3::expr refuses(const ir::Policy &policy, const ir::Request *pattern) const override {
+    return !permits(policy, pattern);
+  }
+
+  bool describes(const ir::Request &pattern) const override { return pattern.kind == ir::Request::Kind::Route; }
+  z3::expr pattern(const ir::Request &pattern) const override { return globMatches(pattern.model); }
+
+  std::string text(const z3::model &model) const override { return "route \"" + decode(model) + "\""; }
+
+  Recheck recheck(const z3::model &model, const ir::Policy &policy, const ir::Request *pattern) const override {
+    ir::RouteDecision d = ir::evaluateRoute(policy.inference, decode(model));
+    bool routed = d.route && (!pattern || pattern->provider.empty() || d.route->provider == pattern->provider);
+    Recheck out{routed, !routed, d.route ? "route => " + d.route->provider : "deny", {}};
+    for (const ir::ModelDeny *deny : d.denies) out.deciding.push_back(&deny->id);
+    for (const ir::Route *route : d.deciding) out.deciding.push_back(&route->id);
+    return out;
+  }
+
+  std::optional<z3::expr> request(const std::string &model) const {
+    for (size_t i = 0; i < names_.size(); ++i)
+      if (std::all_of(globs_.begin(), globs_.end(),
+                      [&](auto &g) { return ir::matchModelGlob(g, names_[i]) == ir::matchModelGlob(g, model); }))
+        return model_ == static_cast<int>(i);
+    return std::nullopt;
+  }
+
+private:
+  static std::pair<std::string, std::string> target(const ir::Route &route) { return {route.provider, route.rewrite}; }
+  int targetIndex(const ir::Route &route) const {
+    return static_cast<int>(std::find(targets_.begin(), targets_.end(), target(route)) - targets_.begin());
+  }
+  z3::expr globMatches(const std::string &glob) const {
+    return oneOf(model_, names_.size(), [&](size_t i) { return ir::matchModelGlob(glob, names_[i]); });
+  }
+  std::string decode(const z3::model &model) const { return names_[model.eval(model_, true).get_numeral_int()]; }
+
+  z3::expr model_;
+  std::vector<std::string> globs_, names_;
+  std::vector<std::pair<std::string, std::string>> targets_;
+};
+
+}  // namespace
+
+std::unique_ptr<Layer> inferenceLayer(z3::context &ctx, const std::vector<const ir::Policy *> &policies) {
+  return std::make_unique<InferenceLayer>(ctx, policies);
+}
+
+std::optional<z3::expr> modelRequest(const Layer &layer, const std::string &model) {
+  return static_cast<const InferenceLayer &>(layer).request(model);
+}
+
+}  // namespace shellc::verify::smt

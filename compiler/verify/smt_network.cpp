@@ -1,0 +1,333 @@
+// The network layer. The address is a 128-bit vector (IPv4 as ::ffff:a.b.c.d) and the port
+// a 16-bit one, so CIDRs, port ranges and the reserved ranges are exact. A host name is one
+// of finitely many representatives: every name and suffix the patterns mention (t), then
+// "w.t" and "w.w.t" with a fresh label w, and "w" alone. That is exact: a name's matches are
+// decided by the longest mentioned label-suffix it has and whether one or more labels
+// precede it. Binaries and HTTP paths are the globs' own instances (one per glob) and
+// methods the mentioned ones, each with "none": a request whose binary or path matches a
+// combination of globs that no instance matches lies outside the space (docs say so).
+#include <algorithm>
+#include <set>
+
+#include "ir/glob.h"
+#include "verify/smt.h"
+
+namespace shellc::verify::smt {
+namespace {
+
+std::vector<std::string> labels(const std::string &name) {
+  std::vector<std::string> out;
+  for (size_t begin = 0; begin <= name.size();) {
+    size_t end = std::min(name.find('.', begin), name.size());
+    out.push_back(name.substr(begin, end - begin));
+    begin = end + 1;
+  }
+  return out;
+}
+
+// One string that `glob` matches, with every wildcard filled by a character `match` accepts.
+template <class Match>
+std::string globInstance(const std::string &glob, Match match) {
+  std::string out;
+  for (size_t i = 0; i < glob.size(); ++i) {
+    if (glob[i] == '*') {
+      out += 'x';
+      while (i + 1 < glob.size() && glob[i + 1] == '*') ++i;
+    } else if (glob[i] == '?') {
+      out += 'x';
+    } else if (glob[i] == '[') {
+      size_t end = ir::classEnd(glob, i);
+      std::string cls = glob.substr(i, end - i + 1);
+      for (char c = '!'; c <= '~'; ++c)
+        if (match(cls, std::string(1, c))) {
+          out += c;
+          break;
+        }
+      i = end;
+    } else {
+      out += glob[i];
+    }
+  }
+  return out;
+}
+
+template <class List> void addUnique(std::vector<std::string> &list, const List &values) {
+  for (const std::string &v : values)
+    if (std::find(list.begin(), list.end(), v) == list.end()) list.push_back(v);
+}
+
+std::string addressText(const ir::Address &address) {
+  ir::HostPattern p;
+  p.kind = ir::HostPattern::Kind::Cidr;
+  p.address = address;
+  p.prefix = 128;
+  p.ipv4 = std::all_of(address.begin(), address.begin() + 10, [](uint8_t b) { return b == 0; }) &&
+           address[10] == 0xff && address[11] == 0xff;
+  return p.display();
+}
+
+class NetworkLayer : public Layer {
+public:
+  NetworkLayer(z3::context &ctx, const std::vector<const ir::Policy *> &policies)
+      : Layer(ctx), hasName_(ctx.bool_const("net_has_name")), name_(ctx.int_const("net_name")),
+        hasAddr_(ctx.bool_const("net_has_addr")), addr_(ctx.bv_const("net_addr", 128)),
+        port_(ctx.bv_const("net_port", 16)), binary_(ctx.int_const("net_binary")), http_(ctx.bool_const("net_http")),
+        method_(ctx.int_const("net_method")), path_(ctx.int_const("net_path")) {
+    for (const ir::Policy *policy : policies) {
+      for (const ir::NetworkRule &rule : policy->network.rules) {
+        hostPatterns_.insert(hostPatterns_.end(), rule.hosts.begin(), rule.hosts.end());
+        addUnique(binaryGlobs_, rule.binaries);
+        addUnique(methods_, rule.methods);
+        addUnique(pathGlobs_, rule.paths);
+      }
+      for (const ir::Assert &a : policy->asserts) {
+        if (a.request.kind != ir::Request::Kind::Connect) continue;
+        hostPatterns_.push_back(a.request.host);
+        if (!a.request.binary.empty()) addUnique(binaryGlobs_, std::vector{a.request.binary});
+        if (!a.request.method.empty()) addUnique(methods_, std::vector{a.request.method});
+        if (!a.request.httpPath.empty()) addUnique(pathGlobs_, std::vector{a.request.httpPath});
+      }
+    }
+    buildNames();
+    binaries_ = {""};
+    for (const std::string &glob : binaryGlobs_)
+      addUnique(binaries_, std::vector{globInstance(glob, [](auto &g, auto &s) { return ir::matchBinaryGlob(g, s); })});
+    methodReps_ = {""};
+    addUnique(methodReps_, methods_);
+    paths_ = {""};
+    for (const std::string &glob : pathGlobs_)
+      addUnique(paths_, std::vector{globInstance(glob, [](auto &g, auto &s) { return ir::matchHttpPathGlob(g, s); })});
+  }
+
+  std::string name() const override { return "network"; }
+
+  z3::expr domain() const override {
+    return (hasName_ || hasAddr_) && port_ != ctx_.bv_val(0, 16) && inRange(name_, names_.size()) &&
+           inRange(binary_, binaries_.size()) && inRange(method_, methodReps_.size()) && inRange(path_, paths_.size());
+  }
+
+  std::vector<Statement> statements(const ir::Policy &policy) const override {
+    return groupStatements(policy.network.rules, [&](const ir::NetworkRule &r) { return connectionMatches(r); },
+                           [](const ir::NetworkRule &r) { return r.allow; });
+  }
+
+  // ir::evaluateNetwork: the connection (rules, then the reserved ranges), then on an
+  // inspected connection the HTTP request.
+  z3::expr decision(const ir::Policy &policy, const z3::expr &skip) const override {
+    const std::vector<ir::NetworkRule> &rules = policy.network.rules;
+    std::vector<int> statement = statementOf(rules);
+    std::vector<z3::expr> connAllow, connDeny, httpAllow, httpDeny;
+    std::vector<std::pair<const ir::NetworkRule *, z3::expr>> allowsMatched;
+    for (size_t i = 0; i < rules.size(); ++i) {
+      const ir::NetworkRule &rule = rules[i];
+      z3::expr connection = connectionMatches(rule) && skip != statement[i];
+      bool requestLevel = !rule.allow && (!rule.methods.empty() || !rule.paths.empty());
+      if (!requestLevel) (rule.allow ? connAllow : connDeny).push_back(connection);
+      if (rule.allow) allowsMatched.emplace_back(&rule, connection);
+      (rule.allow ? httpAllow : httpDeny).push_back(connection && httpMatches(rule));
+    }
+    z3::expr fallback = ctx_.bool_val(policy.network.defaultAllow);
+    z3::expr connection = !anyOf(ctx_, connDeny) && (anyOf(ctx_, connAllow) || fallback) && !reserved(allowsMatched);
+    z3::expr request = !anyOf(ctx_, httpDeny) && (anyOf(ctx_, httpAllow) || fallback);
+    return connection && (!http_ || request);
+  }
+
+  z3::expr permits(const ir::Policy &policy, const ir::Request *) const override {
+    return decision(policy, ctx_.int_val(-1));
+  }
+  z3::expr refuses(const ir::Policy &policy, const ir::Request *pattern) const override {
+    return !permits(policy, pattern);
+  }
+
+  bool describes(const ir::Request &pattern) const override { return pattern.kind == ir::Request::Kind::Connect; }
+
+  z3::expr pattern(const ir::Request &p) const override {
+    z3::expr out = hostMatches(p.host);
+    std::vector<z3::expr> ports;
+    for (const ir::PortRange &range : p.ports) ports.push_back(inPorts(range));
+    if (!ports.empty()) out = out && anyOf(ctx_, ports);
+    if (!p.binary.empty())
+      out = out && oneOf(binary_, binaries_.size(), [&](size_t i) { return i > 0 && ir::matchBinaryGlob(p.binary, binaries_[i]); });
+    if (!p.method.empty()) out = out && oneOf(method_, methodReps_.size(), [&](size_t i) { return methodReps_[i] == p.method; });
+    if (!p.httpPath.empty())
+      out = out && oneOf(path_, paths_.size(), [&](size_t i) { return ir::matchHttpPathGlob(p.httpPath, paths_[i]); });
+    if (!p.method.empty() || !p.httpPath.empty()) out = out && http_;
+    return out;
+  }
+
+  std::string text(const z3::model &model) const override {
+    ir::NetworkRequest r = decode(model);
+    std::string host = r.host.empty() ? addressText(*r.address) : r.host;
+    bool v4 = r.host.empty() && host.find(':') == std::string::npos;
+    std::string out = "connect " + (v4 ? host : "\"" + host + "\"") + ":" + std::to_string(r.port);
+    if (!r.binaries.empty()) out += " by \"" + r.binaries.front() + "\"";
+    if (!r.method.empty()) out += " methods " + r.method;
+    if (!r.path.empty()) out += " paths \"" + r.path + "\"";
+    if (r.protocol == ir::Protocol::Http && r.method.empty() && r.path.empty()) out += " (an HTTP request)";
+    if (!r.host.empty() && r.address) out += " (resolving to " + addressText(*r.address) + ")";
+    return out;
+  }
+
+  Recheck recheck(const z3::model &model, const ir::Policy &policy, const ir::Request *) const override {
+    ir::NetworkDecision d = ir::evaluateNetwork(policy.network, decode(model));
+    Recheck out{d.allow, !d.allow, d.allow ? "allow" : d.reserved ? std::string("deny (") + d.reserved->what + ")" : "deny", {}};
+    for (const ir::NetworkRule *rule : d.deciding) out.deciding.push_back(&rule->id);
+    return out;
+  }
+
+  // The representative with the same matches as `value`, if the space has one.
+  template <class Matches>
+  static std::optional<size_t> classOf(const std::vector<std::string> &reps, Matches matches) {
+    for (size_t i = 0; i < reps.size(); ++i)
+      if (matches(reps[i])) return i;
+    return std::nullopt;
+  }
+
+  std::optional<z3::expr> request(const ir::NetworkRequest &r) const {
+    auto sameHosts = [&](const std::string &rep) {
+      return std::all_of(hostPatterns_.begin(), hostPatterns_.end(), [&](const ir::HostPattern &p) {
+        return p.kind == ir::HostPattern::Kind::Cidr ||
+               ir::hostMatches(p, rep, std::nullopt) == ir::hostMatches(p, r.host, std::nullopt);
+      });
+    };
+    auto sameBinaries = [&](const std::string &rep) {
+      return std::all_of(binaryGlobs_.begin(), binaryGlobs_.end(), [&](const std::string &g) {
+        bool any = std::any_of(r.binaries.begin(), r.binaries.end(), [&](auto &b) { return ir::matchBinaryGlob(g, b); });
+        return any == (!rep.empty() && ir::matchBinaryGlob(g, rep));
+      });
+    };
+    auto sameMethods = [&](const std::string &rep) {
+      return std::all_of(methods_.begin(), methods_.end(), [&](auto &m) { return (m == rep) == (m == r.method); });
+    };
+    auto samePaths = [&](const std::string &rep) {
+      return std::all_of(pathGlobs_.begin(), pathGlobs_.end(),
+                         [&](auto &g) { return ir::matchHttpPathGlob(g, rep) == ir::matchHttpPathGlob(g, r.path); });
+    };
+    auto name = classOf(names_, sameHosts);
+    auto binary = classOf(binaries_, sameBinaries);
+    auto method = classOf(methodReps_, sameMethods);
+    auto path = classOf(paths_, samePaths);
+    if (!name || !binary || !method || !path) return std::nullopt;
+    z3::expr out = hasName_ == ctx_.bool_val(!r.host.empty()) && hasAddr_ == ctx_.bool_val(r.address.has_value()) &&
+                   port_ == ctx_.bv_val(r.port, 16) && binary_ == static_cast<int>(*binary) &&
+                   http_ == ctx_.bool_val(r.protocol == ir::Protocol::Http) && method_ == static_cast<int>(*method) &&
+                   path_ == static_cast<int>(*path);
+    if (!r.host.empty()) out = out && name_ == static_cast<int>(*name);
+    if (r.address) out = out && addr_ == addressValue(*r.address);
+    return out;
+  }
+
+private:
+  void buildNames() {
+    std::vector<std::string> literals, used;
+    for (const ir::HostPattern &p : hostPatterns_) {
+      if (p.kind == ir::HostPattern::Kind::Cidr) continue;
+      addUnique(literals, std::vector{p.name});
+      addUnique(used, labels(p.name));
+    }
+    std::string w = freshWord(used);
+    names_ = {w};
+    for (const std::string &t : literals) addUnique(names_, std::vector{t, w + "." + t, w + "." + w + "." + t});
+  }
+
+  z3::expr inRange(const z3::expr &var, size_t count) const { return var >= 0 && var < static_cast<int>(count); }
+
+  z3::expr addressValue(const ir::Address &address) const {
+    z3::expr out = ctx_.bv_val(address[0], 8);
+    for (size_t i = 1; i < address.size(); ++i) out = z3::concat(out, ctx_.bv_val(address[i], 8));
+    return out;
+  }
+
+  z3::expr inCidr(const ir::HostPattern &cidr) const {
+    if (cidr.prefix == 0) return hasAddr_;
+    return hasAddr_ && addr_.extract(127, 128 - cidr.prefix) == addressValue(cidr.address).extract(127, 128 - cidr.prefix);
+  }
+
+  z3::expr hostMatches(const ir::HostPattern &p) const {
+    if (p.kind == ir::HostPattern::Kind::Cidr) return inCidr(p);
+    return hasName_ && oneOf(name_, names_.size(), [&](size_t i) { return ir::hostMatches(p, names_[i], std::nullopt); });
+  }
+
+  z3::expr inPorts(const ir::PortRange &range) const {
+    return z3::uge(port_, ctx_.bv_val(range.low, 16)) && z3::ule(port_, ctx_.bv_val(range.high, 16));
+  }
+
+  z3::expr connectionMatches(const ir::NetworkRule &rule) const {
+    std::vector<z3::expr> hosts, ports;
+    for (const ir::HostPattern &h : rule.hosts) hosts.push_back(hostMatches(h));
+    for (const ir::PortRange &range : rule.ports) ports.push_back(inPorts(range));
+    z3::expr out = anyOf(ctx_, hosts);
+    if (!ports.empty()) out = out && anyOf(ctx_, ports);
+    if (!rule.binaries.empty())
+      out = out && oneOf(binary_, binaries_.size(), [&](size_t i) {
+              return i > 0 && std::any_of(rule.binaries.begin(), rule.binaries.end(),
+                                          [&](auto &g) { return ir::matchBinaryGlob(g, binaries_[i]); });
+            });
+    return out;
+  }
+
+  z3::expr httpMatches(const ir::NetworkRule &rule) const {
+    z3::expr out = ctx_.bool_val(true);
+    if (!rule.methods.empty())
+      out = out && oneOf(method_, methodReps_.size(), [&](size_t i) {
+              return std::find(rule.methods.begin(), rule.methods.end(), methodReps_[i]) != rule.methods.end();
+            });
+    if (!rule.paths.empty())
+      out = out && oneOf(path_, paths_.size(), [&](size_t i) {
+              return std::any_of(rule.paths.begin(), rule.paths.end(), [&](auto &g) { return ir::matchHttpPathGlob(g, paths_[i]); });
+            });
+    return out;
+  }
+
+  // A reserved range refuses an address it holds unless a matching allow rule names a CIDR
+  // inside it that holds the address.
+  z3::expr reserved(const std::vector<std::pair<const ir::NetworkRule *, z3::expr>> &allows) const {
+    std::vector<z3::expr> refusals;
+    for (const ir::ReservedRange &range : ir::reservedRanges()) {
+      std::vector<z3::expr> reopened;
+      for (const auto &[rule, matched] : allows)
+        for (const ir::HostPattern &h : rule->hosts)
+          if (h.kind == ir::HostPattern::Kind::Cidr && ir::cidrInside(h, range.cidr)) reopened.push_back(matched && inCidr(h));
+      z3::expr applies = range.onlyWhenResolved ? hasName_ : ctx_.bool_val(true);
+      refusals.push_back(applies && inCidr(range.cidr) && !anyOf(ctx_, reopened));
+    }
+    return anyOf(ctx_, refusals);
+  }
+
+  ir::NetworkRequest decode(const z3::model &model) const {
+    ir::NetworkRequest r;
+    if (model.eval(hasName_, true).is_true()) r.host = names_[model.eval(name_, true).get_numeral_int()];
+    if (model.eval(hasAddr_, true).is_true()) {
+      ir::Address a{};
+      for (int i = 0; i < 16; ++i)
+        a[i] = static_cast<uint8_t>(model.eval(addr_.extract(127 - 8 * i, 120 - 8 * i), true).get_numeral_uint());
+      r.address = a;
+    }
+    r.port = static_cast<uint16_t>(model.eval(port_, true).get_numeral_uint());
+    const std::string &binary = binaries_[model.eval(binary_, true).get_numeral_int()];
+    if (!binary.empty()) r.binaries = {binary};
+    if (model.eval(http_, true).is_true()) {
+      r.protocol = ir::Protocol::Http;
+      r.method = methodReps_[model.eval(method_, true).get_numeral_int()];
+      r.path = paths_[model.eval(path_, true).get_numeral_int()];
+    }
+    return r;
+  }
+
+  z3::expr hasName_, name_, hasAddr_, addr_, port_, binary_, http_, method_, path_;
+  std::vector<ir::HostPattern> hostPatterns_;
+  std::vector<std::string> binaryGlobs_, methods_, pathGlobs_;
+  std::vector<std::string> names_, binaries_, methodReps_, paths_;
+};
+
+}  // namespace
+
+std::unique_ptr<Layer> networkLayer(z3::context &ctx, const std::vector<const ir::Policy *> &policies) {
+  return std::make_unique<NetworkLayer>(ctx, policies);
+}
+
+std::optional<z3::expr> networkRequest(const Layer &layer, const ir::NetworkRequest &request) {
+  return static_cast<const NetworkLayer &>(layer).request(request);
+}
+
+}  // namespace shellc::verify::smt

@@ -1,0 +1,50 @@
+#include "audit.h"
+
+#include <fcntl.h>
+#include <time.h>
+#include <unistd.h>
+
+namespace shellrt {
+
+namespace {
+std::string quoted(const std::string &s) {
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    if (c == '"' || c == '\\') out += '\\', out += c;
+    else if (c < 0x20) {
+      char buf[8];
+      snprintf(buf, sizeof buf, "\\u%04x", c);
+      out += buf;
+    } else out += c;
+  }
+  return out + "\"";
+}
+}  // namespace
+
+bool AuditLog::open(const std::string &path) {
+  if (path.empty()) return true;
+  fd_ = path == "-" ? dup(STDERR_FILENO) : ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  return fd_ >= 0;
+}
+
+void AuditLog::event(const char *name, std::initializer_list<Field> fields) {
+  if (fd_ < 0) return;
+  timespec now;
+  clock_gettime(CLOCK_REALTIME, &now);
+  std::string line = "{\"time_ms\":" + std::to_string(now.tv_sec * 1000LL + now.tv_nsec / 1000000) +
+                     ",\"event\":" + quoted(name) + ",\"pid\":" + std::to_string(getpid());
+  for (const Field &f : fields) {
+    line += ",";
+    line += quoted(f.first);
+    line += ":";
+    if (auto *s = std::get_if<std::string>(&f.second)) line += quoted(*s);
+    else if (auto *i = std::get_if<int64_t>(&f.second)) line += std::to_string(*i);
+    else line += std::get<bool>(f.second) ? "true" : "false";
+  }
+  line += "}\n";
+  // One write per event: concurrent writers (several sandboxes) never interleave a line.
+  ssize_t ignored = write(fd_, line.data(), line.size());
+  (void)ignored;
+}
+
+}  // namespace shellrt

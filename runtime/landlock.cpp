@@ -1,0 +1,103 @@
+#include "landlock.h"
+
+#include <fcntl.h>
+#include <linux/landlock.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace shellrt {
+
+namespace {
+
+// The ABI 6 scopes, newer than Debian 12's uapi header.
+constexpr uint64_t kScopeAbstractUnixSocket = 1ull << 0;
+constexpr uint64_t kScopeSignal = 1ull << 1;
+
+struct RulesetAttr {  // struct landlock_ruleset_attr as of ABI 6
+  uint64_t handled_access_fs;
+  uint64_t handled_access_net;
+  uint64_t scoped;
+};
+
+int abiVersion() {
+  long abi = syscall(SYS_landlock_create_ruleset, nullptr, 0, LANDLOCK_CREATE_RULESET_VERSION);
+  return abi < 0 ? 0 : static_cast<int>(abi);
+}
+
+}  // namespace
+
+bool applyLandlock(const Bundle &bundle, const std::string &home, const std::string &workspace,
+                   std::string &notes, std::string &error) {
+  if (!bundle.landlock) {
+    notes = "landlock: not used (the filesystem layer defaults to allow)";
+    return true;
+  }
+  int abi = abiVersion();
+  if (abi == 0) {
+    if (bundle.hardRequirement) {
+      error = "the kernel has no Landlock, and the policy requires it (compatibility hard_requirement)";
+      return false;
+    }
+    notes = "landlock: skipped, the kernel has none (compatibility best_effort)";
+    return true;
+  }
+  uint64_t handled = 0, dropped = 0;
+  for (auto [bit, since] : bundle.rightAbi) {
+    if (!(bundle.handledAccess & bit)) continue;
+    if (since <= abi) handled |= bit;
+    else dropped |= bit;
+  }
+  if (dropped && bundle.hardRequirement) {
+    error = "the kernel's Landlock ABI " + std::to_string(abi) + " lacks access rights the policy needs";
+    return false;
+  }
+  RulesetAttr attr{handled, 0, abi >= 6 ? kScopeAbstractUnixSocket | kScopeSignal : 0};
+  size_t attrSize = abi >= 6 ? sizeof attr : 8;
+  int ruleset = static_cast<int>(syscall(SYS_landlock_create_ruleset, &attr, attrSize, 0));
+  if (ruleset < 0) {
+    error = std::string("landlock_create_ruleset: ") + std::strerror(errno);
+    return false;
+  }
+  size_t applied = 0, missing = 0;
+  for (const LandlockRule &rule : bundle.landlockRules) {
+    std::string path = rule.path.resolve(home, workspace);
+    int fd = open(path.c_str(), O_PATH | O_CLOEXEC);
+    if (fd < 0) {
+      // One missing path never drops the whole ruleset: its rule grants nothing.
+      ++missing;
+      if (bundle.hardRequirement) {
+        error = "a path the policy allows is missing: " + path + " (" + rule.rules.front().display() + ")";
+        return false;
+      }
+      continue;
+    }
+    landlock_path_beneath_attr beneath{rule.access & handled, fd};
+    struct stat st;
+    // Directory-only rights on a file are refused by the kernel: keep the file's.
+    if (fstat(fd, &st) == 0 && !S_ISDIR(st.st_mode))
+      beneath.allowed_access &= LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_WRITE_FILE |
+                                LANDLOCK_ACCESS_FS_READ_FILE | (1ull << 14) | (1ull << 15);
+    long r = syscall(SYS_landlock_add_rule, ruleset, LANDLOCK_RULE_PATH_BENEATH, &beneath, 0);
+    close(fd);
+    if (r < 0) {
+      error = "landlock_add_rule " + path + ": " + std::strerror(errno);
+      return false;
+    }
+    ++applied;
+  }
+  if (syscall(SYS_landlock_restrict_self, ruleset, 0) != 0) {
+    error = std::string("landlock_restrict_self: ") + std::strerror(errno);
+    return false;
+  }
+  close(ruleset);
+  notes = "landlock: abi " + std::to_string(abi) + ", " + std::to_string(applied) + " rules applied, " +
+          std::to_string(missing) + " paths missing" + (dropped ? ", some rights unknown to this kernel" : "");
+  return true;
+}
+
+}  // namespace shellrt

@@ -1,0 +1,191 @@
+// shellrt: runs a command under a shellc bundle. The supervisor (this process) stays outside
+// the sandbox: it owns the audit log, and if it dies the sandbox dies with it.
+#include <fcntl.h>
+#include <pwd.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+#include <string>
+
+#include "audit.h"
+#include "bundle.h"
+#include "sandbox.h"
+
+extern char **environ;
+
+namespace {
+
+using namespace shellrt;
+
+constexpr int kExitSetupFailed = 125;
+
+struct Options {
+  std::string bundle, workspace = ".", auditLog;
+  std::vector<std::string> command;
+};
+
+int usage(const char *why) {
+  std::cerr << "shellrt: " << why << "\n"
+            << "usage: shellrt BUNDLE [--workspace DIR] [--audit-log FILE|-] -- COMMAND [ARG...]\n";
+  return 2;
+}
+
+bool parseArgs(int argc, char **argv, Options &o) {
+  int i = 1;
+  for (; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--") {
+      ++i;
+      break;
+    }
+    if ((a == "--workspace" || a == "--audit-log") && i + 1 < argc) {
+      (a == "--workspace" ? o.workspace : o.auditLog) = argv[++i];
+    } else if (a.rfind("--", 0) == 0 || !o.bundle.empty()) {
+      return false;
+    } else {
+      o.bundle = a;
+    }
+  }
+  for (; i < argc; ++i) o.command.push_back(argv[i]);
+  return !o.bundle.empty() && !o.command.empty();
+}
+
+bool writeFile(const std::string &path, const std::string &text) {
+  int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  bool ok = write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  close(fd);
+  return ok;
+}
+
+struct ChildArgs {
+  SandboxSpec spec;
+  int syncFd;  // read end: the supervisor has written the id maps when it closes
+};
+
+int childMain(void *raw) {
+  auto *args = static_cast<ChildArgs *>(raw);
+  // Fail closed: if the supervisor dies, so does this process, and with it (PID 1 of its
+  // namespace) everything the agent started.
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  char byte;
+  if (read(args->syncFd, &byte, 1) != 1) _exit(kExitSetupFailed);  // the supervisor is gone
+  close(args->syncFd);
+  runSandbox(args->spec);
+}
+
+pid_t child = -1;
+void forward(int signal) {
+  if (child > 0) kill(child, signal);
+}
+
+}  // namespace
+
+int main(int argc, char **argv) {
+  Options o;
+  if (!parseArgs(argc, argv, o)) return usage("expected a bundle, options, then -- and the command");
+  Bundle bundle;
+  std::string error;
+  if (!loadBundle(o.bundle, bundle, error)) {
+    std::cerr << "shellrt: " << error << "\n";
+    return kExitSetupFailed;
+  }
+  char resolved[PATH_MAX];
+  if (!realpath(o.workspace.c_str(), resolved)) {
+    std::cerr << "shellrt: workspace " << o.workspace << ": " << std::strerror(errno) << "\n";
+    return kExitSetupFailed;
+  }
+  std::string workspace = resolved;
+  const char *homeEnv = getenv("HOME");
+  passwd *pw = getpwuid(getuid());
+  std::string home = homeEnv ? homeEnv : pw ? pw->pw_dir : "/";
+
+  uid_t outerUid = getuid();
+  gid_t outerGid = getgid();
+  uid_t uid = bundle.uid.value_or(outerUid);
+  gid_t gid = bundle.gid.value_or(outerGid);
+  if ((uid == 0 || gid == 0) && !bundle.allowRoot) {
+    std::cerr << "shellrt: the sandbox would run as root (uid " << uid << ", gid " << gid
+              << "); the policy does not allow it: set `run_as UID:GID` or add `allow_root`\n";
+    return kExitSetupFailed;
+  }
+
+  AuditLog audit;
+  if (!audit.open(o.auditLog)) {
+    std::cerr << "shellrt: cannot open the audit log " << o.auditLog << "\n";
+    return kExitSetupFailed;
+  }
+  audit.event("start", {{"policy", bundle.policy}, {"bundle", o.bundle}, {"workspace", workspace},
+                        {"command", o.command[0]}, {"uid", int64_t(uid)}, {"gid", int64_t(gid)}});
+
+  int sync[2], reportPipe[2];
+  if (pipe2(sync, O_CLOEXEC) != 0 || pipe2(reportPipe, O_CLOEXEC) != 0) return kExitSetupFailed;
+  ChildArgs args{{&bundle, home, workspace, o.command, uid, gid, {}, reportPipe[1]}, sync[0]};
+  for (char **e = environ; *e; ++e) args.spec.hostEnvironment.push_back(*e);
+
+  static char stack[1 << 20];
+  int flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET | SIGCHLD;
+  child = clone(childMain, stack + sizeof stack, flags, &args);
+  if (child < 0) {
+    std::cerr << "shellrt: cannot create the sandbox's namespaces: " << std::strerror(errno) << "\n";
+    audit.event("refused", {{"reason", std::string("namespaces: ") + std::strerror(errno)}});
+    return kExitSetupFailed;
+  }
+  close(sync[0]);
+  close(reportPipe[1]);
+  std::string proc = "/proc/" + std::to_string(child);
+  bool mapped = writeFile(proc + "/setgroups", "deny") &&
+                writeFile(proc + "/uid_map", std::to_string(uid) + " " + std::to_string(outerUid) + " 1\n") &&
+                writeFile(proc + "/gid_map", std::to_string(gid) + " " + std::to_string(outerGid) + " 1\n");
+  if (!mapped) {
+    kill(child, SIGKILL);
+    std::cerr << "shellrt: cannot map the sandbox's user ids: " << std::strerror(errno) << "\n";
+    return kExitSetupFailed;
+  }
+  if (write(sync[1], "x", 1) != 1) return kExitSetupFailed;
+  close(sync[1]);
+
+  for (int s : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH}) signal(s, forward);
+  if (bundle.wallTimeMs) {
+    signal(SIGALRM, [](int) { forward(SIGKILL); });
+    alarm(static_cast<unsigned>((bundle.wallTimeMs + 999) / 1000));
+  }
+
+  // The child reports each layer; the pipe closes at execve (close-on-exec) or exit.
+  std::string reports;
+  char buffer[4096];
+  for (ssize_t n; (n = read(reportPipe[0], buffer, sizeof buffer)) != 0;) {
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) break;
+    reports.append(buffer, n);
+  }
+  std::string setupError;
+  for (size_t start = 0, end; (end = reports.find('\n', start)) != std::string::npos; start = end + 1) {
+    std::string line = reports.substr(start, end - start);
+    if (line.rfind("layer ", 0) == 0) audit.event("layer", {{"applied", line.substr(6)}});
+    else if (line.rfind("error ", 0) == 0) setupError = line.substr(6);
+  }
+
+  int status = 0;
+  while (waitpid(child, &status, 0) < 0 && errno == EINTR) {}
+  if (!setupError.empty()) {
+    std::cerr << "shellrt: " << setupError << "\n";
+    audit.event("refused", {{"reason", setupError}});
+    return kExitSetupFailed;
+  }
+  int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  if (WIFSIGNALED(status))
+    audit.event("exit", {{"signal", int64_t(WTERMSIG(status))}, {"status", int64_t(code)},
+                         {"seccomp_kill", WTERMSIG(status) == SIGSYS}});
+  else
+    audit.event("exit", {{"status", int64_t(code)}});
+  return code;
+}

@@ -1,0 +1,138 @@
+#include "mounts.h"
+
+#include <fcntl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <map>
+
+namespace shellrt {
+
+namespace {
+
+constexpr uint64_t kWriteRights = 0x7ff2ull;  // Landlock's write_file … make_sym
+
+bool fail(std::string &error, const std::string &what) {
+  error = what + ": " + std::strerror(errno);
+  return false;
+}
+
+// mkdir -p, or an empty file for a file mount point.
+bool makeMountPoint(const std::string &path, bool directory) {
+  for (size_t slash = 1; (slash = path.find('/', slash)) != std::string::npos; ++slash)
+    mkdir(path.substr(0, slash).c_str(), 0755);
+  if (directory) return mkdir(path.c_str(), 0755) == 0 || errno == EEXIST;
+  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) return errno == EEXIST;
+  close(fd);
+  return true;
+}
+
+bool bindInto(const std::string &source, const std::string &target, bool writable, std::string &error) {
+  struct stat st;
+  if (stat(source.c_str(), &st) != 0) return fail(error, "stat " + source);
+  if (!makeMountPoint(target, S_ISDIR(st.st_mode))) return fail(error, "mount point " + target);
+  if (mount(source.c_str(), target.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0)
+    return fail(error, "bind " + source);
+  unsigned long flags = MS_BIND | MS_REMOUNT | MS_NOSUID | MS_NODEV | (writable ? 0 : MS_RDONLY);
+  if (mount(nullptr, target.c_str(), nullptr, flags, nullptr) != 0) return fail(error, "remount " + target);
+  return true;
+}
+
+}  // namespace
+
+bool buildRoot(const Bundle &bundle, const std::string &home, const std::string &workspace, std::string &notes,
+               std::string &error) {
+  if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) return fail(error, "make / private");
+  // A scratch tmpfs holds the new root; the host's root stays reachable at /oldroot until
+  // the end, then is detached.
+  if (mount("shellrt", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") != 0) return fail(error, "tmpfs");
+  mkdir("/tmp/newroot", 0755);
+  mkdir("/tmp/oldroot", 0755);
+  if (syscall(SYS_pivot_root, "/tmp", "/tmp/oldroot") != 0) return fail(error, "pivot_root");
+  if (chdir("/") != 0) return fail(error, "chdir /");
+  if (mount("newroot", "/newroot", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") != 0) return fail(error, "root tmpfs");
+
+  // Every allowed path, shortest first so that a writable workspace binds over a read-only home.
+  std::map<std::string, bool> binds;  // path -> writable
+  if (!bundle.landlock) binds["/"] = true;
+  for (const LandlockRule &rule : bundle.landlockRules) {
+    std::string path = rule.path.resolve(home, workspace);
+    binds[path] = binds[path] || (rule.access & kWriteRights);
+  }
+  std::vector<std::pair<std::string, bool>> ordered(binds.begin(), binds.end());
+  std::stable_sort(ordered.begin(), ordered.end(), [](auto &a, auto &b) { return a.first.size() < b.first.size(); });
+  size_t bound = 0, missing = 0;
+  for (auto &[path, writable] : ordered) {
+    std::string source = "/oldroot" + (path == "/" ? std::string() : path);
+    if (access(source.c_str(), F_OK) != 0) {
+      ++missing;
+      continue;  // Landlock's rule for it is skipped the same way
+    }
+    if (!bindInto(source, "/newroot" + (path == "/" ? std::string() : path), writable, error)) return false;
+    ++bound;
+  }
+
+  // Fresh /proc for the new PID namespace; /dev with the harmless devices only.
+  makeMountPoint("/newroot/proc", true);
+  if (mount("proc", "/newroot/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0)
+    return fail(error, "mount /proc");
+  makeMountPoint("/newroot/dev", true);
+  if (mount("dev", "/newroot/dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=0755") != 0) return fail(error, "mount /dev");
+  for (const char *dev : {"null", "zero", "full", "random", "urandom", "tty"}) {
+    std::string source = std::string("/oldroot/dev/") + dev, target = std::string("/newroot/dev/") + dev;
+    if (access(source.c_str(), F_OK) != 0) continue;
+    makeMountPoint(target, false);
+    if (mount(source.c_str(), target.c_str(), nullptr, MS_BIND, nullptr) != 0) return fail(error, "bind " + source);
+  }
+  makeMountPoint("/newroot/dev/pts", true);
+  if (mount("devpts", "/newroot/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620") == 0) {
+    symlink("pts/ptmx", "/newroot/dev/ptmx");
+  }
+  makeMountPoint("/newroot/dev/shm", true);
+  mount("shm", "/newroot/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
+  if (!binds.count("/tmp")) {
+    makeMountPoint("/newroot/tmp", true);
+    mount("tmp", "/newroot/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
+  }
+
+  // The mount plan: what Landlock cannot express.
+  size_t planned = 0, absent = 0;
+  for (const MountEntry &m : bundle.mounts) {
+    std::string target = "/newroot" + m.path.resolve(home, workspace);
+    struct stat st;
+    if (lstat(target.c_str(), &st) != 0) {
+      ++absent;  // not in the sandbox's view at all, so nothing to protect there yet
+      continue;
+    }
+    bool directory = S_ISDIR(st.st_mode);
+    if (m.kind == MountEntry::Kind::Mask) {
+      int r = directory ? mount("mask", target.c_str(), "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0000")
+                        : mount("/newroot/dev/null", target.c_str(), nullptr, MS_BIND, nullptr);
+      if (r != 0) return fail(error, "mask " + target + " (" + m.rule.display() + ")");
+    } else {
+      if (mount(target.c_str(), target.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0)
+        return fail(error, "rebind " + target);
+      unsigned long flags = MS_BIND | MS_REMOUNT | MS_NOSUID | MS_NODEV |
+                            (m.kind == MountEntry::Kind::ReadOnly ? MS_RDONLY : MS_NOEXEC);
+      if (mount(nullptr, target.c_str(), nullptr, flags, nullptr) != 0)
+        return fail(error, "remount " + target + " (" + m.rule.display() + ")");
+    }
+    ++planned;
+  }
+
+  if (chdir("/newroot") != 0) return fail(error, "chdir /newroot");
+  if (syscall(SYS_pivot_root, ".", ".") != 0) return fail(error, "pivot_root into the sandbox");
+  if (umount2(".", MNT_DETACH) != 0) return fail(error, "detach the host's root");
+  if (chdir("/") != 0) return fail(error, "chdir /");
+  notes = "mounts: " + std::to_string(bound) + " paths bound, " + std::to_string(missing) + " missing, " +
+          std::to_string(planned) + " plan entries applied, " + std::to_string(absent) + " absent";
+  return true;
+}
+
+}  // namespace shellrt

@@ -1,0 +1,104 @@
+#include "sandbox.h"
+
+#include <linux/capability.h>
+#include <linux/seccomp.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "landlock.h"
+#include "mounts.h"
+
+namespace shellrt {
+
+namespace {
+
+void report(int fd, const std::string &line) {
+  std::string out = line + "\n";
+  ssize_t ignored = write(fd, out.data(), out.size());
+  (void)ignored;
+}
+
+[[noreturn]] void die(const SandboxSpec &spec, const std::string &why) {
+  report(spec.reportFd, "error " + why);
+  _exit(125);
+}
+
+std::string errnoText(const char *what) { return std::string(what) + ": " + std::strerror(errno); }
+
+void dropCapabilities(const SandboxSpec &spec) {
+  for (int cap = 0; cap <= 63; ++cap) prctl(PR_CAPBSET_DROP, cap, 0, 0, 0);  // beyond the last: EINVAL
+  if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL)
+    die(spec, errnoText("clear ambient capabilities"));
+  __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct data[2] = {};
+  if (syscall(SYS_capset, &header, data) != 0) die(spec, errnoText("capset"));
+}
+
+std::vector<std::string> environment(const SandboxSpec &spec) {
+  std::vector<std::string> env;
+  for (const std::string &name : spec.bundle->envPass)
+    for (const std::string &entry : spec.hostEnvironment)
+      if (entry.compare(0, name.size() + 1, name + "=") == 0) env.push_back(entry);
+  for (auto &[name, value] : spec.bundle->envSet) {
+    std::erase_if(env, [&](const std::string &e) { return e.compare(0, name.size() + 1, name + "=") == 0; });
+    env.push_back(name + "=" + value);
+  }
+  return env;
+}
+
+}  // namespace
+
+[[noreturn]] void runSandbox(const SandboxSpec &spec) {
+  const Bundle &bundle = *spec.bundle;
+  std::string notes, error;
+  if (!buildRoot(bundle, spec.home, spec.workspace, notes, error)) die(spec, error);
+  report(spec.reportFd, "layer " + notes);
+
+  for (const Limit &limit : bundle.limits) {
+    rlimit r{limit.value, limit.value};
+    if (setrlimit(limit.resource, &r) != 0) die(spec, errnoText("setrlimit"));
+  }
+  report(spec.reportFd, "layer rlimits: " + std::to_string(bundle.limits.size()) + " set");
+
+  // A new session: no controlling terminal, so TIOCSTI cannot type into the host's.
+  if (setsid() < 0) die(spec, errnoText("setsid"));
+
+  if (setresgid(spec.gid, spec.gid, spec.gid) != 0) die(spec, errnoText("setresgid"));
+  if (setresuid(spec.uid, spec.uid, spec.uid) != 0) die(spec, errnoText("setresuid"));
+  dropCapabilities(spec);
+  report(spec.reportFd, "layer identity: uid " + std::to_string(spec.uid) + ", gid " + std::to_string(spec.gid) +
+                            ", no capabilities");
+
+  std::vector<std::string> env = environment(spec);
+  if (chdir(spec.workspace.c_str()) != 0 && chdir("/") != 0) die(spec, errnoText("chdir"));
+
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) die(spec, errnoText("no_new_privs"));
+  if (!applyLandlock(bundle, spec.home, spec.workspace, notes, error)) die(spec, error);
+  report(spec.reportFd, "layer " + notes);
+
+  // Every descriptor above 2 is closed (inherited sockets, the host's cwd…), except the
+  // report pipe, which closes on exec and tells the supervisor the exec happened.
+  for (int fd = 3; fd < 1024; ++fd)
+    if (fd != spec.reportFd) close(fd);
+
+  std::vector<char *> argv, envp;
+  for (const std::string &a : spec.command) argv.push_back(const_cast<char *>(a.c_str()));
+  argv.push_back(nullptr);
+  for (std::string &e : env) envp.push_back(e.data());
+  envp.push_back(nullptr);
+
+  sock_fprog program{static_cast<unsigned short>(bundle.seccomp.size()), const_cast<sock_filter *>(bundle.seccomp.data())};
+  report(spec.reportFd, "layer seccomp: " + std::to_string(bundle.seccomp.size()) + " instructions, " +
+                            std::to_string(bundle.seccompRules) + " rules");
+  // Last: from here on the filter decides every call, execve included.
+  if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &program) != 0) die(spec, errnoText("seccomp"));
+  execvpe(argv[0], argv.data(), envp.data());
+  die(spec, errnoText(("exec " + spec.command[0]).c_str()));
+}
+
+}  // namespace shellrt

@@ -1,0 +1,25 @@
+// The sandboxed child, from the moment it exists in its new namespaces to execve:
+// mounts → rlimits → session → identity → capabilities → environment → fds →
+// no_new_privs → Landlock → seccomp → execve. Each step fails closed.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "bundle.h"
+
+namespace shellrt {
+
+struct SandboxSpec {
+  const Bundle *bundle = nullptr;
+  std::string home, workspace;
+  std::vector<std::string> command;
+  uid_t uid = 0;  // inside the user namespace
+  gid_t gid = 0;
+  std::vector<std::string> hostEnvironment;  // NAME=value of the supervisor
+  int reportFd = -1;  // setup notes and the fatal error go here (the supervisor logs them)
+};
+
+// Never returns: execs the command, or reports why not and exits 125.
+[[noreturn]] void runSandbox(const SandboxSpec &spec);
+
+}  // namespace shellrt

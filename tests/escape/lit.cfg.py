@@ -1,0 +1,31 @@
+# The escape suite: real programs attack a real sandbox (shellrt under a compiled bundle),
+# and each test asserts what the kernel did. Every attack has a control beside it: the same
+# action on something the policy allows, which must succeed.
+import os
+import lit.formats
+
+config.name = "shellc-escape"
+config.test_format = lit.formats.ShTest(execute_external=True)
+config.suffixes = [".test"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = lit_config.params.get("exec_root", "/tmp/shellc-escape")
+
+shellc = lit_config.params.get("shellc")
+shellrt = lit_config.params.get("shellrt")
+if not shellc or not shellrt:
+    lit_config.fatal("run lit with --param shellc=PATH --param shellrt=PATH")
+root = os.path.join(os.path.dirname(__file__), "..", "..")
+config.substitutions.append(("%shellc", shellc))
+config.substitutions.append(("%shellrt", shellrt))
+config.substitutions.append(("%examples", os.path.join(root, "examples")))
+# A fresh workspace and home owned by the unprivileged user the sandbox runs as, and the
+# coding-agent bundle.
+config.substitutions.append(("%setup", os.path.join(os.path.dirname(__file__), "Inputs", "setup.sh") + " %t"))
+# The sandbox, started as an unprivileged user (nobody), as a user would.
+config.substitutions.append(
+    ("%sandbox", "setpriv --reuid=65534 --regid=65534 --clear-groups env -i HOME=%t/home PATH=/usr/bin:/bin "
+     + shellrt + " %t/agent.bundle --workspace %t/ws --"))
+config.environment["PATH"] = os.pathsep.join(["/usr/lib/llvm-14/bin", config.environment.get("PATH", "")])
+config.excludes = ["Inputs"]
+if os.geteuid() != 0:
+    config.unsupported = True  # the setup chowns to another user: run as root (CI does)
