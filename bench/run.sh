@@ -30,10 +30,14 @@ done
 echo
 echo "== seccomp: BPF instructions executed per syscall over the build mix (x86_64)"
 build/bin/seccomp_compare examples/coding-agent.policy tests/data/syscall-mix/build-mix.strace.txt
-if [ -f tests/data/oci-seccomp/docker-default.policy ]; then
-  build/bin/seccomp_compare tests/data/oci-seccomp/docker-default.policy tests/data/syscall-mix/build-mix.strace.txt
-fi
+# Docker's default profile, expressed in the language by the importer.
+"$shellc" import oci-seccomp tests/data/oci-seccomp/docker-default.json -o "$out/docker-default.policy" --kernel 6.1 2>/dev/null
+build/bin/seccomp_compare "$out/docker-default.policy" tests/data/syscall-mix/build-mix.strace.txt
 
 echo
 echo "== shellc build examples/coding-agent.policy, whole process (hyperfine)"
 hyperfine -N --warmup 10 --runs 100 "$shellc build examples/coding-agent.policy -o $out/agent.bundle"
+
+echo
+echo "== shellrt start-up: /bin/true in a sandbox, beside bwrap with comparable isolation"
+bench/runtime_start.sh

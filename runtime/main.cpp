@@ -1,6 +1,7 @@
 // shellrt: runs a command under a shellc bundle. The supervisor (this process) stays outside
 // the sandbox: it owns the audit log, and if it dies the sandbox dies with it.
 #include <fcntl.h>
+#include <grp.h>
 #include <pwd.h>
 #include <sched.h>
 #include <signal.h>
@@ -125,6 +126,20 @@ int main(int argc, char **argv) {
   }
   audit.event("start", {{"policy", bundle.policy}, {"bundle", o.bundle}, {"workspace", workspace},
                         {"command", o.command[0]}, {"uid", int64_t(uid)}, {"gid", int64_t(gid)}});
+
+  // Started by root: become the policy's user on the host before anything else, so that
+  // the sandbox's files belong to it and nothing runs with root's rights from here on.
+  if (outerUid == 0 && uid != 0) {
+    if (setgroups(0, nullptr) != 0 || setresgid(gid, gid, gid) != 0 || setresuid(uid, uid, uid) != 0) {
+      std::cerr << "shellrt: cannot become uid " << uid << ": " << std::strerror(errno) << "\n";
+      return kExitSetupFailed;
+    }
+    outerUid = uid;
+    outerGid = gid;
+    // Changing ids made the process undumpable, which would keep it from writing the
+    // child's id maps in /proc.
+    prctl(PR_SET_DUMPABLE, 1);
+  }
 
   int sync[2], reportPipe[2];
   if (pipe2(sync, O_CLOEXEC) != 0 || pipe2(reportPipe, O_CLOEXEC) != 0) return kExitSetupFailed;

@@ -112,6 +112,14 @@ struct ImportCommand {
 std::vector<std::string> importYamlInputs(const std::vector<std::string> &inputs, SourceManager &sources,
                                           DiagnosticEngine &diags);
 
+struct RunCommand {
+  std::string input, workspace, auditLog;
+  std::vector<std::string> command;
+  CLI::App *app = nullptr;
+  void attach(CLI::App &parent, CommonOptions &common);
+  int run(const CommonOptions &common);
+};
+
 int runSelected(CLI::App &app, const CommonOptions &common, CheckCommand &check, FmtCommand &fmt);
 void addCommonOptions(CLI::App &command, CommonOptions &common);
 

@@ -13,6 +13,7 @@ int main(int argc, char **argv) {
   shellc::TestCommand test;
   shellc::ExplainCommand explain;
   shellc::BuildCommand build;
+  shellc::RunCommand run;
   shellc::ImportCommand import;
   shellc::DiffCommand diff;
   check.attach(app, common);
@@ -20,6 +21,7 @@ int main(int argc, char **argv) {
   test.attach(app, common);
   explain.attach(app, common);
   build.attach(app, common);
+  run.attach(app, common);
   import.attach(app, common);
   diff.attach(app, common);
   try {
@@ -33,6 +35,7 @@ int main(int argc, char **argv) {
   if (test.app->parsed()) return test.run(common);
   if (explain.app->parsed()) return explain.run(common);
   if (build.app->parsed()) return build.run(common);
+  if (run.app->parsed()) return run.run(common);
   if (import.app->parsed()) return import.run(common);
   if (diff.app->parsed()) return diff.run(common);
   return shellc::runSelected(app, common, check, fmt);
