@@ -19,6 +19,7 @@
 #include "audit.h"
 #include "bundle.h"
 #include "sandbox.h"
+#include "terminal.h"
 
 extern char **environ;
 
@@ -141,9 +142,15 @@ int main(int argc, char **argv) {
     prctl(PR_SET_DUMPABLE, 1);
   }
 
+  Terminal terminal;
+  if (!terminal.open()) {
+    std::cerr << "shellrt: cannot open a pty: " << std::strerror(errno) << "\n";
+    return kExitSetupFailed;
+  }
+
   int sync[2], reportPipe[2];
   if (pipe2(sync, O_CLOEXEC) != 0 || pipe2(reportPipe, O_CLOEXEC) != 0) return kExitSetupFailed;
-  ChildArgs args{{&bundle, home, workspace, o.command, uid, gid, {}, reportPipe[1]}, sync[0]};
+  ChildArgs args{{&bundle, home, workspace, o.command, uid, gid, {}, reportPipe[1], &terminal}, sync[0]};
   for (char **e = environ; *e; ++e) args.spec.hostEnvironment.push_back(*e);
 
   static char stack[1 << 20];
@@ -168,7 +175,9 @@ int main(int argc, char **argv) {
   if (write(sync[1], "x", 1) != 1) return kExitSetupFailed;
   close(sync[1]);
 
-  for (int s : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH}) signal(s, forward);
+  for (int s : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2}) signal(s, forward);
+  static Terminal *windowOwner = &terminal;
+  signal(SIGWINCH, terminal.active() ? [](int) { windowOwner->resize(); } : forward);
   if (bundle.wallTimeMs) {
     signal(SIGALRM, [](int) { forward(SIGKILL); });
     alarm(static_cast<unsigned>((bundle.wallTimeMs + 999) / 1000));
@@ -189,8 +198,10 @@ int main(int argc, char **argv) {
     else if (line.rfind("error ", 0) == 0) setupError = line.substr(6);
   }
 
+  if (setupError.empty()) terminal.relay();
   int status = 0;
   while (waitpid(child, &status, 0) < 0 && errno == EINTR) {}
+  terminal.restore();
   if (!setupError.empty()) {
     std::cerr << "shellrt: " << setupError << "\n";
     audit.event("refused", {{"reason", setupError}});

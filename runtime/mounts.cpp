@@ -46,8 +46,8 @@ bool bindInto(const std::string &source, const std::string &target, bool writabl
 
 }  // namespace
 
-bool buildRoot(const Bundle &bundle, const std::string &home, const std::string &workspace, std::string &notes,
-               std::string &error) {
+bool buildRoot(const Bundle &bundle, const std::string &home, const std::string &workspace,
+               const std::string &console, std::string &notes, std::string &error) {
   if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) return fail(error, "make / private");
   // A scratch tmpfs holds the new root; the host's root stays reachable at /oldroot until
   // the end, then is detached.
@@ -93,6 +93,13 @@ bool buildRoot(const Bundle &bundle, const std::string &home, const std::string 
   makeMountPoint("/newroot/dev/pts", true);
   if (mount("devpts", "/newroot/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620") == 0) {
     symlink("pts/ptmx", "/newroot/dev/ptmx");
+  }
+  // The pty lives in the host's devpts instance; the sandbox sees it as /dev/console, so
+  // that ttyname() finds it.
+  if (!console.empty()) {
+    makeMountPoint("/newroot/dev/console", false);
+    if (mount(("/oldroot" + console).c_str(), "/newroot/dev/console", nullptr, MS_BIND, nullptr) != 0)
+      return fail(error, "bind the pty");
   }
   makeMountPoint("/newroot/dev/shm", true);
   mount("shm", "/newroot/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");

@@ -56,7 +56,7 @@ std::vector<std::string> environment(const SandboxSpec &spec) {
 [[noreturn]] void runSandbox(const SandboxSpec &spec) {
   const Bundle &bundle = *spec.bundle;
   std::string notes, error;
-  if (!buildRoot(bundle, spec.home, spec.workspace, notes, error)) die(spec, error);
+  if (!buildRoot(bundle, spec.home, spec.workspace, spec.terminal->slavePath(), notes, error)) die(spec, error);
   report(spec.reportFd, "layer " + notes);
 
   for (const Limit &limit : bundle.limits) {
@@ -65,8 +65,10 @@ std::vector<std::string> environment(const SandboxSpec &spec) {
   }
   report(spec.reportFd, "layer rlimits: " + std::to_string(bundle.limits.size()) + " set");
 
-  // A new session: no controlling terminal, so TIOCSTI cannot type into the host's.
+  // A new session: the host's terminal is no longer the controlling one, so TIOCSTI cannot
+  // type into it; an interactive sandbox gets its own pty instead.
   if (setsid() < 0) die(spec, errnoText("setsid"));
+  if (!spec.terminal->attachInChild()) die(spec, errnoText("attach the pty"));
 
   if (setresgid(spec.gid, spec.gid, spec.gid) != 0) die(spec, errnoText("setresgid"));
   if (setresuid(spec.uid, spec.uid, spec.uid) != 0) die(spec, errnoText("setresuid"));

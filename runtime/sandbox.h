@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "bundle.h"
+#include "terminal.h"
 
 namespace shellrt {
 
@@ -17,6 +18,7 @@ struct SandboxSpec {
   gid_t gid = 0;
   std::vector<std::string> hostEnvironment;  // NAME=value of the supervisor
   int reportFd = -1;  // setup notes and the fatal error go here (the supervisor logs them)
+  Terminal *terminal = nullptr;
 };
 
 // Never returns: execs the command, or reports why not and exits 125.
