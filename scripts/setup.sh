@@ -15,6 +15,7 @@ packages=(
   libgtest-dev libbenchmark-dev hyperfine
   nftables                               # `nft -c` validates the emitted ruleset in tests
   bubblewrap                             # the start-up benchmark compares shellrt with bwrap
+  runc                                   # runs the emitted OCI seccomp profile for real in tests
 )
 missing=()
 for p in "${packages[@]}"; do

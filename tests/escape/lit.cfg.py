@@ -27,5 +27,8 @@ config.substitutions.append(
      + shellrt + " %t/agent.bundle --workspace %t/ws --"))
 config.environment["PATH"] = os.pathsep.join(["/usr/lib/llvm-14/bin", config.environment.get("PATH", "")])
 config.excludes = ["Inputs"]
+import shutil
+if shutil.which("runc"):
+    config.available_features.add("runc")
 if os.geteuid() != 0:
     config.unsupported = True  # the setup chowns to another user: run as root (CI does)
