@@ -1,6 +1,9 @@
 #include "sandbox.h"
 
 #include <linux/capability.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <linux/seccomp.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -53,9 +56,24 @@ std::vector<std::string> environment(const SandboxSpec &spec) {
 
 }  // namespace
 
+// The new network namespace has only a loopback device, down: bring it up, so that the
+// agent's own servers and tests work (and later, the egress proxy's socket).
+bool loopbackUp() {
+  int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  ifreq request{};
+  std::strncpy(request.ifr_name, "lo", IFNAMSIZ - 1);
+  bool ok = ioctl(fd, SIOCGIFFLAGS, &request) == 0;
+  request.ifr_flags |= IFF_UP | IFF_RUNNING;
+  ok = ok && ioctl(fd, SIOCSIFFLAGS, &request) == 0;
+  close(fd);
+  return ok;
+}
+
 [[noreturn]] void runSandbox(const SandboxSpec &spec) {
   const Bundle &bundle = *spec.bundle;
   std::string notes, error;
+  if (!loopbackUp()) die(spec, errnoText("bring up loopback"));
   if (!buildRoot(bundle, spec.home, spec.workspace, spec.terminal->slavePath(), notes, error)) die(spec, error);
   report(spec.reportFd, "layer " + notes);
 
