@@ -149,6 +149,8 @@ bool loadBundle(const std::string &file, Bundle &out, std::string &error) {
   out.seccomp.resize(program.size() / sizeof(sock_filter));
   std::copy(program.begin(), program.end(), reinterpret_cast<char *>(out.seccomp.data()));
   out.seccompRules = arch["rules"].array.size();
+  for (const Json &r : arch["rules"].array)
+    if (r["action"].string == "notify") out.notifyRules.push_back({r["nr"].number, r["syscall"].string, source(r["rule"])});
   return true;
 }
 

@@ -59,6 +59,13 @@ struct Bundle {
   // seccomp: the program for the running architecture
   std::vector<sock_filter> seccomp;
   uint64_t seccompRules = 0;
+  // The rules whose action is `notify`: the supervisor decides those calls, and logs them.
+  struct NotifyRule {
+    uint64_t nr;
+    std::string syscall;
+    RuleSource rule;
+  };
+  std::vector<NotifyRule> notifyRules;
 };
 
 // Reads `path`; false with `error` when it is not a bundle this runtime understands.

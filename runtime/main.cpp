@@ -16,7 +16,10 @@
 #include <iostream>
 #include <string>
 
+#include <sys/socket.h>
+
 #include "audit.h"
+#include "notify.h"
 #include "bundle.h"
 #include "sandbox.h"
 #include "terminal.h"
@@ -148,9 +151,12 @@ int main(int argc, char **argv) {
     return kExitSetupFailed;
   }
 
-  int sync[2], reportPipe[2];
-  if (pipe2(sync, O_CLOEXEC) != 0 || pipe2(reportPipe, O_CLOEXEC) != 0) return kExitSetupFailed;
-  ChildArgs args{{&bundle, home, workspace, o.command, uid, gid, {}, reportPipe[1], &terminal}, sync[0]};
+  int sync[2], reportPipe[2], notifySockets[2];
+  if (pipe2(sync, O_CLOEXEC) != 0 || pipe2(reportPipe, O_CLOEXEC) != 0 ||
+      socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, notifySockets) != 0)
+    return kExitSetupFailed;
+  ChildArgs args{{&bundle, home, workspace, o.command, uid, gid, {}, reportPipe[1], &terminal, notifySockets[1]},
+                 sync[0]};
   for (char **e = environ; *e; ++e) args.spec.hostEnvironment.push_back(*e);
 
   static char stack[1 << 20];
@@ -163,6 +169,9 @@ int main(int argc, char **argv) {
   }
   close(sync[0]);
   close(reportPipe[1]);
+  close(notifySockets[1]);
+  NotifyResponder responder;
+  responder.start(bundle, notifySockets[0], audit);
   std::string proc = "/proc/" + std::to_string(child);
   bool mapped = writeFile(proc + "/setgroups", "deny") &&
                 writeFile(proc + "/uid_map", std::to_string(uid) + " " + std::to_string(outerUid) + " 1\n") &&
@@ -202,6 +211,7 @@ int main(int argc, char **argv) {
   int status = 0;
   while (waitpid(child, &status, 0) < 0 && errno == EINTR) {}
   terminal.restore();
+  responder.stop();
   if (!setupError.empty()) {
     std::cerr << "shellrt: " << setupError << "\n";
     audit.event("refused", {{"reason", setupError}});

@@ -56,6 +56,23 @@ std::vector<std::string> environment(const SandboxSpec &spec) {
 
 }  // namespace
 
+bool sendFd(int socket, int fd) {
+  char byte = 0;
+  iovec io{&byte, 1};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  msghdr message{};
+  message.msg_iov = &io;
+  message.msg_iovlen = 1;
+  message.msg_control = control;
+  message.msg_controllen = sizeof control;
+  cmsghdr *header = CMSG_FIRSTHDR(&message);
+  header->cmsg_level = SOL_SOCKET;
+  header->cmsg_type = SCM_RIGHTS;
+  header->cmsg_len = CMSG_LEN(sizeof(int));
+  std::memcpy(CMSG_DATA(header), &fd, sizeof fd);
+  return sendmsg(socket, &message, 0) == 1;
+}
+
 // The new network namespace has only a loopback device, down: bring it up, so that the
 // agent's own servers and tests work (and later, the egress proxy's socket).
 bool loopbackUp() {
@@ -104,7 +121,7 @@ bool loopbackUp() {
   // Every descriptor above 2 is closed (inherited sockets, the host's cwd…), except the
   // report pipe, which closes on exec and tells the supervisor the exec happened.
   for (int fd = 3; fd < 1024; ++fd)
-    if (fd != spec.reportFd) close(fd);
+    if (fd != spec.reportFd && fd != spec.notifySocket) close(fd);
 
   std::vector<char *> argv, envp;
   for (const std::string &a : spec.command) argv.push_back(const_cast<char *>(a.c_str()));
@@ -115,8 +132,13 @@ bool loopbackUp() {
   sock_fprog program{static_cast<unsigned short>(bundle.seccomp.size()), const_cast<sock_filter *>(bundle.seccomp.data())};
   report(spec.reportFd, "layer seccomp: " + std::to_string(bundle.seccomp.size()) + " instructions, " +
                             std::to_string(bundle.seccompRules) + " rules");
-  // Last: from here on the filter decides every call, execve included.
-  if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &program) != 0) die(spec, errnoText("seccomp"));
+  // Last: from here on the filter decides every call, execve included. With `notify` rules
+  // the supervisor receives the listener and answers those calls from outside.
+  unsigned flags = bundle.notifyRules.empty() ? 0 : SECCOMP_FILTER_FLAG_NEW_LISTENER;
+  long listener = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &program);
+  if (listener < 0) die(spec, errnoText("seccomp"));
+  if (flags && !sendFd(spec.notifySocket, static_cast<int>(listener))) die(spec, errnoText("hand over the seccomp listener"));
+  if (flags) close(static_cast<int>(listener));
   execvpe(argv[0], argv.data(), envp.data());
   die(spec, errnoText(("exec " + spec.command[0]).c_str()));
 }

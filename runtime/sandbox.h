@@ -19,6 +19,7 @@ struct SandboxSpec {
   std::vector<std::string> hostEnvironment;  // NAME=value of the supervisor
   int reportFd = -1;  // setup notes and the fatal error go here (the supervisor logs them)
   Terminal *terminal = nullptr;
+  int notifySocket = -1;  // where the seccomp listener goes when the policy has `notify` rules
 };
 
 // Never returns: execs the command, or reports why not and exits 125.
