@@ -25,10 +25,12 @@ int CheckCommand::run(const CommonOptions &common) {
     if (policyOptions(common, options, diags)) ceiling = checkPolicyFile(within, options, sources, diags);
     if (!ceiling.ok) return finish(sources, diags, common);
   }
+  CheckOptions library;
+  policyOptions(common, library, diags);
   checkInputs(policies, common, sources, diags, [&](const std::string &file, const CheckOutput &out) {
     const ir::Policy &p = out.policy;
     verify::reportFailedTests(verify::runTests(p), diags);
-    verify::provePolicy(p, diags);
+    verify::provePolicy(p, diags, library.stdlibDir);
     if (ceiling.ok) verify::proveWithin(p, ceiling.policy, diags);
     if (!common.verbose) return;
     std::cout << "checked " << file << ": " << p.files.size() << " file(s), "

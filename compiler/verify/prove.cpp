@@ -1,5 +1,6 @@
 #include "verify/prove.h"
 
+#include <map>
 #include <memory>
 
 #include "frontend/syscall_names.h"
@@ -56,13 +57,17 @@ void proveAssert(const ir::Assert &a, const ir::Policy &policy, const Layer &lay
 }
 
 // Allows that the denies cover entirely, then rules whose removal changes no decision.
-void reportUselessRules(const ir::Policy &policy, const Layer &layer, z3::solver &solver, DiagnosticEngine &diags) {
+void reportUselessRules(const ir::Policy &policy, const Layer &layer, z3::solver &solver, DiagnosticEngine &diags,
+                        const std::string &libraryDir) {
   std::vector<smt::Statement> statements = layer.statements(policy);
+  auto fromLibrary = [&](const smt::Statement &s) {
+    return !libraryDir.empty() && s.id->file.compare(0, libraryDir.size() + 1, libraryDir + "/") == 0;
+  };
   z3::expr permits = layer.permits(policy);
   std::vector<bool> dead(statements.size(), false);
   for (size_t i = 0; i < statements.size(); ++i) {
     const smt::Statement &s = statements[i];
-    if (!s.grants || solve(layer, solver, s.matches && permits)) continue;
+    if (!s.grants || fromLibrary(s) || solve(layer, solver, s.matches && permits)) continue;
     dead[i] = true;
     std::optional<z3::model> example = solve(layer, solver, s.matches);
     std::string message = "rule " + ruleLabel(*s.id) + " never takes effect in " + layer.name() +
@@ -77,31 +82,47 @@ void reportUselessRules(const ir::Policy &policy, const Layer &layer, z3::solver
     Diagnostic &d = diags.warning("dead-rule", s.id->span, message + ", e.g. " + witness + " is " + decidedBy(check));
     noteDeciding(d, check, "covered by");
   }
-  z3::expr skip = solver.ctx().int_const("skip");
-  z3::expr all = layer.decision(policy, solver.ctx().int_val(-1));
-  z3::expr without = layer.decision(policy, skip);
-  solver.push();
-  solver.add(layer.domain() && all != without);
-  for (size_t i = 0; i < statements.size(); ++i) {
-    if (dead[i]) continue;
-    z3::expr_vector which(solver.ctx());
-    z3::expr selected = solver.ctx().bool_const(("skip_" + std::to_string(i)).c_str());
-    solver.add(z3::implies(selected, skip == static_cast<int>(i)));
-    which.push_back(selected);
-    if (solver.check(which) != z3::unsat) continue;
-    diags.warning("redundant-rule", statements[i].id->span,
-                  "rule " + ruleLabel(*statements[i].id) + " is redundant in " + layer.name() +
-                      ": removing it changes no decision");
+  // Redundant: removing it changes no decision, and the other rules of its file match
+  // every request it matches. A rule that only restates the default, or that a rule of
+  // another file (a module's user) overrides, is left alone: its author cannot drop it.
+  z3::context &ctx = solver.ctx();
+  z3::expr skip = ctx.int_const("skip");
+  z3::expr changed = layer.decision(policy, ctx.int_val(-1)) != layer.decision(policy, skip);
+  std::map<std::string, z3::expr> sameFile;
+  for (size_t j = 0; j < statements.size(); ++j) {
+    z3::expr m = statements[j].matches && skip != static_cast<int>(j);
+    auto [it, fresh] = sameFile.emplace(statements[j].id->file, m);
+    if (!fresh) it->second = it->second || m;
   }
-  solver.pop();
+  for (size_t i = 0; i < statements.size(); ++i) {
+    if (dead[i] || fromLibrary(statements[i]) || statements[i].matches.simplify().is_false()) continue;
+    // The cheap half first: most rules match something no other rule of their file does,
+    // and then the query over the whole decision, with and without the rule, is not needed.
+    solver.push();
+    solver.add(layer.domain() && skip == static_cast<int>(i) && statements[i].matches &&
+               !sameFile.at(statements[i].id->file));
+    bool uncovered = solver.check() != z3::unsat;
+    solver.pop();
+    if (uncovered) continue;
+    solver.push();
+    solver.add(layer.domain() && skip == static_cast<int>(i) && changed);
+    bool redundant = solver.check() == z3::unsat;
+    solver.pop();
+    if (redundant)
+      diags.warning("redundant-rule", statements[i].id->span,
+                    "rule " + ruleLabel(*statements[i].id) + " is redundant in " + layer.name() +
+                        ": removing it changes no decision, and other rules of its file match all it matches");
+  }
 }
 
-// Two syscall rules with different refusing actions whose argument regions overlap.
+// Two syscall rules with different errnos whose argument regions overlap.
 void reportAmbiguousActions(const ir::Policy &policy, const Layer &layer, z3::solver &solver, DiagnosticEngine &diags) {
   const std::vector<ir::SyscallRule> &rules = policy.syscalls.rules;
   std::vector<int> statement = smt::statementOf(rules);
   std::vector<smt::Statement> statements = layer.statements(policy);
-  auto refusing = [](const ir::SyscallAction &a) { return a.kind > ir::ActionKind::Log; };
+  // The language calls two errnos ambiguous (the smaller wins); a stricter kind is an
+  // intended escalation.
+  auto refusing = [](const ir::SyscallAction &a) { return a.kind == ir::ActionKind::Errno; };
   for (size_t i = 0; i < rules.size(); ++i)
     for (size_t j = i + 1; j < rules.size(); ++j) {
       const ir::SyscallRule &a = rules[i], &b = rules[j];
@@ -136,7 +157,9 @@ void reportNetworkWithoutSockets(const ir::Policy &policy, const Layer &layer, z
   const ir::NetworkRule *firstAllow = nullptr;
   for (const ir::NetworkRule &rule : policy.network.rules)
     if (rule.allow && !firstAllow) firstAllow = &rule;
-  if (!firstAllow) return;
+  // A policy (or module) without syscall rules leaves that layer to the policies using it.
+  bool configured = !policy.syscalls.rules.empty() || !(policy.syscalls.defaultAction == ir::SyscallAction{});
+  if (!firstAllow || !configured) return;
   std::vector<std::vector<ir::Request>> blockers = {{syscallPattern("connect", std::nullopt)},
                                                     {syscallPattern("socket", 2), syscallPattern("socket", 10)}};
   for (const std::vector<ir::Request> &needed : blockers) {
@@ -161,6 +184,7 @@ void reportNetworkWithoutSockets(const ir::Policy &policy, const Layer &layer, z
 // A `by` binary the filesystem layer does not let execute (literal paths only: a glob's
 // programs are not known).
 void reportUnexecutableBinaries(const ir::Policy &policy, DiagnosticEngine &diags) {
+  if (policy.filesystem.rules.empty()) return;  // left to the policies using this module
   for (const ir::NetworkRule &rule : policy.network.rules) {
     if (!rule.allow) continue;
     for (const std::string &binary : rule.binaries) {
@@ -224,11 +248,13 @@ void reportProviderProblems(const ir::Policy &policy, DiagnosticEngine &diags) {
     ir::NetworkRequest request;
     request.host = e.host;
     request.port = e.port;
+    // The router runs on the host, so a network default deny is expected; a deny rule on
+    // the provider's host contradicts the route.
     ir::NetworkDecision d = ir::evaluateNetwork(policy.network, request);
-    if (d.allow) continue;
+    if (d.allow || d.deciding.empty()) continue;
     Diagnostic &diag = diags.warning("unreachable-provider", route->id.span,
                                      "route " + ruleLabel(route->id) + " leads to provider '" + p.name +
-                                         "', but the network layer denies connect \"" + e.host +
+                                         "', but a network rule denies connect \"" + e.host +
                                          "\":" + std::to_string(e.port));
     for (const ir::NetworkRule *rule : d.deciding) diag.withNote(rule->id.span, "denied by " + ruleLabel(rule->id));
   }
@@ -249,14 +275,14 @@ std::vector<std::string> labels(const std::vector<const ir::RuleId *> &ids) {
 
 }  // namespace
 
-void provePolicy(const ir::Policy &policy, DiagnosticEngine &diags) {
+void provePolicy(const ir::Policy &policy, DiagnosticEngine &diags, const std::string &libraryDir) {
   z3::context ctx;
   std::vector<std::unique_ptr<Layer>> layers = smt::encodeLayers(ctx, {&policy});
   for (const std::unique_ptr<Layer> &layer : layers) {
     z3::solver solver(ctx);
     for (const ir::Assert &a : policy.asserts)
       if (layer->describes(a.request)) proveAssert(a, policy, *layer, solver, diags);
-    reportUselessRules(policy, *layer, solver, diags);
+    reportUselessRules(policy, *layer, solver, diags, libraryDir);
     if (layer->name().rfind("syscalls", 0) == 0) {
       reportAmbiguousActions(policy, *layer, solver, diags);
       reportNetworkWithoutSockets(policy, *layer, solver, diags);

@@ -73,7 +73,8 @@ public:
     }
     std::sort(globs_.begin(), globs_.end());
     globs_.erase(std::unique(globs_.begin(), globs_.end()), globs_.end());
-    std::vector<std::string> names = {freshWord(globs_)};
+    // "~" starts no model name a route is written for: a name no literal glob matches.
+    std::vector<std::string> names = {"~" + freshWord(globs_)};
     for (const std::string &g : globs_) names.insert(names.end(), {fill(g, ""), fill(g, "x")});
     for (size_t i = 0; i < globs_.size(); ++i)
       for (size_t j = i + 1; j < globs_.size(); ++j)

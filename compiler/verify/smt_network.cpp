@@ -91,12 +91,12 @@ public:
     buildNames();
     binaries_ = {""};
     for (const std::string &glob : binaryGlobs_)
-      addUnique(binaries_, std::vector{globInstance(glob, [](auto &g, auto &s) { return ir::matchBinaryGlob(g, s); })});
+      addUnique(binaries_, std::vector{globInstance(glob, [](const auto &g, const auto &s) { return ir::matchBinaryGlob(g, s); })});
     methodReps_ = {""};
     addUnique(methodReps_, methods_);
     paths_ = {""};
     for (const std::string &glob : pathGlobs_)
-      addUnique(paths_, std::vector{globInstance(glob, [](auto &g, auto &s) { return ir::matchHttpPathGlob(g, s); })});
+      addUnique(paths_, std::vector{globInstance(glob, [](const auto &g, const auto &s) { return ir::matchHttpPathGlob(g, s); })});
   }
 
   std::string name() const override { return "network"; }

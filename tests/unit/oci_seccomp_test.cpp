@@ -2,11 +2,7 @@
 // container runtimes load it (through libseccomp), decides every row as shellc's own BPF.
 #include <gtest/gtest.h>
 #include <llvm/Support/JSON.h>
-#include <seccomp.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
-#include <filesystem>
 #include <random>
 #include <set>
 
@@ -14,78 +10,10 @@
 #include "backends/seccomp_bpf.h"
 #include "backends/seccomp_json.h"
 #include "frontend/check.h"
+#include "test_support.h"
 
 namespace shellc {
 namespace {
-
-uint32_t actionOf(const llvm::json::Object &entry) {
-  std::string action = entry.getString("action")->str();
-  uint32_t errnoRet = static_cast<uint32_t>(entry.getInteger("errnoRet").getValueOr(1));
-  if (action == "SCMP_ACT_ALLOW") return SCMP_ACT_ALLOW;
-  if (action == "SCMP_ACT_LOG") return SCMP_ACT_LOG;
-  if (action == "SCMP_ACT_NOTIFY") return SCMP_ACT_NOTIFY;
-  if (action == "SCMP_ACT_ERRNO") return SCMP_ACT_ERRNO(errnoRet);
-  if (action == "SCMP_ACT_TRAP") return SCMP_ACT_TRAP;
-  if (action == "SCMP_ACT_KILL_THREAD") return SCMP_ACT_KILL_THREAD;
-  return SCMP_ACT_KILL_PROCESS;
-}
-
-// A JSON number as the 64-bit value it stands for (masks use all 64 bits).
-uint64_t number(const llvm::json::Value *v) {
-  if (auto u = v->getAsUINT64()) return *u;
-  return static_cast<uint64_t>(v->getAsInteger().getValueOr(0));
-}
-
-scmp_compare opOf(llvm::StringRef op) {
-  if (op == "SCMP_CMP_EQ") return SCMP_CMP_EQ;
-  if (op == "SCMP_CMP_NE") return SCMP_CMP_NE;
-  if (op == "SCMP_CMP_LT") return SCMP_CMP_LT;
-  if (op == "SCMP_CMP_LE") return SCMP_CMP_LE;
-  if (op == "SCMP_CMP_GT") return SCMP_CMP_GT;
-  if (op == "SCMP_CMP_GE") return SCMP_CMP_GE;
-  return SCMP_CMP_MASKED_EQ;
-}
-
-// What runc does with a profile: one libseccomp rule per entry and name, for x86_64.
-// Numbers whose entries libseccomp refused: a runtime would refuse the whole profile.
-bpf::Program loadLikeARuntime(const llvm::json::Object &profile, std::set<int> &refused) {
-  llvm::json::Object defaults{{"action", *profile.getString("defaultAction")}};
-  if (auto e = profile.getInteger("defaultErrnoRet")) defaults["errnoRet"] = *e;
-  uint32_t fallback = actionOf(defaults);
-  scmp_filter_ctx ctx = seccomp_init(fallback);
-  seccomp_arch_remove(ctx, SCMP_ARCH_NATIVE);
-  seccomp_arch_add(ctx, SCMP_ARCH_X86_64);
-  for (const llvm::json::Value &v : *profile.getArray("syscalls")) {
-    const llvm::json::Object &entry = *v.getAsObject();
-    if (auto *includes = entry.getObject("includes"))
-      if (auto *arches = includes->getArray("arches"))
-        if (std::none_of(arches->begin(), arches->end(), [](const llvm::json::Value &a) { return a.getAsString() && *a.getAsString() == "amd64"; }))
-          continue;
-    std::vector<scmp_arg_cmp> conditions;
-    if (auto *args = entry.getArray("args"))
-      for (const llvm::json::Value &a : *args) {
-        const llvm::json::Object &o = *a.getAsObject();
-        conditions.push_back({static_cast<unsigned>(number(o.get("index"))), opOf(*o.getString("op")),
-                              number(o.get("value")), number(o.get("valueTwo"))});
-      }
-    uint32_t action = actionOf(entry);
-    if (action == fallback) continue;  // libseccomp refuses a rule that repeats the default
-    for (const llvm::json::Value &name : *entry.getArray("names")) {
-      int nr = seccomp_syscall_resolve_name_arch(SCMP_ARCH_X86_64, name.getAsString()->str().c_str());
-      if (nr < 0) continue;
-      if (seccomp_rule_add_exact_array(ctx, action, nr, conditions.size(), conditions.data()) != 0)
-        refused.insert(nr);
-    }
-  }
-  int fd = memfd_create("bpf", 0);
-  seccomp_export_bpf(ctx, fd);
-  seccomp_release(ctx);
-  off_t size = lseek(fd, 0, SEEK_END);
-  bpf::Program program(size / sizeof(sock_filter));
-  EXPECT_EQ(pread(fd, program.data(), size, 0), size);
-  close(fd);
-  return program;
-}
 
 TEST(OciSeccomp, ARuntimeLoadingTheProfileDecidesAsShellc) {
   SourceManager sources;
@@ -108,7 +36,7 @@ TEST(OciSeccomp, ARuntimeLoadingTheProfileDecidesAsShellc) {
   auto parsed = llvm::json::parse(backends::canonicalJson(profile));
   ASSERT_TRUE(bool(parsed));
   std::set<int> refused;
-  bpf::Program runtime = loadLikeARuntime(*parsed->getAsObject(), refused);
+  bpf::Program runtime = testing::loadLikeARuntime(*parsed->getAsObject(), {}, refused);
   EXPECT_EQ(refused, std::set<int>{refusedNr});
   bpf::Program ours;
   std::string error;
