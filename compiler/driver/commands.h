@@ -50,6 +50,7 @@ int finish(const SourceManager &sources, const DiagnosticEngine &diags, const Co
 struct CheckCommand {
   std::vector<std::string> inputs;
   std::string within;  // --within CEILING: prove each input allows nothing CEILING forbids
+  bool noProofs = false;  // --no-proofs: syntax, names, values and tests only (fast)
   CLI::App *app = nullptr;
   void attach(CLI::App &parent, CommonOptions &common);
   int run(const CommonOptions &common);
