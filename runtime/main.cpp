@@ -201,9 +201,11 @@ int main(int argc, char **argv) {
     reports.append(buffer, n);
   }
   std::string setupError;
+  std::vector<std::string> placeholders;
   for (size_t start = 0, end; (end = reports.find('\n', start)) != std::string::npos; start = end + 1) {
     std::string line = reports.substr(start, end - start);
     if (line.rfind("layer ", 0) == 0) audit.event("layer", {{"applied", line.substr(6)}});
+    else if (line.rfind("placeholder ", 0) == 0) placeholders.push_back(line.substr(12));
     else if (line.rfind("error ", 0) == 0) setupError = line.substr(6);
   }
 
@@ -212,6 +214,7 @@ int main(int argc, char **argv) {
   while (waitpid(child, &status, 0) < 0 && errno == EINTR) {}
   terminal.restore();
   responder.stop();
+  for (const std::string &p : placeholders) rmdir(p.c_str());  // only if still empty
   if (!setupError.empty()) {
     std::cerr << "shellrt: " << setupError << "\n";
     audit.event("refused", {{"reason", setupError}});

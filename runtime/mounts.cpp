@@ -47,7 +47,8 @@ bool bindInto(const std::string &source, const std::string &target, bool writabl
 }  // namespace
 
 bool buildRoot(const Bundle &bundle, const std::string &home, const std::string &workspace,
-               const std::string &console, std::string &notes, std::string &error) {
+               const std::string &console, std::vector<std::string> &placeholders, std::string &notes,
+               std::string &error) {
   if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) return fail(error, "make / private");
   // A scratch tmpfs holds the new root; the host's root stays reachable at /oldroot until
   // the end, then is detached.
@@ -114,7 +115,20 @@ bool buildRoot(const Bundle &bundle, const std::string &home, const std::string 
     std::string target = "/newroot" + m.path.resolve(home, workspace);
     struct stat st;
     if (lstat(target.c_str(), &st) != 0) {
-      ++absent;  // not in the sandbox's view at all, so nothing to protect there yet
+      // A protected path that does not exist yet (a hook not written) must not be
+      // creatable either: an empty read-only directory takes its place while the sandbox
+      // runs, and the supervisor removes it afterwards. Without a parent to put it in,
+      // only Landlock's default protects it.
+      std::string parent = target.substr(0, target.rfind('/'));
+      struct stat pst;
+      if (stat(parent.c_str(), &pst) != 0 || !S_ISDIR(pst.st_mode) || mkdir(target.c_str(), 0) != 0) {
+        ++absent;
+        continue;
+      }
+      placeholders.push_back(target.substr(std::strlen("/newroot")));
+      if (mount("placeholder", target.c_str(), "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0000") != 0)
+        return fail(error, "protect " + target + " (" + m.rule.display() + ")");
+      ++planned;
       continue;
     }
     bool directory = S_ISDIR(st.st_mode);

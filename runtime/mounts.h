@@ -1,5 +1,6 @@
 #pragma once
 #include <string>
+#include <vector>
 
 #include "bundle.h"
 
@@ -10,7 +11,10 @@ namespace shellrt {
 // a fresh /proc, a minimal /dev, no /sys, then the bundle's mount plan (read-only rebinds and
 // masks for the denies Landlock cannot express).
 // `console`: the host path of the sandbox's pty, if it has one, shown as /dev/console.
+// `placeholders` gets the host paths of the empty directories made to protect paths that
+// did not exist yet; the supervisor removes them when the sandbox ends.
 bool buildRoot(const Bundle &bundle, const std::string &home, const std::string &workspace,
-               const std::string &console, std::string &notes, std::string &error);
+               const std::string &console, std::vector<std::string> &placeholders, std::string &notes,
+               std::string &error);
 
 }  // namespace shellrt

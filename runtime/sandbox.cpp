@@ -91,7 +91,10 @@ bool loopbackUp() {
   const Bundle &bundle = *spec.bundle;
   std::string notes, error;
   if (!loopbackUp()) die(spec, errnoText("bring up loopback"));
-  if (!buildRoot(bundle, spec.home, spec.workspace, spec.terminal->slavePath(), notes, error)) die(spec, error);
+  std::vector<std::string> placeholders;
+  if (!buildRoot(bundle, spec.home, spec.workspace, spec.terminal->slavePath(), placeholders, notes, error))
+    die(spec, error);
+  for (const std::string &p : placeholders) report(spec.reportFd, "placeholder " + p);
   report(spec.reportFd, "layer " + notes);
 
   for (const Limit &limit : bundle.limits) {
