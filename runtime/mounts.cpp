@@ -119,13 +119,19 @@ bool buildRoot(const Bundle &bundle, const std::string &home, const std::string 
       // creatable either: an empty read-only directory takes its place while the sandbox
       // runs, and the supervisor removes it afterwards. Without a parent to put it in,
       // only Landlock's default protects it.
+      // Only beneath a path bound from the host: elsewhere the sandbox's root is an empty
+      // tmpfs, where nothing of the host can be reached to begin with.
+      std::string hostPath = target.substr(std::strlen("/newroot"));
+      bool hostBacked = std::any_of(ordered.begin(), ordered.end(), [&](const auto &bind) {
+        return bind.first == "/" || hostPath.compare(0, bind.first.size() + 1, bind.first + "/") == 0;
+      });
       std::string parent = target.substr(0, target.rfind('/'));
       struct stat pst;
-      if (stat(parent.c_str(), &pst) != 0 || !S_ISDIR(pst.st_mode) || mkdir(target.c_str(), 0) != 0) {
+      if (!hostBacked || stat(parent.c_str(), &pst) != 0 || !S_ISDIR(pst.st_mode) || mkdir(target.c_str(), 0) != 0) {
         ++absent;
         continue;
       }
-      placeholders.push_back(target.substr(std::strlen("/newroot")));
+      placeholders.push_back(hostPath);
       if (mount("placeholder", target.c_str(), "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0000") != 0)
         return fail(error, "protect " + target + " (" + m.rule.display() + ")");
       ++planned;
