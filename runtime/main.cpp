@@ -158,6 +158,11 @@ int main(int argc, char **argv) {
   ChildArgs args{{&bundle, home, workspace, o.command, uid, gid, {}, reportPipe[1], &terminal, notifySockets[1]},
                  sync[0]};
   for (char **e = environ; *e; ++e) args.spec.hostEnvironment.push_back(*e);
+  // The runtime and the bundle stay out of the sandbox's reach, whatever the policy allows.
+  for (const std::string &path : {std::string("/proc/self/exe"), o.bundle}) {
+    char real[PATH_MAX];
+    if (realpath(path.c_str(), real)) args.spec.hidden.push_back(real);
+  }
 
   static char stack[1 << 20];
   int flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET | SIGCHLD;

@@ -47,8 +47,8 @@ bool bindInto(const std::string &source, const std::string &target, bool writabl
 }  // namespace
 
 bool buildRoot(const Bundle &bundle, const std::string &home, const std::string &workspace,
-               const std::string &console, std::vector<std::string> &placeholders, std::string &notes,
-               std::string &error) {
+               const std::string &console, const std::vector<std::string> &hidden,
+               std::vector<std::string> &placeholders, std::string &notes, std::string &error) {
   if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) return fail(error, "make / private");
   // A scratch tmpfs holds the new root; the host's root stays reachable at /oldroot until
   // the end, then is detached.
@@ -151,6 +151,14 @@ bool buildRoot(const Bundle &bundle, const std::string &home, const std::string 
         return fail(error, "remount " + target + " (" + m.rule.display() + ")");
     }
     ++planned;
+  }
+
+  for (const std::string &path : hidden) {
+    std::string target = "/newroot" + path;
+    if (access(target.c_str(), F_OK) != 0) continue;  // not in the sandbox's view anyway
+    if (mount("/newroot/dev/null", target.c_str(), nullptr, MS_BIND, nullptr) != 0 ||
+        mount(nullptr, target.c_str(), nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, nullptr) != 0)
+      return fail(error, "hide " + path);
   }
 
   if (chdir("/newroot") != 0) return fail(error, "chdir /newroot");

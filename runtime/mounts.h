@@ -13,8 +13,10 @@ namespace shellrt {
 // `console`: the host path of the sandbox's pty, if it has one, shown as /dev/console.
 // `placeholders` gets the host paths of the empty directories made to protect paths that
 // did not exist yet; the supervisor removes them when the sandbox ends.
+// `hidden`: host files the sandbox must not see even where the policy allows their directory
+// (the runtime itself, the bundle: an agent that rewrote them would own the next session).
 bool buildRoot(const Bundle &bundle, const std::string &home, const std::string &workspace,
-               const std::string &console, std::vector<std::string> &placeholders, std::string &notes,
-               std::string &error);
+               const std::string &console, const std::vector<std::string> &hidden,
+               std::vector<std::string> &placeholders, std::string &notes, std::string &error);
 
 }  // namespace shellrt

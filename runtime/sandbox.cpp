@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "fd_passing.h"
 #include "landlock.h"
 #include "mounts.h"
 
@@ -56,23 +57,6 @@ std::vector<std::string> environment(const SandboxSpec &spec) {
 
 }  // namespace
 
-bool sendFd(int socket, int fd) {
-  char byte = 0;
-  iovec io{&byte, 1};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  msghdr message{};
-  message.msg_iov = &io;
-  message.msg_iovlen = 1;
-  message.msg_control = control;
-  message.msg_controllen = sizeof control;
-  cmsghdr *header = CMSG_FIRSTHDR(&message);
-  header->cmsg_level = SOL_SOCKET;
-  header->cmsg_type = SCM_RIGHTS;
-  header->cmsg_len = CMSG_LEN(sizeof(int));
-  std::memcpy(CMSG_DATA(header), &fd, sizeof fd);
-  return sendmsg(socket, &message, 0) == 1;
-}
-
 // The new network namespace has only a loopback device, down: bring it up, so that the
 // agent's own servers and tests work (and later, the egress proxy's socket).
 bool loopbackUp() {
@@ -92,7 +76,8 @@ bool loopbackUp() {
   std::string notes, error;
   if (!loopbackUp()) die(spec, errnoText("bring up loopback"));
   std::vector<std::string> placeholders;
-  if (!buildRoot(bundle, spec.home, spec.workspace, spec.terminal->slavePath(), placeholders, notes, error))
+  if (!buildRoot(bundle, spec.home, spec.workspace, spec.terminal->slavePath(), spec.hidden, placeholders, notes,
+                 error))
     die(spec, error);
   for (const std::string &p : placeholders) report(spec.reportFd, "placeholder " + p);
   report(spec.reportFd, "layer " + notes);

@@ -20,6 +20,7 @@ struct SandboxSpec {
   int reportFd = -1;  // setup notes and the fatal error go here (the supervisor logs them)
   Terminal *terminal = nullptr;
   int notifySocket = -1;  // where the seccomp listener goes when the policy has `notify` rules
+  std::vector<std::string> hidden;  // host files kept out of the sandbox's view
 };
 
 // Never returns: execs the command, or reports why not and exits 125.
