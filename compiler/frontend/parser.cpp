@@ -267,7 +267,9 @@ public:
     return module;
   }
 
-  ast::Request build(P::RequestOnlyContext *tree) { return request(tree->request()); }
+  std::unique_ptr<ast::Request> build(P::RequestOnlyContext *tree) {
+    return std::make_unique<ast::Request>(request(tree->request()));
+  }
 
 private:
   ast::Value value(antlr4::tree::TerminalNode *node, ast::Value::Kind kind) {
@@ -673,24 +675,28 @@ private:
 
 }  // namespace
 
-std::unique_ptr<ast::Module> parseModule(const SourceManager &sources, FileId file,
-                                         DiagnosticEngine &diags) {
+namespace {
+// Parses with one entry rule and builds its syntax tree; nothing when anything was reported.
+template <class Node, class Context>
+std::unique_ptr<Node> parseWith(const SourceManager &sources, FileId file, DiagnosticEngine &diags,
+                                Context *(P::*entry)()) {
   ParseSession session(sources, file, diags);
-  P::PolicyFileContext *tree = session.run(&P::policyFile);
+  Context *tree = session.run(entry);
   if (!tree) return nullptr;
   size_t before = diags.errorCount();
-  auto module = AstBuilder(session).build(tree);
-  return diags.errorCount() == before ? std::move(module) : nullptr;
+  std::unique_ptr<Node> node = AstBuilder(session).build(tree);
+  return diags.errorCount() == before ? std::move(node) : nullptr;
+}
+}  // namespace
+
+std::unique_ptr<ast::Module> parseModule(const SourceManager &sources, FileId file,
+                                         DiagnosticEngine &diags) {
+  return parseWith<ast::Module>(sources, file, diags, &P::policyFile);
 }
 
 std::unique_ptr<ast::Request> parseRequest(const SourceManager &sources, FileId file,
                                            DiagnosticEngine &diags) {
-  ParseSession session(sources, file, diags);
-  P::RequestOnlyContext *tree = session.run(&P::requestOnly);
-  if (!tree) return nullptr;
-  size_t before = diags.errorCount();
-  auto request = std::make_unique<ast::Request>(AstBuilder(session).build(tree));
-  return diags.errorCount() == before ? std::move(request) : nullptr;
+  return parseWith<ast::Request>(sources, file, diags, &P::requestOnly);
 }
 
 bool lexForFormat(const SourceManager &sources, FileId file, DiagnosticEngine &diags,

@@ -14,6 +14,20 @@
 
 namespace shellc::ir {
 
+// The rule of the filesystem and network layers: a matching deny wins, else a matching
+// allow, else the layer's default. `deciding` gets the matched rules of the winning side.
+template <class Rule>
+bool denyOverridesAllow(const std::vector<const Rule *> &matched, bool defaultAllow,
+                        std::vector<const Rule *> &deciding) {
+  bool denied = false, allowed = false;
+  for (const Rule *rule : matched) (rule->allow ? allowed : denied) = true;
+  bool allow = denied ? false : allowed ? true : defaultAllow;
+  if (denied || allowed)
+    for (const Rule *rule : matched)
+      if (rule->allow == allow) deciding.push_back(rule);
+  return allow;
+}
+
 // ---------------------------------------------------------------- filesystem
 // Home and the workspace are known only at start-up, so a request names a symbolic root as
 // the rules do, and the three roots are disjoint namespaces: `~/x` is covered by rules on

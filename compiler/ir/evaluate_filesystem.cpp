@@ -15,12 +15,7 @@ FileDecision evaluateFile(const Filesystem &fs, const Path &path, Access right) 
   FileDecision d;
   for (const FsRule &rule : fs.rules)
     if ((rule.access & right) && covers(rule.path, path)) d.matched.push_back(&rule);
-  bool denied = false, allowed = false;
-  for (const FsRule *rule : d.matched) (rule->allow ? allowed : denied) = true;
-  d.allow = denied ? false : allowed ? true : fs.defaultAllow;
-  if (denied || allowed)
-    for (const FsRule *rule : d.matched)
-      if (rule->allow == d.allow) d.deciding.push_back(rule);
+  d.allow = denyOverridesAllow(d.matched, fs.defaultAllow, d.deciding);
   return d;
 }
 

@@ -50,12 +50,7 @@ bool httpMatches(const NetworkRule &rule, const NetworkRequest &r) {
 NetworkDecision decide(const Network &net, std::vector<const NetworkRule *> matched) {
   NetworkDecision d;
   d.matched = std::move(matched);
-  bool denied = false, allowed = false;
-  for (const NetworkRule *rule : d.matched) (rule->allow ? allowed : denied) = true;
-  d.allow = denied ? false : allowed ? true : net.defaultAllow;
-  if (denied || allowed)
-    for (const NetworkRule *rule : d.matched)
-      if (rule->allow == d.allow) d.deciding.push_back(rule);
+  d.allow = denyOverridesAllow(d.matched, net.defaultAllow, d.deciding);
   return d;
 }
 
