@@ -12,6 +12,7 @@ void CheckCommand::attach(CLI::App &parent, CommonOptions &common) {
       ->required();
   app->add_flag("--no-proofs", noProofs,
                 "Skip the Z3 proofs (asserts, dead and redundant rules, cross-layer): for hooks that must be instant");
+  app->add_flag("--stats", stats, "Print what the verifier's queries cost, by layer and kind, to stderr");
   app->add_option("--within", within, "Prove that each policy allows nothing this ceiling policy forbids")
       ->type_name("CEILING");
   addCommonOptions(*app, common);
@@ -29,11 +30,13 @@ int CheckCommand::run(const CommonOptions &common) {
   }
   CheckOptions library;
   policyOptions(common, library, diags);
+  verify::ProofStats proofStats;
+  verify::ProofStats *statsOut = stats ? &proofStats : nullptr;
   checkInputs(policies, common, sources, diags, [&](const std::string &file, const CheckOutput &out) {
     const ir::Policy &p = out.policy;
     verify::reportFailedTests(verify::runTests(p), diags);
-    if (!noProofs) verify::provePolicy(p, diags, library.stdlibDir);
-    if (ceiling.ok) verify::proveWithin(p, ceiling.policy, diags);
+    if (!noProofs) verify::provePolicy(p, diags, library.stdlibDir, statsOut);
+    if (ceiling.ok) verify::proveWithin(p, ceiling.policy, diags, statsOut);
     if (!common.verbose) return;
     std::cout << "checked " << file << ": " << p.files.size() << " file(s), "
               << p.filesystem.rules.size() << " filesystem, " << p.syscalls.rules.size()
@@ -41,6 +44,7 @@ int CheckCommand::run(const CommonOptions &common) {
               << p.inference.routes.size() << " route rules; " << p.asserts.size()
               << " asserts, " << p.tests.size() << " tests\n";
   });
+  if (stats) printProofStats(proofStats);
   return finish(sources, diags, common);
 }
 

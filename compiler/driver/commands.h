@@ -9,6 +9,7 @@
 
 #include "frontend/check.h"
 #include "frontend/diagnostics.h"
+#include "verify/prove.h"
 
 namespace shellc {
 
@@ -47,10 +48,14 @@ bool parseDefines(const std::vector<std::string> &defines, std::map<std::string,
 // Renders the run's diagnostics and computes the exit code from them.
 int finish(const SourceManager &sources, const DiagnosticEngine &diags, const CommonOptions &common);
 
+// --stats: what the verifier's queries cost, by layer and kind, to stderr.
+void printProofStats(const verify::ProofStats &stats);
+
 struct CheckCommand {
   std::vector<std::string> inputs;
   std::string within;  // --within CEILING: prove each input allows nothing CEILING forbids
   bool noProofs = false;  // --no-proofs: syntax, names, values and tests only (fast)
+  bool stats = false;
   CLI::App *app = nullptr;
   void attach(CLI::App &parent, CommonOptions &common);
   int run(const CommonOptions &common);
@@ -59,6 +64,7 @@ struct CheckCommand {
 struct DiffCommand {
   std::string before, after;
   bool failOnWiden = false;
+  bool stats = false;
   std::string format = "text";
   CLI::App *app = nullptr;
   void attach(CLI::App &parent, CommonOptions &common);

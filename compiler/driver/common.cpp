@@ -1,6 +1,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <iostream>
 
@@ -114,6 +115,17 @@ int finish(const SourceManager &sources, const DiagnosticEngine &diags, const Co
   if (usage) return kExitUsage;
   if (diags.hasErrors() || (common.werror && diags.warningCount() > 0)) return kExitFindings;
   return kExitOk;
+}
+
+void printProofStats(const verify::ProofStats &stats) {
+  std::fprintf(stderr, "%-22s %-28s %8s %10s %10s\n", "layer", "query", "count", "total ms", "slowest ms");
+  double total = 0;
+  for (const verify::QueryCost &c : stats) {
+    std::fprintf(stderr, "%-22s %-28s %8d %10.1f %10.2f\n", c.layer.c_str(), c.kind.c_str(), c.queries,
+                 c.seconds * 1e3, c.slowest * 1e3);
+    total += c.seconds;
+  }
+  std::fprintf(stderr, "%-22s %-28s %8s %10.1f\n", "all", "", "", total * 1e3);
 }
 
 int runSelected(CLI::App &app, const CommonOptions &common, CheckCommand &check, FmtCommand &fmt) {

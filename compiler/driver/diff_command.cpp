@@ -15,6 +15,7 @@ void DiffCommand::attach(CLI::App &parent, CommonOptions &common) {
   app->add_option("old", before, "The policy before")->required();
   app->add_option("new", after, "The policy after")->required();
   app->add_flag("--fail-on-widen", failOnWiden, "Exit 1 when NEW allows a request that OLD denies");
+  app->add_flag("--stats", stats, "Print what the verifier's queries cost, by layer and kind, to stderr");
   app->add_option("--format", format, "Output format")->check(CLI::IsMember({"text", "json"}));
   app->add_option("-D,--define", common.defines, "Set a parameter (both versions): -D name=value")->type_name("NAME=VALUE");
   app->add_option("--stdlib", common.stdlib, "Directory of the standard library modules")->type_name("DIR");
@@ -69,7 +70,9 @@ int DiffCommand::run(const CommonOptions &common) {
     int code = finish(sources, diags, common);
     return code == kExitOk ? kExitFindings : code;
   }
-  std::vector<verify::DiffClass> classes = verify::diffPolicies(old.policy, now.policy);
+  verify::ProofStats proofStats;
+  std::vector<verify::DiffClass> classes = verify::diffPolicies(old.policy, now.policy, stats ? &proofStats : nullptr);
+  if (stats) printProofStats(proofStats);
   if (format == "json") printJson(classes);
   else printText(classes);
   int code = finish(sources, diags, common);

@@ -1,5 +1,7 @@
 #include "verify/prove.h"
 
+#include <algorithm>
+#include <chrono>
 #include <map>
 #include <memory>
 
@@ -15,15 +17,114 @@ using smt::Layer;
 // At most this many classes per layer and direction: enough to show what changed.
 constexpr int kMaxClasses = 10;
 
-// One query: the request space's domain and `goal`; a model when one exists.
-std::optional<z3::model> solve(const Layer &layer, z3::solver &solver, const z3::expr &goal) {
-  solver.push();
-  solver.add(layer.domain() && goal);
-  std::optional<z3::model> out;
-  if (solver.check() == z3::sat) out = solver.get_model();
-  solver.pop();
-  return out;
-}
+// One solver takes the queries over a whole layer (one for all layers is slower: each check
+// then carries the others' terms). A term that several queries share is named by a literal
+// defined once, so that Z3 takes it in once, and a query is a check under assumptions. A
+// check still costs in proportion to all that the solver holds, so a question that involves
+// only a few rules goes to a second solver that holds nothing else (checkAlone).
+class Solver {
+public:
+  Solver(z3::context &ctx, const Layer &layer, ProofStats *stats)
+      : layer_(layer.name()), solver_(ctx, z3::solver::simple()), alone_(ctx, z3::solver::simple()), stats_(stats) {}
+
+  z3::expr fresh() { return {solver_.ctx(), Z3_mk_fresh_const(solver_.ctx(), "q", solver_.ctx().bool_sort())}; }
+  // Z3 shares equal terms, so a term asked about again (the permits of every assert) keeps
+  // its literal.
+  z3::expr name(const z3::expr &term) {
+    auto known = names_.find(term.id());
+    if (known != names_.end()) return known->second.second;
+    z3::expr literal = fresh();
+    auto begin = std::chrono::steady_clock::now();
+    solver_.add(z3::implies(literal, term));
+    record("taking in terms", since(begin));
+    names_.emplace(term.id(), std::pair{term, literal});
+    return literal;
+  }
+  void add(const z3::expr &fact) { solver_.add(fact); }
+
+  std::optional<z3::model> check(const char *kind, const std::vector<z3::expr> &assumptions, bool wantModel) {
+    z3::expr_vector literals(solver_.ctx());
+    for (const z3::expr &a : assumptions) literals.push_back(isLiteral(a) ? a : name(a));
+    if (wantModel != modelOn_) {
+      z3::params p(solver_.ctx());
+      p.set("model", wantModel);
+      solver_.set(p);
+      modelOn_ = wantModel;
+    }
+    auto begin = std::chrono::steady_clock::now();
+    z3::check_result result = solver_.check(literals);
+    record(kind, since(begin));
+    if (result != z3::sat) return std::nullopt;
+    return wantModel ? solver_.get_model() : z3::model(solver_.ctx());
+  }
+
+  std::optional<z3::model> checkAlone(const char *kind, const z3::expr &goal) {
+    auto begin = std::chrono::steady_clock::now();
+    alone_.push();
+    alone_.add(goal);
+    z3::check_result result = alone_.check();
+    std::optional<z3::model> model;
+    if (result == z3::sat) model = alone_.get_model();
+    alone_.pop();
+    record(kind, since(begin));
+    return model;
+  }
+
+private:
+  static bool isLiteral(const z3::expr &e) {
+    const z3::expr atom = e.is_app() && e.decl().decl_kind() == Z3_OP_NOT ? e.arg(0) : e;
+    return atom.is_app() && atom.decl().decl_kind() == Z3_OP_UNINTERPRETED && atom.num_args() == 0 && atom.is_bool();
+  }
+
+  static double since(std::chrono::steady_clock::time_point begin) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
+  }
+
+  void record(const char *kind, double seconds) {
+    if (!stats_) return;
+    auto row = std::find_if(stats_->begin(), stats_->end(),
+                            [&](const QueryCost &c) { return c.layer == layer_ && c.kind == kind; });
+    if (row == stats_->end()) row = stats_->insert(stats_->end(), {layer_, kind});
+    row->queries++;
+    row->seconds += seconds;
+    row->slowest = std::max(row->slowest, seconds);
+  }
+
+  std::string layer_;
+  z3::solver solver_, alone_;
+  ProofStats *stats_;
+  bool modelOn_ = true;
+  std::map<unsigned, std::pair<z3::expr, z3::expr>> names_;  // term id: the term (kept alive), its literal
+};
+
+// The queries on one layer: every one lies in the layer's request space, minus the terms
+// excluded in this scope.
+class Queries {
+public:
+  Queries(Solver &solver, const Layer &layer)
+      : solver_(solver), layer_(layer), domain_(solver.name(layer.domain())), scope_(solver.fresh()) {}
+
+  z3::expr name(const z3::expr &term) { return solver_.name(term); }
+
+  // A request where every term of `goal` holds.
+  std::optional<z3::model> find(const char *kind, std::vector<z3::expr> goal, bool wantModel = true) {
+    goal.push_back(domain_);
+    goal.push_back(scope_);
+    return solver_.check(kind, goal, wantModel);
+  }
+  bool possible(const char *kind, std::vector<z3::expr> goal) { return find(kind, std::move(goal), false).has_value(); }
+  // The same for a goal over a few rules, as a term; excluded terms are not left out.
+  std::optional<z3::model> findAlone(const char *kind, const z3::expr &goal) {
+    return solver_.checkAlone(kind, layer_.domain() && goal);
+  }
+  // Leaves the requests of `term` out of this scope's later queries.
+  void exclude(const z3::expr &term) { solver_.add(z3::implies(scope_, !term)); }
+
+private:
+  Solver &solver_;
+  const Layer &layer_;
+  z3::expr domain_, scope_;
+};
 
 std::string decidedBy(const smt::Recheck &r) {
   return r.deciding.empty() ? r.decision + " (no rule decides it: the default does)" : r.decision;
@@ -41,11 +142,11 @@ bool confirmed(bool agrees, const Layer &layer, const std::string &witness, Span
   return agrees;
 }
 
-void proveAssert(const ir::Assert &a, const ir::Policy &policy, const Layer &layer, z3::solver &solver,
+void proveAssert(const ir::Assert &a, const ir::Policy &policy, const Layer &layer, Queries &queries,
                  DiagnosticEngine &diags) {
   const ir::Request &r = a.request;
   z3::expr bad = a.never ? layer.permits(policy, &r) : layer.refuses(policy, &r);
-  std::optional<z3::model> model = solve(layer, solver, layer.pattern(r) && bad);
+  std::optional<z3::model> model = queries.find("assert", {layer.pattern(r), bad});
   if (!model) return;
   std::string witness = layer.text(*model);
   smt::Recheck check = layer.recheck(*model, policy, &r);
@@ -57,19 +158,37 @@ void proveAssert(const ir::Assert &a, const ir::Policy &policy, const Layer &lay
 }
 
 // Allows that the denies cover entirely, then rules whose removal changes no decision.
-void reportUselessRules(const ir::Policy &policy, const Layer &layer, z3::solver &solver, DiagnosticEngine &diags,
+// Only the statements whose footprints meet a rule's can decide a request it matches, so
+// most questions involve a few rules and are asked alone; the whole layer is consulted
+// only where another rule meets it.
+void reportUselessRules(const ir::Policy &policy, const Layer &layer, Queries &queries, DiagnosticEngine &diags,
                         const std::string &libraryDir) {
   std::vector<smt::Statement> statements = layer.statements(policy);
+  if (statements.empty()) return;
   auto fromLibrary = [&](const smt::Statement &s) {
     return !libraryDir.empty() && s.id->file.compare(0, libraryDir.size() + 1, libraryDir + "/") == 0;
   };
-  z3::expr permits = layer.permits(policy);
+  auto meeting = [&](size_t i, const auto &keep) {
+    std::vector<z3::expr> out;
+    for (size_t j = 0; j < statements.size(); ++j)
+      if (j != i && keep(statements[j]) && statements[i].footprint.meets(statements[j].footprint))
+        out.push_back(statements[j].matches);
+    return out;
+  };
+  z3::context &ctx = statements.front().matches.ctx();
+  std::optional<z3::expr> permits;
   std::vector<bool> dead(statements.size(), false);
   for (size_t i = 0; i < statements.size(); ++i) {
     const smt::Statement &s = statements[i];
-    if (!s.grants || fromLibrary(s) || solve(layer, solver, s.matches && permits)) continue;
+    if (!s.grants || fromLibrary(s)) continue;
+    if (layer.refusableBeyondStatements(s) || !meeting(i, [](const smt::Statement &o) { return !o.grants; }).empty()) {
+      if (!permits) permits = queries.name(layer.permits(policy));
+      if (queries.possible("dead-rule", {queries.name(s.matches), *permits})) continue;
+    } else if (queries.findAlone("dead-rule: alone", s.matches)) {
+      continue;
+    }
     dead[i] = true;
-    std::optional<z3::model> example = solve(layer, solver, s.matches);
+    std::optional<z3::model> example = queries.findAlone("dead-rule witness", s.matches);
     std::string message = "rule " + ruleLabel(*s.id) + " never takes effect in " + layer.name() +
                           ": every request it allows is refused";
     if (!example) {
@@ -85,38 +204,25 @@ void reportUselessRules(const ir::Policy &policy, const Layer &layer, z3::solver
   // Redundant: removing it changes no decision, and the other rules of its file match
   // every request it matches. A rule that only restates the default, or that a rule of
   // another file (a module's user) overrides, is left alone: its author cannot drop it.
-  z3::context &ctx = solver.ctx();
-  z3::expr skip = ctx.int_const("skip");
-  z3::expr changed = layer.decision(policy, ctx.int_val(-1)) != layer.decision(policy, skip);
-  std::map<std::string, z3::expr> sameFile;
-  for (size_t j = 0; j < statements.size(); ++j) {
-    z3::expr m = statements[j].matches && skip != static_cast<int>(j);
-    auto [it, fresh] = sameFile.emplace(statements[j].id->file, m);
-    if (!fresh) it->second = it->second || m;
-  }
+  z3::expr skip = ctx.bv_const("skip", 32);  // a bit-vector: see smt::choiceVar
+  std::optional<z3::expr> changed;
   for (size_t i = 0; i < statements.size(); ++i) {
-    if (dead[i] || fromLibrary(statements[i]) || statements[i].matches.simplify().is_false()) continue;
+    const smt::Statement &s = statements[i];
+    if (dead[i] || fromLibrary(s) || s.matches.simplify().is_false()) continue;
     // The cheap half first: most rules match something no other rule of their file does,
-    // and then the query over the whole decision, with and without the rule, is not needed.
-    solver.push();
-    solver.add(layer.domain() && skip == static_cast<int>(i) && statements[i].matches &&
-               !sameFile.at(statements[i].id->file));
-    bool uncovered = solver.check() != z3::unsat;
-    solver.pop();
-    if (uncovered) continue;
-    solver.push();
-    solver.add(layer.domain() && skip == static_cast<int>(i) && changed);
-    bool redundant = solver.check() == z3::unsat;
-    solver.pop();
-    if (redundant)
-      diags.warning("redundant-rule", statements[i].id->span,
-                    "rule " + ruleLabel(*statements[i].id) + " is redundant in " + layer.name() +
-                        ": removing it changes no decision, and other rules of its file match all it matches");
+    // and then the question over the whole decision is not asked.
+    std::vector<z3::expr> sameFile = meeting(i, [&](const smt::Statement &o) { return o.id->file == s.id->file; });
+    if (queries.findAlone("redundant-rule: covered", s.matches && !smt::anyOf(ctx, sameFile))) continue;
+    if (!changed) changed = queries.name(layer.decision(policy, ctx.int_val(-1)) != layer.decision(policy, skip));
+    if (queries.possible("redundant-rule: decision", {queries.name(skip == static_cast<int>(i)), *changed})) continue;
+    diags.warning("redundant-rule", s.id->span,
+                  "rule " + ruleLabel(*s.id) + " is redundant in " + layer.name() +
+                      ": removing it changes no decision, and other rules of its file match all it matches");
   }
 }
 
 // Two syscall rules with different errnos whose argument regions overlap.
-void reportAmbiguousActions(const ir::Policy &policy, const Layer &layer, z3::solver &solver, DiagnosticEngine &diags) {
+void reportAmbiguousActions(const ir::Policy &policy, const Layer &layer, Queries &queries, DiagnosticEngine &diags) {
   const std::vector<ir::SyscallRule> &rules = policy.syscalls.rules;
   std::vector<int> statement = smt::statementOf(rules);
   std::vector<smt::Statement> statements = layer.statements(policy);
@@ -129,7 +235,8 @@ void reportAmbiguousActions(const ir::Policy &policy, const Layer &layer, z3::so
       if (a.name != b.name || statement[i] == statement[j] || a.action == b.action || !refusing(a.action) ||
           !refusing(b.action))
         continue;
-      std::optional<z3::model> both = solve(layer, solver, statements[statement[i]].matches && statements[statement[j]].matches);
+      std::optional<z3::model> both =
+          queries.find("ambiguous-action", {statements[statement[i]].matches, statements[statement[j]].matches});
       if (!both) continue;
       std::string witness = layer.text(*both);
       smt::Recheck check = layer.recheck(*both, policy);
@@ -152,7 +259,7 @@ ir::Request syscallPattern(const char *name, std::optional<uint64_t> arg0) {
 
 // Network rules cannot take effect when the syscalls layer refuses every connect, or every
 // IPv4 and IPv6 socket.
-void reportNetworkWithoutSockets(const ir::Policy &policy, const Layer &layer, z3::solver &solver,
+void reportNetworkWithoutSockets(const ir::Policy &policy, const Layer &layer, Queries &queries,
                                  DiagnosticEngine &diags) {
   const ir::NetworkRule *firstAllow = nullptr;
   for (const ir::NetworkRule &rule : policy.network.rules)
@@ -165,9 +272,10 @@ void reportNetworkWithoutSockets(const ir::Policy &policy, const Layer &layer, z
   for (const std::vector<ir::Request> &needed : blockers) {
     bool allRefused = true;
     for (const ir::Request &r : needed)
-      allRefused = allRefused && layer.describes(r) && !solve(layer, solver, layer.pattern(r) && layer.permits(policy));
+      allRefused = allRefused && layer.describes(r) &&
+                   !queries.possible("network-unusable", {layer.pattern(r), layer.permits(policy)});
     if (!allRefused) continue;
-    std::optional<z3::model> example = solve(layer, solver, layer.pattern(needed.front()));
+    std::optional<z3::model> example = queries.find("network-unusable witness", {layer.pattern(needed.front())});
     if (!example) continue;
     smt::Recheck check = layer.recheck(*example, policy);
     std::string witness = layer.text(*example);
@@ -275,33 +383,35 @@ std::vector<std::string> labels(const std::vector<const ir::RuleId *> &ids) {
 
 }  // namespace
 
-void provePolicy(const ir::Policy &policy, DiagnosticEngine &diags, const std::string &libraryDir) {
-  z3::context ctx;
+void provePolicy(const ir::Policy &policy, DiagnosticEngine &diags, const std::string &libraryDir, ProofStats *stats) {
+  z3::context &ctx = smt::processContext();
   std::vector<std::unique_ptr<Layer>> layers = smt::encodeLayers(ctx, {&policy});
   for (const std::unique_ptr<Layer> &layer : layers) {
-    z3::solver solver(ctx);
+    Solver solver(ctx, *layer, stats);
+    Queries queries(solver, *layer);
     for (const ir::Assert &a : policy.asserts)
-      if (layer->describes(a.request)) proveAssert(a, policy, *layer, solver, diags);
-    reportUselessRules(policy, *layer, solver, diags, libraryDir);
+      if (layer->describes(a.request)) proveAssert(a, policy, *layer, queries, diags);
+    reportUselessRules(policy, *layer, queries, diags, libraryDir);
     if (layer->name().rfind("syscalls", 0) == 0) {
-      reportAmbiguousActions(policy, *layer, solver, diags);
-      reportNetworkWithoutSockets(policy, *layer, solver, diags);
+      reportAmbiguousActions(policy, *layer, queries, diags);
+      reportNetworkWithoutSockets(policy, *layer, queries, diags);
     }
   }
   reportUnexecutableBinaries(policy, diags);
   reportProviderProblems(policy, diags);
 }
 
-void proveWithin(const ir::Policy &policy, const ir::Policy &ceiling, DiagnosticEngine &diags) {
-  z3::context ctx;
+void proveWithin(const ir::Policy &policy, const ir::Policy &ceiling, DiagnosticEngine &diags, ProofStats *stats) {
+  z3::context &ctx = smt::processContext();
   for (const std::unique_ptr<Layer> &layer : smt::encodeLayers(ctx, {&policy, &ceiling})) {
-    z3::solver solver(ctx);
+    Solver solver(ctx, *layer, stats);
+    Queries queries(solver, *layer);
     std::vector<smt::Statement> statements = layer->statements(policy);
-    z3::expr beyond = layer->permits(policy) && layer->refuses(ceiling);
+    z3::expr beyond = queries.name(layer->permits(policy) && layer->refuses(ceiling));
     for (int n = 0; n < kMaxClasses; ++n) {
-      std::optional<z3::model> model = solve(*layer, solver, beyond);
+      std::optional<z3::model> model = queries.find("within", {beyond});
       if (!model) break;
-      solver.add(!sameMatches(*model, statements, ctx));
+      queries.exclude(sameMatches(*model, statements, ctx));
       smt::Recheck mine = layer->recheck(*model, policy), theirs = layer->recheck(*model, ceiling);
       std::string witness = layer->text(*model);
       Span where = mine.deciding.empty() ? Span{} : mine.deciding.front()->span;
@@ -314,10 +424,11 @@ void proveWithin(const ir::Policy &policy, const ir::Policy &ceiling, Diagnostic
   }
 }
 
-std::vector<DiffClass> diffPolicies(const ir::Policy &before, const ir::Policy &after) {
-  z3::context ctx;
+std::vector<DiffClass> diffPolicies(const ir::Policy &before, const ir::Policy &after, ProofStats *stats) {
+  z3::context &ctx = smt::processContext();
   std::vector<DiffClass> out;
   for (const std::unique_ptr<Layer> &layer : smt::encodeLayers(ctx, {&before, &after})) {
+    Solver solver(ctx, *layer, stats);
     std::vector<smt::Statement> statements = layer->statements(before), more = layer->statements(after);
     statements.insert(statements.end(), more.begin(), more.end());
     z3::expr none = ctx.int_val(-1);
@@ -328,11 +439,12 @@ std::vector<DiffClass> diffPolicies(const ir::Policy &before, const ir::Policy &
         {DiffClass::Kind::Changed,
          wasAllowed == isAllowed && layer->decision(before, none) != layer->decision(after, none)}};
     for (auto &[kind, goal] : directions) {
-      z3::solver solver(ctx);
+      Queries queries(solver, *layer);  // each direction excludes its own classes
+      z3::expr named = queries.name(goal);
       for (int n = 0; n < kMaxClasses; ++n) {
-        std::optional<z3::model> model = solve(*layer, solver, goal);
+        std::optional<z3::model> model = queries.find(diffKindText(kind), {named});
         if (!model) break;
-        solver.add(!sameMatches(*model, statements, ctx));
+        queries.exclude(sameMatches(*model, statements, ctx));
         smt::Recheck was = layer->recheck(*model, before), is = layer->recheck(*model, after);
         DiffClass c{kind, layer->name(), layer->text(*model), decidedBy(was), decidedBy(is), labels(was.deciding),
                     labels(is.deciding)};

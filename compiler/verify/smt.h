@@ -15,12 +15,31 @@
 
 namespace shellc::verify::smt {
 
+// Where a statement's requests lie along one axis of its layer's space (the filesystem node,
+// the call number, the host name, the model name): statements whose footprints do not meet
+// match no request in common, so a question about one rule can leave the others out and
+// stay small. Sorted, disjoint, half-open ranges.
+class Footprint {
+public:
+  static Footprint anywhere() { return Footprint({{0, UINT64_MAX}}); }
+  static Footprint range(uint64_t begin, uint64_t end) { return Footprint({{begin, end}}); }
+  Footprint() = default;
+  void add(const Footprint &other);
+  bool meets(const Footprint &other) const;
+  bool isAnywhere() const { return ranges_ == anywhere().ranges_; }
+
+private:
+  explicit Footprint(std::vector<std::pair<uint64_t, uint64_t>> ranges) : ranges_(std::move(ranges)) {}
+  std::vector<std::pair<uint64_t, uint64_t>> ranges_;
+};
+
 // One rule statement: the rules that the checker split one statement into (several paths,
 // an `in` list) share its identity, and are left out or kept together.
 struct Statement {
   const ir::RuleId *id = nullptr;
   z3::expr matches;
   bool grants = false;  // an allow (or log, or route): what can be dead under the denies
+  Footprint footprint;
 };
 
 // What ir::evaluate decides about the concrete request a model stands for.
@@ -40,6 +59,9 @@ public:
   // What every request of the space satisfies.
   virtual z3::expr domain() const = 0;
   virtual std::vector<Statement> statements(const ir::Policy &policy) const = 0;
+  // Whether what `grant` matches may be refused by something other than a statement (the
+  // network's reserved ranges): then the grant may be dead though no statement meets it.
+  virtual bool refusableBeyondStatements(const Statement &) const { return false; }
   // The decision as a term: equal terms, equal decisions. The statement whose index equals
   // `skip` (an Int) is left out, so one term serves every "without this rule" query.
   virtual z3::expr decision(const ir::Policy &policy, const z3::expr &skip) const = 0;
@@ -57,6 +79,10 @@ public:
 protected:
   z3::context &ctx_;
 };
+
+// The one Z3 context of the process, never destroyed: deleting a context costs tens of
+// milliseconds (a third of `shellc check`), which a short-lived process need not pay.
+z3::context &processContext();
 
 // Every layer of `policies` (one per architecture for syscalls), over spaces that hold the
 // literals of all of them.
@@ -91,26 +117,39 @@ std::vector<int> statementOf(const std::vector<Rule> &rules) {
   return out;
 }
 // Statements from rules and a term of when each rule matches.
-template <class Rule, class Matches, class Grants>
-std::vector<Statement> groupStatements(const std::vector<Rule> &rules, Matches matches, Grants grants) {
+template <class Rule, class Matches, class Grants, class Where>
+std::vector<Statement> groupStatements(const std::vector<Rule> &rules, Matches matches, Grants grants, Where where) {
   std::vector<Statement> out;
   std::vector<int> index = statementOf(rules);
   for (size_t i = 0; i < rules.size(); ++i) {
     z3::expr m = matches(rules[i]);
-    if (index[i] < static_cast<int>(out.size())) out.back().matches = out.back().matches || m;
-    else out.push_back({&rules[i].id, m, grants(rules[i])});
+    if (index[i] < static_cast<int>(out.size())) {
+      out.back().matches = out.back().matches || m;
+    } else {
+      out.push_back({&rules[i].id, m, grants(rules[i])});
+    }
+    out.back().footprint.add(where(rules[i]));
   }
   return out;
 }
 z3::expr anyOf(z3::context &ctx, const std::vector<z3::expr> &terms);
-// Which of `values` (the space's representatives) satisfy `pred`, as a term on `var`.
+// A choice among `count` representatives: a bit-vector, because Z3 decides equalities of
+// a bit-vector to constants by propagation where an integer needs case splits (measured:
+// 250 routes, 13 s as integers).
+z3::expr choiceVar(z3::context &ctx, const char *name, size_t count);
+z3::expr inRange(const z3::expr &choice, size_t count);
+size_t chosen(const z3::model &model, const z3::expr &choice);
 template <class Pred>
-z3::expr oneOf(const z3::expr &var, size_t count, Pred pred) {
-  z3::expr_vector cases(var.ctx());
+std::vector<size_t> indicesWhere(size_t count, Pred pred) {
+  std::vector<size_t> out;
   for (size_t i = 0; i < count; ++i)
-    if (pred(i)) cases.push_back(var == var.ctx().int_val(static_cast<int>(i)));
-  return cases.empty() ? var.ctx().bool_val(false) : z3::mk_or(cases);
+    if (pred(i)) out.push_back(i);
+  return out;
 }
+// That `choice` is one of `indices`, and where that lies as a footprint.
+z3::expr oneOf(const z3::expr &choice, const std::vector<size_t> &indices);
+Footprint footprintOf(const std::vector<size_t> &indices);
+
 // A fresh label or name part that no literal in `used` contains.
 std::string freshWord(const std::vector<std::string> &used);
 

@@ -30,7 +30,7 @@ const char *kRightNames[] = {"read", "write", "exec"};
 class FilesystemLayer : public Layer {
 public:
   FilesystemLayer(z3::context &ctx, const std::vector<const ir::Policy *> &policies)
-      : Layer(ctx), node_(ctx.int_const("fs_node")), right_(ctx.int_const("fs_right")) {
+      : Layer(ctx), node_(ctx), right_(choiceVar(ctx, "fs_right", 3)) {
     std::vector<ir::Path> paths = {{ir::PathRoot::Absolute, ""}, {ir::PathRoot::Home, ""}, {ir::PathRoot::Workspace, ""}};
     for (const ir::Policy *policy : policies) {
       for (const ir::FsRule &rule : policy->filesystem.rules) paths.push_back(rule.path);
@@ -47,17 +47,22 @@ public:
       while (end < nodes_.size() && ir::covers(nodes_[i], nodes_[end]) && nodes_[end].root == nodes_[i].root) ++end;
       subtreeEnd_.push_back(end);
     }
+    node_ = choiceVar(ctx, "fs_node", nodes_.size());
   }
 
   std::string name() const override { return "filesystem"; }
 
   z3::expr domain() const override {
-    return node_ >= 0 && node_ < static_cast<int>(nodes_.size()) && right_ >= 0 && right_ < 3;
+    return inRange(node_, nodes_.size()) && inRange(right_, 3);
   }
 
   std::vector<Statement> statements(const ir::Policy &policy) const override {
-    return groupStatements(policy.filesystem.rules, [&](const ir::FsRule &r) { return matches(r); },
-                           [](const ir::FsRule &r) { return r.allow; });
+    return groupStatements(
+        policy.filesystem.rules, [&](const ir::FsRule &r) { return matches(r); }, [](const ir::FsRule &r) { return r.allow; },
+        [&](const ir::FsRule &r) {
+          auto [begin, end] = subtree(r.path);
+          return Footprint::range(begin, end);
+        });
   }
 
   z3::expr decision(const ir::Policy &policy, const z3::expr &skip) const override {
@@ -111,13 +116,18 @@ public:
 
 private:
   // The nodes a rule (or an assert's path) on `path` covers: its subtree; "/" covers all.
-  z3::expr covered(const ir::Path &path) const {
-    if (path.root == ir::PathRoot::Absolute && path.rel.empty()) return ctx_.bool_val(true);
+  std::pair<size_t, size_t> subtree(const ir::Path &path) const {
+    if (path.root == ir::PathRoot::Absolute && path.rel.empty()) return {0, nodes_.size()};
     size_t i = std::lower_bound(nodes_.begin(), nodes_.end(), path,
                                 [](const ir::Path &a, const ir::Path &b) {
                                   return std::pair{a.root, components(a.rel)} < std::pair{b.root, components(b.rel)};
                                 }) - nodes_.begin();
-    return node_ >= static_cast<int>(i) && node_ < static_cast<int>(subtreeEnd_[i]);
+    return {i, subtreeEnd_[i]};
+  }
+  z3::expr covered(const ir::Path &path) const {
+    auto [begin, end] = subtree(path);
+    if (begin == 0 && end == nodes_.size()) return ctx_.bool_val(true);
+    return z3::uge(node_, ctx_.num_val(static_cast<int>(begin), node_.get_sort())) && inRange(node_, end);
   }
 
   z3::expr matches(const ir::FsRule &rule) const {
@@ -128,7 +138,7 @@ private:
   }
 
   std::pair<ir::Path, int> decode(const z3::model &model) const {
-    return {nodes_[model.eval(node_, true).get_numeral_int()], model.eval(right_, true).get_numeral_int()};
+    return {nodes_[chosen(model, node_)], static_cast<int>(chosen(model, right_))};
   }
 
   static std::string pathText(const ir::Path &path) {

@@ -61,7 +61,7 @@ std::optional<std::string> commonName(const std::string &a, const std::string &b
 class InferenceLayer : public Layer {
 public:
   InferenceLayer(z3::context &ctx, const std::vector<const ir::Policy *> &policies)
-      : Layer(ctx), model_(ctx.int_const("model")) {
+      : Layer(ctx), model_(ctx) {
     for (const ir::Policy *policy : policies) {
       for (const ir::Route &route : policy->inference.routes) {
         globs_.push_back(route.modelGlob);
@@ -83,16 +83,20 @@ public:
     std::sort(names.begin(), names.end());
     names.erase(std::unique(names.begin(), names.end()), names.end());
     names_ = names;
+    model_ = choiceVar(ctx, "model", names_.size());
   }
 
   std::string name() const override { return "inference"; }
-  z3::expr domain() const override { return model_ >= 0 && model_ < static_cast<int>(names_.size()); }
+  z3::expr domain() const override { return inRange(model_, names_.size()); }
 
   std::vector<Statement> statements(const ir::Policy &policy) const override {
+    auto where = [&](const auto &rule) { return globWhere(rule.modelGlob); };
     std::vector<Statement> out = groupStatements(
-        policy.inference.routes, [&](const ir::Route &r) { return globMatches(r.modelGlob); }, [](auto &) { return true; });
+        policy.inference.routes, [&](const ir::Route &r) { return globMatches(r.modelGlob); }, [](auto &) { return true; },
+        where);
     std::vector<Statement> denies = groupStatements(
-        policy.inference.denies, [&](const ir::ModelDeny &d) { return globMatches(d.modelGlob); }, [](auto &) { return false; });
+        policy.inference.denies, [&](const ir::ModelDeny &d) { return globMatches(d.modelGlob); },
+        [](auto &) { return false; }, where);
     out.insert(out.end(), denies.begin(), denies.end());
     return out;
   }
@@ -147,7 +151,7 @@ public:
     for (size_t i = 0; i < names_.size(); ++i)
       if (std::all_of(globs_.begin(), globs_.end(),
                       [&](auto &g) { return ir::matchModelGlob(g, names_[i]) == ir::matchModelGlob(g, model); }))
-        return model_ == static_cast<int>(i);
+        return model_ == ctx_.num_val(static_cast<int>(i), model_.get_sort());
     return std::nullopt;
   }
 
@@ -156,14 +160,27 @@ private:
   int targetIndex(const ir::Route &route) const {
     return static_cast<int>(std::find(targets_.begin(), targets_.end(), target(route)) - targets_.begin());
   }
-  z3::expr globMatches(const std::string &glob) const {
-    return oneOf(model_, names_.size(), [&](size_t i) { return ir::matchModelGlob(glob, names_[i]); });
+  // The names a glob matches lie among those (sorted) that start with its literal prefix,
+  // so a policy of many routes does not match every glob against every name. Memoised:
+  // the statements, the decision and the footprints all ask about each glob.
+  const std::vector<size_t> &namesMatching(const std::string &glob) const {
+    auto known = namesMatching_.find(glob);
+    if (known != namesMatching_.end()) return known->second;
+    std::string prefix = glob.substr(0, glob.find_first_of("*?"));
+    std::vector<size_t> out;
+    for (size_t i = std::lower_bound(names_.begin(), names_.end(), prefix) - names_.begin();
+         i < names_.size() && names_[i].compare(0, prefix.size(), prefix) == 0; ++i)
+      if (ir::matchModelGlob(glob, names_[i])) out.push_back(i);
+    return namesMatching_.emplace(glob, std::move(out)).first->second;
   }
-  std::string decode(const z3::model &model) const { return names_[model.eval(model_, true).get_numeral_int()]; }
+  z3::expr globMatches(const std::string &glob) const { return oneOf(model_, namesMatching(glob)); }
+  Footprint globWhere(const std::string &glob) const { return footprintOf(namesMatching(glob)); }
+  std::string decode(const z3::model &model) const { return names_[chosen(model, model_)]; }
 
   z3::expr model_;
   std::vector<std::string> globs_, names_;
   std::vector<std::pair<std::string, std::string>> targets_;
+  mutable std::map<std::string, std::vector<size_t>> namesMatching_;
 };
 
 }  // namespace

@@ -69,10 +69,10 @@ std::string addressText(const ir::Address &address) {
 class NetworkLayer : public Layer {
 public:
   NetworkLayer(z3::context &ctx, const std::vector<const ir::Policy *> &policies)
-      : Layer(ctx), hasName_(ctx.bool_const("net_has_name")), name_(ctx.int_const("net_name")),
+      : Layer(ctx), hasName_(ctx.bool_const("net_has_name")), name_(ctx),
         hasAddr_(ctx.bool_const("net_has_addr")), addr_(ctx.bv_const("net_addr", 128)),
-        port_(ctx.bv_const("net_port", 16)), binary_(ctx.int_const("net_binary")), http_(ctx.bool_const("net_http")),
-        method_(ctx.int_const("net_method")), path_(ctx.int_const("net_path")) {
+        port_(ctx.bv_const("net_port", 16)), binary_(ctx), http_(ctx.bool_const("net_http")),
+        method_(ctx), path_(ctx) {
     for (const ir::Policy *policy : policies) {
       for (const ir::NetworkRule &rule : policy->network.rules) {
         hostPatterns_.insert(hostPatterns_.end(), rule.hosts.begin(), rule.hosts.end());
@@ -97,6 +97,10 @@ public:
     paths_ = {""};
     for (const std::string &glob : pathGlobs_)
       addUnique(paths_, std::vector{globInstance(glob, [](const auto &g, const auto &s) { return ir::matchHttpPathGlob(g, s); })});
+    name_ = choiceVar(ctx, "net_name", names_.size());
+    binary_ = choiceVar(ctx, "net_binary", binaries_.size());
+    method_ = choiceVar(ctx, "net_method", methodReps_.size());
+    path_ = choiceVar(ctx, "net_path", paths_.size());
   }
 
   std::string name() const override { return "network"; }
@@ -107,9 +111,13 @@ public:
   }
 
   std::vector<Statement> statements(const ir::Policy &policy) const override {
-    return groupStatements(policy.network.rules, [&](const ir::NetworkRule &r) { return connectionMatches(r); },
-                           [](const ir::NetworkRule &r) { return r.allow; });
+    return groupStatements(
+        policy.network.rules, [&](const ir::NetworkRule &r) { return connectionMatches(r); },
+        [](const ir::NetworkRule &r) { return r.allow; }, [&](const ir::NetworkRule &r) { return hostsWhere(r); });
   }
+  // Only a rule with a CIDR (whose footprint is anywhere): what a rule of names matches
+  // includes requests with no address, which no reserved range refuses.
+  bool refusableBeyondStatements(const Statement &grant) const override { return grant.footprint.isAnywhere(); }
 
   // ir::evaluateNetwork: the connection (rules, then the reserved ranges), then on an
   // inspected connection the HTTP request.
@@ -147,10 +155,10 @@ public:
     for (const ir::PortRange &range : p.ports) ports.push_back(inPorts(range));
     if (!ports.empty()) out = out && anyOf(ctx_, ports);
     if (!p.binary.empty())
-      out = out && oneOf(binary_, binaries_.size(), [&](size_t i) { return i > 0 && ir::matchBinaryGlob(p.binary, binaries_[i]); });
-    if (!p.method.empty()) out = out && oneOf(method_, methodReps_.size(), [&](size_t i) { return methodReps_[i] == p.method; });
+      out = out && oneOf(binary_, indicesWhere(binaries_.size(), [&](size_t i) { return i > 0 && ir::matchBinaryGlob(p.binary, binaries_[i]); }));
+    if (!p.method.empty()) out = out && oneOf(method_, indicesWhere(methodReps_.size(), [&](size_t i) { return methodReps_[i] == p.method; }));
     if (!p.httpPath.empty())
-      out = out && oneOf(path_, paths_.size(), [&](size_t i) { return ir::matchHttpPathGlob(p.httpPath, paths_[i]); });
+      out = out && oneOf(path_, indicesWhere(paths_.size(), [&](size_t i) { return ir::matchHttpPathGlob(p.httpPath, paths_[i]); }));
     if (!p.method.empty() || !p.httpPath.empty()) out = out && http_;
     return out;
   }
@@ -230,8 +238,6 @@ private:
     for (const std::string &t : literals) addUnique(names_, std::vector{t, w + "." + t, w + "." + w + "." + t});
   }
 
-  z3::expr inRange(const z3::expr &var, size_t count) const { return var >= 0 && var < static_cast<int>(count); }
-
   z3::expr addressValue(const ir::Address &address) const {
     z3::expr out = ctx_.bv_val(address[0], 8);
     for (size_t i = 1; i < address.size(); ++i) out = z3::concat(out, ctx_.bv_val(address[i], 8));
@@ -243,9 +249,31 @@ private:
     return hasAddr_ && addr_.extract(127, 128 - cidr.prefix) == addressValue(cidr.address).extract(127, 128 - cidr.prefix);
   }
 
+  // Memoised: the statements, the decision and the footprints all ask about each pattern.
+  const std::vector<size_t> &namesMatching(const ir::HostPattern &p) const {
+    std::string key = p.display();
+    auto known = namesMatching_.find(key);
+    if (known == namesMatching_.end())
+      known = namesMatching_
+                  .emplace(key, indicesWhere(names_.size(), [&](size_t i) { return ir::hostMatches(p, names_[i], std::nullopt); }))
+                  .first;
+    return known->second;
+  }
+
   z3::expr hostMatches(const ir::HostPattern &p) const {
     if (p.kind == ir::HostPattern::Kind::Cidr) return inCidr(p);
-    return hasName_ && oneOf(name_, names_.size(), [&](size_t i) { return ir::hostMatches(p, names_[i], std::nullopt); });
+    return hasName_ && oneOf(name_, namesMatching(p));
+  }
+
+  // Along the host names; a rule with a CIDR also matches named requests (a name may come
+  // with an address), so it is anywhere.
+  Footprint hostsWhere(const ir::NetworkRule &rule) const {
+    Footprint out;
+    for (const ir::HostPattern &p : rule.hosts) {
+      if (p.kind == ir::HostPattern::Kind::Cidr) return Footprint::anywhere();
+      out.add(footprintOf(namesMatching(p)));
+    }
+    return out;
   }
 
   z3::expr inPorts(const ir::PortRange &range) const {
@@ -259,23 +287,24 @@ private:
     z3::expr out = anyOf(ctx_, hosts);
     if (!ports.empty()) out = out && anyOf(ctx_, ports);
     if (!rule.binaries.empty())
-      out = out && oneOf(binary_, binaries_.size(), [&](size_t i) {
-              return i > 0 && std::any_of(rule.binaries.begin(), rule.binaries.end(),
-                                          [&](auto &g) { return ir::matchBinaryGlob(g, binaries_[i]); });
-            });
+      out = out && oneOf(binary_, indicesWhere(binaries_.size(), [&](size_t i) {
+                           return i > 0 && std::any_of(rule.binaries.begin(), rule.binaries.end(),
+                                                       [&](auto &g) { return ir::matchBinaryGlob(g, binaries_[i]); });
+                         }));
     return out;
   }
 
   z3::expr httpMatches(const ir::NetworkRule &rule) const {
     z3::expr out = ctx_.bool_val(true);
     if (!rule.methods.empty())
-      out = out && oneOf(method_, methodReps_.size(), [&](size_t i) {
-              return std::find(rule.methods.begin(), rule.methods.end(), methodReps_[i]) != rule.methods.end();
-            });
+      out = out && oneOf(method_, indicesWhere(methodReps_.size(), [&](size_t i) {
+                           return std::find(rule.methods.begin(), rule.methods.end(), methodReps_[i]) != rule.methods.end();
+                         }));
     if (!rule.paths.empty())
-      out = out && oneOf(path_, paths_.size(), [&](size_t i) {
-              return std::any_of(rule.paths.begin(), rule.paths.end(), [&](auto &g) { return ir::matchHttpPathGlob(g, paths_[i]); });
-            });
+      out = out && oneOf(path_, indicesWhere(paths_.size(), [&](size_t i) {
+                           return std::any_of(rule.paths.begin(), rule.paths.end(),
+                                              [&](auto &g) { return ir::matchHttpPathGlob(g, paths_[i]); });
+                         }));
     return out;
   }
 
@@ -296,7 +325,7 @@ private:
 
   ir::NetworkRequest decode(const z3::model &model) const {
     ir::NetworkRequest r;
-    if (model.eval(hasName_, true).is_true()) r.host = names_[model.eval(name_, true).get_numeral_int()];
+    if (model.eval(hasName_, true).is_true()) r.host = names_[chosen(model, name_)];
     if (model.eval(hasAddr_, true).is_true()) {
       ir::Address a{};
       for (int i = 0; i < 16; ++i)
@@ -304,12 +333,12 @@ private:
       r.address = a;
     }
     r.port = static_cast<uint16_t>(model.eval(port_, true).get_numeral_uint());
-    const std::string &binary = binaries_[model.eval(binary_, true).get_numeral_int()];
+    const std::string &binary = binaries_[chosen(model, binary_)];
     if (!binary.empty()) r.binaries = {binary};
     if (model.eval(http_, true).is_true()) {
       r.protocol = ir::Protocol::Http;
-      r.method = methodReps_[model.eval(method_, true).get_numeral_int()];
-      r.path = paths_[model.eval(path_, true).get_numeral_int()];
+      r.method = methodReps_[chosen(model, method_)];
+      r.path = paths_[chosen(model, path_)];
     }
     return r;
   }
@@ -318,6 +347,7 @@ private:
   std::vector<ir::HostPattern> hostPatterns_;
   std::vector<std::string> binaryGlobs_, methods_, pathGlobs_;
   std::vector<std::string> names_, binaries_, methodReps_, paths_;
+  mutable std::map<std::string, std::vector<size_t>> namesMatching_;
 };
 
 }  // namespace

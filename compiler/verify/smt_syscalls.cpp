@@ -46,8 +46,10 @@ public:
   z3::expr domain() const override { return ctx_.bool_val(true); }
 
   std::vector<Statement> statements(const ir::Policy &policy) const override {
-    return groupStatements(policy.syscalls.rules, [&](const ir::SyscallRule &r) { return matches(r); },
-                           [](const ir::SyscallRule &r) { return actionRank(r.action) <= kLogRank; });
+    return groupStatements(
+        policy.syscalls.rules, [&](const ir::SyscallRule &r) { return matches(r); },
+        [](const ir::SyscallRule &r) { return actionRank(r.action) <= kLogRank; },
+        [&](const ir::SyscallRule &r) { return where(r); });
   }
 
   // An arch the policy builds no filter for kills every call (ir::evaluateSyscall).
@@ -118,6 +120,23 @@ public:
   }
 
 private:
+  // Along the call number, then the first argument where a rule fixes it (socket(AF_UNIX)
+  // and socket(AF_INET) never meet): the number in the top bits, the argument's low bits
+  // below. Equal low bits of different values meet, which only costs a larger question.
+  static constexpr int kArgBits = 54;
+  Footprint where(const ir::SyscallRule &rule) const {
+    auto nr = rule.numbers.find(arch_);
+    if (nr == rule.numbers.end()) return Footprint();
+    if (nr->second < 0 || nr->second >= (1 << (64 - kArgBits))) return Footprint::anywhere();
+    uint64_t call = static_cast<uint64_t>(nr->second) << kArgBits;
+    for (const ir::ArgCondition &c : rule.conditions)
+      if (c.index == 0 && c.op == ir::CompareOp::Eq) {
+        uint64_t arg = c.value & ((uint64_t{1} << kArgBits) - 1);
+        return Footprint::range(call + arg, call + arg + 1);
+      }
+    return Footprint::range(call, call + (uint64_t{1} << kArgBits));
+  }
+
   z3::expr condition(const ir::ArgCondition &c) const {
     const z3::expr &arg = args_[c.index];
     z3::expr value = ctx_.bv_val(c.value, 64);
