@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "frontend/syscall_names.h"
+#include "verify/enforcement.h"
 #include "verify/requests.h"
 #include "verify/smt.h"
 
@@ -399,6 +400,7 @@ void provePolicy(const ir::Policy &policy, DiagnosticEngine &diags, const std::s
   }
   reportUnexecutableBinaries(policy, diags);
   reportProviderProblems(policy, diags);
+  reportUnenforceable(policy, diags);
 }
 
 void proveWithin(const ir::Policy &policy, const ir::Policy &ceiling, DiagnosticEngine &diags, ProofStats *stats) {
