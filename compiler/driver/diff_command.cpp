@@ -35,7 +35,10 @@ void printText(const std::vector<verify::DiffClass> &classes) {
   for (const verify::DiffClass &c : classes)
     std::cout << c.layer << ": " << verify::diffKindText(c.kind) << ": " << c.witness << "\n"
               << "  old: " << c.oldDecision << " by " << rulesText(c.oldRules) << "\n"
-              << "  new: " << c.newDecision << " by " << rulesText(c.newRules) << "\n";
+              << "  new: " << c.newDecision << " by " << rulesText(c.newRules) << "\n"
+              << (c.provider.empty() ? ""
+                                     : "  the host of provider '" + c.provider +
+                                           "', where the router sends its key: the sandbox reaches it directly\n");
 }
 
 void printJson(const std::vector<verify::DiffClass> &classes) {
@@ -45,12 +48,15 @@ void printJson(const std::vector<verify::DiffClass> &classes) {
     for (const std::string &s : v) a.push_back(s);
     return a;
   };
-  for (const verify::DiffClass &c : classes)
-    out.push_back(llvm::json::Object{{"layer", c.layer},
-                                     {"kind", verify::diffKindText(c.kind)},
-                                     {"witness", c.witness},
-                                     {"old", llvm::json::Object{{"decision", c.oldDecision}, {"rules", strings(c.oldRules)}}},
-                                     {"new", llvm::json::Object{{"decision", c.newDecision}, {"rules", strings(c.newRules)}}}});
+  for (const verify::DiffClass &c : classes) {
+    llvm::json::Object o{{"layer", c.layer},
+                         {"kind", verify::diffKindText(c.kind)},
+                         {"witness", c.witness},
+                         {"old", llvm::json::Object{{"decision", c.oldDecision}, {"rules", strings(c.oldRules)}}},
+                         {"new", llvm::json::Object{{"decision", c.newDecision}, {"rules", strings(c.newRules)}}}};
+    if (!c.provider.empty()) o["provider"] = c.provider;
+    out.push_back(std::move(o));
+  }
   std::string text;
   llvm::raw_string_ostream os(text);
   os << llvm::formatv("{0:2}", llvm::json::Value(std::move(out)));

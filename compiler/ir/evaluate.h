@@ -113,4 +113,13 @@ struct RouteDecision {
 
 RouteDecision evaluateRoute(const Inference &inf, std::string_view model);
 
+// Where a provider's endpoint URL (checked when written) connects.
+struct Endpoint {
+  bool plain = false;  // http://: the key would travel in clear
+  std::string host;    // a name or an address, without brackets
+  uint16_t port = 0;
+};
+Endpoint parseEndpoint(const std::string &url);
+bool isLoopbackHost(const std::string &host);
+
 }  // namespace shellc::ir

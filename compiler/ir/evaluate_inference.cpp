@@ -23,4 +23,28 @@ RouteDecision evaluateRoute(const Inference &inf, std::string_view model) {
   return d;
 }
 
+Endpoint parseEndpoint(const std::string &url) {
+  Endpoint e;
+  e.plain = url.rfind("http://", 0) == 0;
+  size_t begin = url.find("://") + 3;
+  size_t end = url.find('/', begin);
+  std::string authority = url.substr(begin, end == std::string::npos ? std::string::npos : end - begin);
+  size_t colon = authority.rfind(':');
+  bool bracketed = !authority.empty() && authority.front() == '[';
+  size_t close = authority.find(']');
+  if (colon != std::string::npos && (!bracketed || colon > close)) {
+    e.port = static_cast<uint16_t>(std::stoi(authority.substr(colon + 1)));
+    authority.resize(colon);
+  } else {
+    e.port = e.plain ? 80 : 443;
+  }
+  if (bracketed) authority = authority.substr(1, authority.size() - 2);
+  e.host = authority;
+  return e;
+}
+
+bool isLoopbackHost(const std::string &host) {
+  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+}
+
 }  // namespace shellc::ir

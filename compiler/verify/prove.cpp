@@ -290,6 +290,30 @@ void reportNetworkWithoutSockets(const ir::Policy &policy, const Layer &layer, Q
   }
 }
 
+// OpenShell's first question: can anything reach link-local addresses, where the cloud's
+// metadata service hands out the machine's credentials? Refused unless a rule reopens them.
+void reportLinkLocalReach(const ir::Policy &policy, const Layer &layer, Queries &queries, DiagnosticEngine &diags) {
+  for (const ir::ReservedRange &range : ir::reservedRanges()) {
+    if (std::string_view(range.what) != "link-local") continue;
+    ir::Request reach;
+    reach.kind = ir::Request::Kind::Connect;
+    reach.host = range.cidr;
+    std::optional<z3::model> model = queries.find("link-local-reachable", {layer.pattern(reach), layer.permits(policy)});
+    if (!model) continue;
+    smt::Recheck check = layer.recheck(*model, policy);
+    std::string witness = layer.text(*model);
+    Span where = check.deciding.empty() ? Span{} : check.deciding.front()->span;
+    if (!confirmed(check.permits, layer, witness, where, diags)) continue;
+    Diagnostic &d = diags.warning("link-local-reachable", where,
+                                  "the sandbox can reach link-local addresses, where cloud metadata services "
+                                  "hand out the machine's credentials: " + witness + " is " + decidedBy(check));
+    for (size_t i = 1; i < check.deciding.size(); ++i)
+      d.withNote(check.deciding[i]->span, "allowed by " + ruleLabel(*check.deciding[i]));
+    d.withHint("if a link-local service is needed, allow exactly its address and port, and never the metadata "
+               "service's (169.254.169.254, \"fd00:ec2::254\")");
+  }
+}
+
 // A `by` binary the filesystem layer does not let execute (literal paths only: a glob's
 // programs are not known).
 void reportUnexecutableBinaries(const ir::Policy &policy, DiagnosticEngine &diags) {
@@ -309,42 +333,12 @@ void reportUnexecutableBinaries(const ir::Policy &policy, DiagnosticEngine &diag
   }
 }
 
-struct Endpoint {
-  bool plain = false;
-  std::string host;
-  uint16_t port = 0;
-};
-
-Endpoint parseEndpoint(const std::string &url) {
-  Endpoint e;
-  e.plain = url.rfind("http://", 0) == 0;
-  size_t begin = url.find("://") + 3;
-  size_t end = url.find('/', begin);
-  std::string authority = url.substr(begin, end == std::string::npos ? std::string::npos : end - begin);
-  size_t colon = authority.rfind(':');
-  bool bracketed = !authority.empty() && authority.front() == '[';
-  size_t close = authority.find(']');
-  if (colon != std::string::npos && (!bracketed || colon > close)) {
-    e.port = static_cast<uint16_t>(std::stoi(authority.substr(colon + 1)));
-    authority.resize(colon);
-  } else {
-    e.port = e.plain ? 80 : 443;
-  }
-  if (bracketed) authority = authority.substr(1, authority.size() - 2);
-  e.host = authority;
-  return e;
-}
-
-bool loopback(const std::string &host) {
-  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
-}
-
 // A provider key sent in clear to another machine, and a route to a provider whose host the
 // network layer refuses.
 void reportProviderProblems(const ir::Policy &policy, DiagnosticEngine &diags) {
   for (const ir::Provider &p : policy.inference.providers) {
-    Endpoint e = parseEndpoint(p.endpoint);
-    if (loopback(e.host)) continue;
+    ir::Endpoint e = ir::parseEndpoint(p.endpoint);
+    if (ir::isLoopbackHost(e.host)) continue;
     if (e.plain && p.keySource != ir::Provider::KeySource::None)
       diags.warning("plaintext-key", p.id.span,
                     "provider '" + p.name + "' receives its key over plain http:// at " + e.host +
@@ -366,6 +360,46 @@ void reportProviderProblems(const ir::Policy &policy, DiagnosticEngine &diags) {
                                          "', but a network rule denies connect \"" + e.host +
                                          "\":" + std::to_string(e.port));
     for (const ir::NetworkRule *rule : d.deciding) diag.withNote(rule->id.span, "denied by " + ruleLabel(rule->id));
+  }
+}
+
+// OpenShell's second question: a program that reaches a host where a credential is in scope
+// without inspection. Here the credentials are the providers' keys, which the router adds on
+// the host side: a sandbox that can connect to a provider's host itself bypasses the router
+// (its routes and model denies), and without an `http` rule no request on the connection is
+// seen. Decided for a program no `by` names and for each program the allow rules name.
+void reportProviderBypass(const ir::Policy &policy, DiagnosticEngine &diags) {
+  std::vector<std::vector<std::string>> programs = {{}};
+  for (const ir::NetworkRule &rule : policy.network.rules)
+    for (const std::string &glob : rule.binaries) {
+      std::string program;
+      for (char c : glob) program += c == '*' ? std::string("x") : std::string(1, c);
+      programs.push_back({program});
+    }
+  for (const ir::Provider &p : policy.inference.providers) {
+    ir::Endpoint e = ir::parseEndpoint(p.endpoint);
+    if (ir::isLoopbackHost(e.host) || p.keySource == ir::Provider::KeySource::None) continue;
+    for (const std::vector<std::string> &binaries : programs) {
+      ir::NetworkRequest request;
+      request.host = e.host;
+      request.port = e.port;
+      request.binaries = binaries;
+      ir::NetworkDecision d = ir::evaluateNetwork(policy.network, request);
+      if (!d.allow || d.deciding.empty()) continue;
+      bool inspected = std::any_of(d.matched.begin(), d.matched.end(),
+                                   [](const ir::NetworkRule *r) { return r->protocol == ir::Protocol::Http; });
+      std::string by = binaries.empty() ? "any program" : "\"" + binaries.front() + "\"";
+      Diagnostic &diag = diags.warning(
+          "provider-bypass", d.deciding.front()->id.span,
+          "the sandbox can connect to \"" + e.host + "\":" + std::to_string(e.port) + " by " + by +
+              (inspected ? "" : ", uninspected (no http rule matches it)") + ": provider '" + p.name +
+              "' is reached there with its key, and what the sandbox sends there bypasses the inference router");
+      for (size_t i = 1; i < d.deciding.size(); ++i)
+        diag.withNote(d.deciding[i]->id.span, "allowed by " + ruleLabel(d.deciding[i]->id));
+      diag.withNote(p.id.span, "the provider whose key the router holds");
+      diag.withHint("let the router reach the provider: drop the sandbox's rule for its host");
+      break;
+    }
   }
 }
 
@@ -397,9 +431,11 @@ void provePolicy(const ir::Policy &policy, DiagnosticEngine &diags, const std::s
       reportAmbiguousActions(policy, *layer, queries, diags);
       reportNetworkWithoutSockets(policy, *layer, queries, diags);
     }
+    if (layer->name() == "network") reportLinkLocalReach(policy, *layer, queries, diags);
   }
   reportUnexecutableBinaries(policy, diags);
   reportProviderProblems(policy, diags);
+  reportProviderBypass(policy, diags);
   reportUnenforceable(policy, diags);
 }
 
@@ -440,22 +476,43 @@ std::vector<DiffClass> diffPolicies(const ir::Policy &before, const ir::Policy &
         {DiffClass::Kind::Denied, wasAllowed && !isAllowed},
         {DiffClass::Kind::Changed,
          wasAllowed == isAllowed && layer->decision(before, none) != layer->decision(after, none)}};
-    for (auto &[kind, goal] : directions) {
-      Queries queries(solver, *layer);  // each direction excludes its own classes
-      z3::expr named = queries.name(goal);
+    // Up to kMaxClasses classes of `goal`'s requests, each its own set of matching rules.
+    auto classes = [&](DiffClass::Kind kind, const char *query, const std::vector<z3::expr> &goal,
+                       const std::string &provider) {
+      Queries queries(solver, *layer);  // each question excludes its own classes
       for (int n = 0; n < kMaxClasses; ++n) {
-        std::optional<z3::model> model = queries.find(diffKindText(kind), {named});
+        std::optional<z3::model> model = queries.find(query, goal);
         if (!model) break;
         queries.exclude(sameMatches(*model, statements, ctx));
         smt::Recheck was = layer->recheck(*model, before), is = layer->recheck(*model, after);
         DiffClass c{kind, layer->name(), layer->text(*model), decidedBy(was), decidedBy(is), labels(was.deciding),
-                    labels(is.deciding)};
+                    labels(is.deciding), provider};
         bool agrees = kind == DiffClass::Kind::Allowed  ? !was.permits && is.permits
                       : kind == DiffClass::Kind::Denied ? was.permits && !is.permits
                                                         : was.decision != is.decision;
         if (!agrees) throw std::logic_error("the " + layer->name() + " encoding and ir::evaluate disagree on " + c.witness);
-        out.push_back(std::move(c));
+        auto same = std::find_if(out.begin(), out.end(), [&](const DiffClass &o) {
+          return o.kind == c.kind && o.layer == c.layer && o.witness == c.witness;
+        });
+        if (same == out.end()) out.push_back(std::move(c));
+        else same->provider = provider;
       }
+    };
+    for (auto &[kind, goal] : directions) classes(kind, diffKindText(kind), {goal}, "");
+    if (layer->name() != "network") continue;
+    // OpenShell's last two questions: a program newly reaching a host where a credential is
+    // in scope, or a new method there. Here: what NEW newly allows on a host the router
+    // sends a provider's key to, asked apart so that no other host stands for it.
+    for (const ir::Provider &p : after.inference.providers) {
+      ir::Endpoint e = ir::parseEndpoint(p.endpoint);
+      std::optional<ir::HostPattern> host = smt::providerHost(p);
+      if (!host || p.keySource == ir::Provider::KeySource::None || ir::isLoopbackHost(e.host)) continue;
+      ir::Request reach;
+      reach.kind = ir::Request::Kind::Connect;
+      reach.host = *host;
+      reach.ports = {{e.port, e.port}};
+      classes(DiffClass::Kind::Allowed, "newly allowed: provider host", {layer->pattern(reach), directions[0].second},
+              p.name);
     }
   }
   return out;

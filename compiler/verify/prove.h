@@ -39,6 +39,7 @@ struct DiffClass {
   std::string witness;  // a concrete request of the class, in the request syntax
   std::string oldDecision, newDecision;
   std::vector<std::string> oldRules, newRules;  // the rules that decide the witness, labelled
+  std::string provider;  // the witness reaches this provider's host, where its key is in scope
 };
 std::vector<DiffClass> diffPolicies(const ir::Policy &before, const ir::Policy &after, ProofStats *stats = nullptr);
 const char *diffKindText(DiffClass::Kind kind);

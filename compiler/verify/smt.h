@@ -102,6 +102,9 @@ std::optional<z3::expr> fileRequest(const Layer &layer, const ir::Path &path, ir
 int actionRank(const ir::SyscallAction &action);
 z3::expr syscallRequest(const Layer &layer, int number, const ir::SyscallArgs &args);
 std::optional<z3::expr> networkRequest(const Layer &layer, const ir::NetworkRequest &request);
+// The host a provider's endpoint connects to, as a pattern of exactly it: the network space
+// holds it, so that questions about the providers' hosts are exact.
+std::optional<ir::HostPattern> providerHost(const ir::Provider &provider);
 std::optional<z3::expr> modelRequest(const Layer &layer, const std::string &model);
 
 // Helpers shared by the encodings.

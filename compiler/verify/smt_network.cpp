@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <set>
 
+#include "frontend/values.h"
 #include "ir/glob.h"
 #include "verify/smt.h"
 
@@ -87,6 +88,8 @@ public:
         if (!a.request.method.empty()) addUnique(methods_, std::vector{a.request.method});
         if (!a.request.httpPath.empty()) addUnique(pathGlobs_, std::vector{a.request.httpPath});
       }
+      for (const ir::Provider &provider : policy->inference.providers)
+        if (auto host = providerHost(provider)) hostPatterns_.push_back(*host);
     }
     buildNames();
     binaries_ = {""};
@@ -351,6 +354,14 @@ private:
 };
 
 }  // namespace
+
+std::optional<ir::HostPattern> providerHost(const ir::Provider &provider) {
+  std::string host = ir::parseEndpoint(provider.endpoint).host;
+  ir::HostPattern pattern;
+  ValueError error;
+  if (parseCidr(host, pattern, error) || parseHostPattern(host, pattern, error)) return pattern;
+  return std::nullopt;
+}
 
 std::unique_ptr<Layer> networkLayer(z3::context &ctx, const std::vector<const ir::Policy *> &policies) {
   return std::make_unique<NetworkLayer>(ctx, policies);
