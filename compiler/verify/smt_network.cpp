@@ -3,10 +3,13 @@
 // of finitely many representatives: every name and suffix the patterns mention (t), then
 // "w.t" and "w.w.t" with a fresh label w, and "w" alone. That is exact: a name's matches are
 // decided by the longest mentioned label-suffix it has and whether one or more labels
-// precede it. Binaries and HTTP paths are the globs' own instances (one per glob) and
-// methods the mentioned ones, each with "none": a request whose binary or path matches a
-// combination of globs that no instance matches lies outside the space (docs say so).
+// precede it. The programs of a request (the process and its ancestors) are a set of the
+// `by` globs' own instances, each in or out, so any combination of programs is there whose
+// each member matches what some instance matches. HTTP paths are the globs' own instances
+// and methods the mentioned ones, each with "none": a request whose program or path matches
+// a combination of globs that no instance matches lies outside the space (docs say so).
 #include <algorithm>
+#include <functional>
 #include <set>
 
 #include "frontend/values.h"
@@ -72,7 +75,7 @@ public:
   NetworkLayer(z3::context &ctx, const std::vector<const ir::Policy *> &policies)
       : Layer(ctx), hasName_(ctx.bool_const("net_has_name")), name_(ctx),
         hasAddr_(ctx.bool_const("net_has_addr")), addr_(ctx.bv_const("net_addr", 128)),
-        port_(ctx.bv_const("net_port", 16)), binary_(ctx), http_(ctx.bool_const("net_http")),
+        port_(ctx.bv_const("net_port", 16)), uses_(ctx), http_(ctx.bool_const("net_http")),
         method_(ctx), path_(ctx) {
     for (const ir::Policy *policy : policies) {
       for (const ir::NetworkRule &rule : policy->network.rules) {
@@ -92,16 +95,16 @@ public:
         if (auto host = providerHost(provider)) hostPatterns_.push_back(*host);
     }
     buildNames();
-    binaries_ = {""};
     for (const std::string &glob : binaryGlobs_)
       addUnique(binaries_, std::vector{globInstance(glob, [](const auto &g, const auto &s) { return ir::matchBinaryGlob(g, s); })});
+    for (size_t i = 0; i < binaries_.size(); ++i)
+      uses_.push_back(ctx.bool_const(("net_binary_" + std::to_string(i)).c_str()));
     methodReps_ = {""};
     addUnique(methodReps_, methods_);
     paths_ = {""};
     for (const std::string &glob : pathGlobs_)
       addUnique(paths_, std::vector{globInstance(glob, [](const auto &g, const auto &s) { return ir::matchHttpPathGlob(g, s); })});
     name_ = choiceVar(ctx, "net_name", names_.size());
-    binary_ = choiceVar(ctx, "net_binary", binaries_.size());
     method_ = choiceVar(ctx, "net_method", methodReps_.size());
     path_ = choiceVar(ctx, "net_path", paths_.size());
   }
@@ -110,7 +113,7 @@ public:
 
   z3::expr domain() const override {
     return (hasName_ || hasAddr_) && port_ != ctx_.bv_val(0, 16) && inRange(name_, names_.size()) &&
-           inRange(binary_, binaries_.size()) && inRange(method_, methodReps_.size()) && inRange(path_, paths_.size());
+           inRange(method_, methodReps_.size()) && inRange(path_, paths_.size());
   }
 
   std::vector<Statement> statements(const ir::Policy &policy) const override {
@@ -158,7 +161,7 @@ public:
     for (const ir::PortRange &range : p.ports) ports.push_back(inPorts(range));
     if (!ports.empty()) out = out && anyOf(ctx_, ports);
     if (!p.binary.empty())
-      out = out && oneOf(binary_, indicesWhere(binaries_.size(), [&](size_t i) { return i > 0 && ir::matchBinaryGlob(p.binary, binaries_[i]); }));
+      out = out && anyBinary([&](const std::string &b) { return ir::matchBinaryGlob(p.binary, b); });
     if (!p.method.empty()) out = out && oneOf(method_, indicesWhere(methodReps_.size(), [&](size_t i) { return methodReps_[i] == p.method; }));
     if (!p.httpPath.empty())
       out = out && oneOf(path_, indicesWhere(paths_.size(), [&](size_t i) { return ir::matchHttpPathGlob(p.httpPath, paths_[i]); }));
@@ -171,7 +174,12 @@ public:
     std::string host = r.host.empty() ? addressText(*r.address) : r.host;
     bool v4 = r.host.empty() && host.find(':') == std::string::npos;
     std::string out = "connect " + (v4 ? host : "\"" + host + "\"") + ":" + std::to_string(r.port);
-    if (!r.binaries.empty()) out += " by \"" + r.binaries.front() + "\"";
+    if (r.binaries.size() == 1) out += " by \"" + r.binaries.front() + "\"";
+    if (r.binaries.size() > 1) {
+      out += " by one of";
+      for (size_t i = 0; i < r.binaries.size(); ++i) out += std::string(i ? ", " : " ") + "\"" + r.binaries[i] + "\"";
+      out += " (a program and its ancestors)";
+    }
     if (!r.method.empty()) out += " methods " + r.method;
     if (!r.path.empty()) out += " paths \"" + r.path + "\"";
     if (r.protocol == ir::Protocol::Http && r.method.empty() && r.path.empty()) out += " (an HTTP request)";
@@ -201,12 +209,19 @@ public:
                ir::hostMatches(p, rep, std::nullopt) == ir::hostMatches(p, r.host, std::nullopt);
       });
     };
-    auto sameBinaries = [&](const std::string &rep) {
-      return std::all_of(binaryGlobs_.begin(), binaryGlobs_.end(), [&](const std::string &g) {
-        bool any = std::any_of(r.binaries.begin(), r.binaries.end(), [&](auto &b) { return ir::matchBinaryGlob(g, b); });
-        return any == (!rep.empty() && ir::matchBinaryGlob(g, rep));
+    // Each of the request's programs stands for itself by a representative that the same
+    // globs match: together they match what the programs match.
+    std::vector<bool> used(binaries_.size(), false);
+    for (const std::string &binary : r.binaries) {
+      auto rep = classOf(binaries_, [&](const std::string &b) {
+        return std::all_of(binaryGlobs_.begin(), binaryGlobs_.end(),
+                           [&](const std::string &g) { return ir::matchBinaryGlob(g, b) == ir::matchBinaryGlob(g, binary); });
       });
-    };
+      bool namedByNone = std::none_of(binaryGlobs_.begin(), binaryGlobs_.end(),
+                                      [&](const std::string &g) { return ir::matchBinaryGlob(g, binary); });
+      if (!rep && !namedByNone) return std::nullopt;
+      if (rep) used[*rep] = true;
+    }
     auto sameMethods = [&](const std::string &rep) {
       return std::all_of(methods_.begin(), methods_.end(), [&](auto &m) { return (m == rep) == (m == r.method); });
     };
@@ -215,16 +230,16 @@ public:
                          [&](auto &g) { return ir::matchHttpPathGlob(g, rep) == ir::matchHttpPathGlob(g, r.path); });
     };
     auto name = classOf(names_, sameHosts);
-    auto binary = classOf(binaries_, sameBinaries);
     auto method = classOf(methodReps_, sameMethods);
     auto path = classOf(paths_, samePaths);
-    if (!name || !binary || !method || !path) return std::nullopt;
+    if (!name || !method || !path) return std::nullopt;
     z3::expr out = hasName_ == ctx_.bool_val(!r.host.empty()) && hasAddr_ == ctx_.bool_val(r.address.has_value()) &&
-                   port_ == ctx_.bv_val(r.port, 16) && binary_ == static_cast<int>(*binary) &&
+                   port_ == ctx_.bv_val(r.port, 16) &&
                    http_ == ctx_.bool_val(r.protocol == ir::Protocol::Http) && method_ == static_cast<int>(*method) &&
                    path_ == static_cast<int>(*path);
     if (!r.host.empty()) out = out && name_ == static_cast<int>(*name);
     if (r.address) out = out && addr_ == addressValue(*r.address);
+    for (size_t i = 0; i < uses_.size(); ++i) out = out && uses_[i] == ctx_.bool_val(used[i]);
     return out;
   }
 
@@ -279,6 +294,13 @@ private:
     return out;
   }
 
+  z3::expr anyBinary(const std::function<bool(const std::string &)> &matches) const {
+    std::vector<z3::expr> used;
+    for (size_t i = 0; i < binaries_.size(); ++i)
+      if (matches(binaries_[i])) used.push_back(uses_[i]);
+    return anyOf(ctx_, used);
+  }
+
   z3::expr inPorts(const ir::PortRange &range) const {
     return z3::uge(port_, ctx_.bv_val(range.low, 16)) && z3::ule(port_, ctx_.bv_val(range.high, 16));
   }
@@ -290,10 +312,10 @@ private:
     z3::expr out = anyOf(ctx_, hosts);
     if (!ports.empty()) out = out && anyOf(ctx_, ports);
     if (!rule.binaries.empty())
-      out = out && oneOf(binary_, indicesWhere(binaries_.size(), [&](size_t i) {
-                           return i > 0 && std::any_of(rule.binaries.begin(), rule.binaries.end(),
-                                                       [&](auto &g) { return ir::matchBinaryGlob(g, binaries_[i]); });
-                         }));
+      out = out && anyBinary([&](const std::string &b) {
+              return std::any_of(rule.binaries.begin(), rule.binaries.end(),
+                                 [&](auto &g) { return ir::matchBinaryGlob(g, b); });
+            });
     return out;
   }
 
@@ -336,8 +358,8 @@ private:
       r.address = a;
     }
     r.port = static_cast<uint16_t>(model.eval(port_, true).get_numeral_uint());
-    const std::string &binary = binaries_[chosen(model, binary_)];
-    if (!binary.empty()) r.binaries = {binary};
+    for (size_t i = 0; i < uses_.size(); ++i)
+      if (model.eval(uses_[i], true).is_true()) r.binaries.push_back(binaries_[i]);
     if (model.eval(http_, true).is_true()) {
       r.protocol = ir::Protocol::Http;
       r.method = methodReps_[chosen(model, method_)];
@@ -346,7 +368,11 @@ private:
     return r;
   }
 
-  z3::expr hasName_, name_, hasAddr_, addr_, port_, binary_, http_, method_, path_;
+  z3::expr hasName_, name_, hasAddr_, addr_, port_;
+  // Which of the programs standing for the `by` globs are the request's (a program and its
+  // ancestors: a rule matches if any of them does); none: programs that no rule names.
+  z3::expr_vector uses_;
+  z3::expr http_, method_, path_;
   std::vector<ir::HostPattern> hostPatterns_;
   std::vector<std::string> binaryGlobs_, methods_, pathGlobs_;
   std::vector<std::string> names_, binaries_, methodReps_, paths_;

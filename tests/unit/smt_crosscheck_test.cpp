@@ -160,7 +160,9 @@ TEST(SmtCrossCheck, Network) {
         r.address = a;
       }
       r.port = static_cast<uint16_t>(std::vector<int>{443, 80, 22, 8050, 1 + int(rng() % 65535)}[rng() % 5]);
+      // The program, and sometimes an ancestor: a rule matches if either is its binary.
       if (rng() % 2) r.binaries = {binaries[rng() % binaries.size()]};
+      if (rng() % 3 == 0) r.binaries.push_back(binaries[rng() % binaries.size()]);
       if (rng() % 3 == 0) {
         r.protocol = ir::Protocol::Http;
         r.method = std::vector<std::string>{"", "GET", "POST", "PUT", "HEAD"}[rng() % 5];
