@@ -19,8 +19,10 @@
 #include <sys/socket.h>
 
 #include "audit.h"
-#include "notify.h"
 #include "bundle.h"
+#include "cgroup.h"
+#include "files.h"
+#include "notify.h"
 #include "sandbox.h"
 #include "terminal.h"
 
@@ -61,14 +63,6 @@ bool parseArgs(int argc, char **argv, Options &o) {
   }
   for (; i < argc; ++i) o.command.push_back(argv[i]);
   return !o.bundle.empty() && !o.command.empty();
-}
-
-bool writeFile(const std::string &path, const std::string &text) {
-  int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  bool ok = write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
-  close(fd);
-  return ok;
 }
 
 struct ChildArgs {
@@ -131,8 +125,18 @@ int main(int argc, char **argv) {
   audit.event("start", {{"policy", bundle.policy}, {"bundle", o.bundle}, {"workspace", workspace},
                         {"command", o.command[0]}, {"uid", int64_t(uid)}, {"gid", int64_t(gid)}});
 
+  // While the supervisor still has the rights it starts with: making a cgroup takes them.
+  Cgroup cgroup;
+  std::string cgroupNotes;
+  if (!cgroup.create(bundle, cgroupNotes, error)) {
+    std::cerr << "shellrt: " << error << "\n";
+    audit.event("refused", {{"reason", error}});
+    return kExitSetupFailed;
+  }
+
   // Started by root: become the policy's user on the host before anything else, so that
-  // the sandbox's files belong to it and nothing runs with root's rights from here on.
+  // the sandbox's files belong to it and nothing runs with root's rights from here on but
+  // the cgroup's keeper (cgroup.cpp).
   if (outerUid == 0 && uid != 0) {
     if (setgroups(0, nullptr) != 0 || setresgid(gid, gid, gid) != 0 || setresuid(uid, uid, uid) != 0) {
       std::cerr << "shellrt: cannot become uid " << uid << ": " << std::strerror(errno) << "\n";
@@ -175,6 +179,14 @@ int main(int argc, char **argv) {
   close(sync[0]);
   close(reportPipe[1]);
   close(notifySockets[1]);
+  // The child waits for `sync`: it is moved before it can start anything.
+  if (!cgroup.enter(child, cgroupNotes, error)) {
+    kill(child, SIGKILL);
+    std::cerr << "shellrt: " << error << "\n";
+    audit.event("refused", {{"reason", error}});
+    return kExitSetupFailed;
+  }
+  audit.event("layer", {{"applied", cgroupNotes}});
   NotifyResponder responder;
   responder.start(bundle, notifySockets[0], audit);
   std::string proc = "/proc/" + std::to_string(child);
@@ -219,6 +231,8 @@ int main(int argc, char **argv) {
   while (waitpid(child, &status, 0) < 0 && errno == EINTR) {}
   terminal.restore();
   responder.stop();
+  cgroup.logStops(audit);
+  if (!cgroup.remove(error)) std::cerr << "shellrt: " << error << "\n";
   for (const std::string &p : placeholders) rmdir(p.c_str());  // only if still empty
   if (!setupError.empty()) {
     std::cerr << "shellrt: " << setupError << "\n";

@@ -11,6 +11,8 @@
 #include <cstring>
 #include <map>
 
+#include "cgroup.h"
+
 namespace shellrt {
 
 namespace {
@@ -41,6 +43,22 @@ bool bindInto(const std::string &source, const std::string &target, bool writabl
     return fail(error, "bind " + source);
   unsigned long flags = MS_BIND | MS_REMOUNT | MS_NOSUID | MS_NODEV | (writable ? 0 : MS_RDONLY);
   if (mount(nullptr, target.c_str(), nullptr, flags, nullptr) != 0) return fail(error, "remount " + target);
+  return true;
+}
+
+// The host's cgroup hierarchies, wherever a bind brought them in (a filesystem that defaults
+// to allow binds all of /), are read-only: cgroupfs checks file modes only, so a sandbox that
+// is root on the host (allow_root) could otherwise raise its own limits or leave its cgroup.
+bool cgroupsReadOnly(size_t &count, std::string &error) {
+  std::vector<CgroupMount> mounts;
+  // The host's /proc is still there, at /oldroot: this process is `self` in it too.
+  if (!cgroupMounts("/oldroot/proc/self/mountinfo", mounts)) return fail(error, "read the mount table");
+  for (const CgroupMount &m : mounts) {
+    if (m.point.compare(0, 9, "/newroot/") != 0) continue;
+    unsigned long flags = MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+    if (mount(nullptr, m.point.c_str(), nullptr, flags, nullptr) != 0) return fail(error, "make " + m.point + " read-only");
+    ++count;
+  }
   return true;
 }
 
@@ -78,6 +96,9 @@ bool buildRoot(const Bundle &bundle, const std::string &home, const std::string 
     if (!bindInto(source, "/newroot" + (path == "/" ? std::string() : path), writable, error)) return false;
     ++bound;
   }
+
+  size_t cgroups = 0;
+  if (!cgroupsReadOnly(cgroups, error)) return false;
 
   // Fresh /proc for the new PID namespace; /dev with the harmless devices only.
   makeMountPoint("/newroot/proc", true);
@@ -166,7 +187,8 @@ bool buildRoot(const Bundle &bundle, const std::string &home, const std::string 
   if (umount2(".", MNT_DETACH) != 0) return fail(error, "detach the host's root");
   if (chdir("/") != 0) return fail(error, "chdir /");
   notes = "mounts: " + std::to_string(bound) + " paths bound, " + std::to_string(missing) + " missing, " +
-          std::to_string(planned) + " plan entries applied, " + std::to_string(absent) + " absent";
+          std::to_string(planned) + " plan entries applied, " + std::to_string(absent) + " absent" +
+          (cgroups ? ", " + std::to_string(cgroups) + " cgroup mounts read-only" : "");
   return true;
 }
 

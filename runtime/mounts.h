@@ -8,7 +8,8 @@ namespace shellrt {
 
 // Builds the sandbox's root in its own mount namespace and pivots into it: the paths the
 // policy allows bound from the host (read-only unless writable, never setuid or devices),
-// a fresh /proc, a minimal /dev, no /sys, then the bundle's mount plan (read-only rebinds and
+// a fresh /proc, a minimal /dev, no /sys (unless an allowed path brings the host's in: its
+// cgroup hierarchies are then read-only), then the bundle's mount plan (read-only rebinds and
 // masks for the denies Landlock cannot express).
 // `console`: the host path of the sandbox's pty, if it has one, shown as /dev/console.
 // `placeholders` gets the host paths of the empty directories made to protect paths that

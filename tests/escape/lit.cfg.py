@@ -32,3 +32,23 @@ if shutil.which("runc"):
     config.available_features.add("runc")
 if os.geteuid() != 0:
     config.unsupported = True  # the setup chowns to another user: run as root (CI does)
+
+
+# `cgroups`: started by root here, shellrt gives a sandbox a cgroup of its own with memory and
+# pids limits (cgroup v2 controllers this cgroup can pass on, or v1 hierarchies). The runtime
+# is asked, with a probe bundle, rather than the test guessing what it would decide.
+def runtime_makes_cgroups():
+    import subprocess, tempfile
+    with tempfile.TemporaryDirectory() as d:
+        policy, bundle = os.path.join(d, "probe.policy"), os.path.join(d, "probe.bundle")
+        with open(policy, "w") as f:
+            f.write("filesystem {\n  default allow\n}\nprocess {\n  run_as 65534:65534\n"
+                    "  limit memory 1GiB\n  limit processes 64\n}\n")
+        subprocess.run([shellc, "build", policy, "-o", bundle], check=True, capture_output=True)
+        run = subprocess.run([shellrt, bundle, "--workspace", d, "--audit-log", "-", "--", "/bin/true"],
+                             capture_output=True, text=True)
+        return '"applied":"cgroup: v' in run.stderr
+
+
+if os.geteuid() == 0 and runtime_makes_cgroups():
+    config.available_features.add("cgroups")

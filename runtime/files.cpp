@@ -1,0 +1,33 @@
+#include "files.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+namespace shellrt {
+
+bool writeFile(const std::string &path, const std::string &text) {
+  int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  bool ok = write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  int saved = errno;
+  close(fd);
+  errno = saved;
+  return ok;
+}
+
+bool readFile(const std::string &path, std::string &text) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  text.clear();
+  char buffer[4096];
+  ssize_t n;
+  while ((n = read(fd, buffer, sizeof buffer)) > 0) text.append(buffer, n);
+  int saved = errno;
+  close(fd);
+  errno = saved;
+  return n == 0;
+}
+
+}  // namespace shellrt
