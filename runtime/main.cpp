@@ -103,8 +103,10 @@ int main(int argc, char **argv) {
     return kExitSetupFailed;
   }
   std::string workspace = resolved;
+  // The password database only when HOME is unset: a lookup loads the NSS modules and tries
+  // nscd, a millisecond of every start-up.
   const char *homeEnv = getenv("HOME");
-  passwd *pw = getpwuid(getuid());
+  passwd *pw = homeEnv ? nullptr : getpwuid(getuid());
   std::string home = homeEnv ? homeEnv : pw ? pw->pw_dir : "/";
 
   uid_t outerUid = getuid();

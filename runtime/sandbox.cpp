@@ -10,8 +10,10 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <vector>
 
 #include "fd_passing.h"
 #include "landlock.h"
@@ -35,12 +37,35 @@ void report(int fd, const std::string &line) {
 std::string errnoText(const char *what) { return std::string(what) + ": " + std::strerror(errno); }
 
 void dropCapabilities(const SandboxSpec &spec) {
-  for (int cap = 0; cap <= 63; ++cap) prctl(PR_CAPBSET_DROP, cap, 0, 0, 0);  // beyond the last: EINVAL
+  for (int cap = 0; prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == 0; ++cap) {
+  }  // EINVAL: past the kernel's last capability
   if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL)
     die(spec, errnoText("clear ambient capabilities"));
   __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
   __user_cap_data_struct data[2] = {};
   if (syscall(SYS_capset, &header, data) != 0) die(spec, errnoText("capset"));
+}
+
+// [first, last]: close_range (Linux 5.9), else one by one up to the descriptor limit.
+bool closeRange(unsigned first, unsigned last) {
+  if (syscall(SYS_close_range, first, last, 0) == 0) return true;
+  if (errno != ENOSYS) return false;
+  rlimit limit{};
+  getrlimit(RLIMIT_NOFILE, &limit);
+  for (unsigned fd = first; fd <= last && fd < limit.rlim_cur; ++fd) close(static_cast<int>(fd));
+  return true;
+}
+
+// Every descriptor from 3 up but `keep`, whatever the limit on their number.
+bool closeAllBut(std::vector<int> keep) {
+  std::sort(keep.begin(), keep.end());
+  unsigned first = 3;
+  for (int fd : keep) {
+    if (fd < static_cast<int>(first)) continue;
+    if (static_cast<unsigned>(fd) > first && !closeRange(first, fd - 1)) return false;
+    first = fd + 1;
+  }
+  return closeRange(first, ~0u);
 }
 
 std::vector<std::string> environment(const SandboxSpec &spec) {
@@ -108,8 +133,7 @@ bool loopbackUp() {
 
   // Every descriptor above 2 is closed (inherited sockets, the host's cwd…), except the
   // report pipe, which closes on exec and tells the supervisor the exec happened.
-  for (int fd = 3; fd < 1024; ++fd)
-    if (fd != spec.reportFd && fd != spec.notifySocket) close(fd);
+  if (!closeAllBut({spec.reportFd, spec.notifySocket})) die(spec, errnoText("close inherited descriptors"));
 
   std::vector<char *> argv, envp;
   for (const std::string &a : spec.command) argv.push_back(const_cast<char *>(a.c_str()));
