@@ -41,9 +41,15 @@ bool Terminal::open() {
 bool Terminal::attachInChild() {
   if (slave_ < 0) return true;
   close(master_);
-  if (ioctl(slave_, TIOCSCTTY, 0) != 0) return false;
+  // The same pty, opened again through the sandbox's /dev/console: the descriptor opened
+  // before has a path in the host's devpts, which the sandbox cannot see, and ttyname()
+  // (`tty`, ssh, sudo prompts) would say "not a tty".
+  int console = ::open("/dev/console", O_RDWR | O_NOCTTY);
+  int terminal = console >= 0 ? console : slave_;
+  if (ioctl(terminal, TIOCSCTTY, 0) != 0) return false;
   for (int fd = 0; fd <= 2; ++fd)
-    if (dup2(slave_, fd) < 0) return false;
+    if (dup2(terminal, fd) < 0) return false;
+  if (console >= 0) close(console);
   close(slave_);
   return true;
 }
