@@ -35,6 +35,17 @@ bool makeMountPoint(const std::string &path, bool directory) {
   return true;
 }
 
+// The missing directories above `path`, made from the top down into `made`; false when an
+// existing one is not a directory.
+bool makeParents(const std::string &path, std::vector<std::string> &made) {
+  std::string parent = path.substr(0, path.rfind('/'));
+  struct stat st;
+  if (stat(parent.c_str(), &st) == 0) return S_ISDIR(st.st_mode);
+  if (!makeParents(parent, made) || mkdir(parent.c_str(), 0755) != 0) return false;
+  made.push_back(parent);
+  return true;
+}
+
 bool bindInto(const std::string &source, const std::string &target, bool writable, std::string &error) {
   struct stat st;
   if (stat(source.c_str(), &st) != 0) return fail(error, "stat " + source);
@@ -138,21 +149,22 @@ bool buildRoot(const Bundle &bundle, const std::string &home, const std::string 
     if (lstat(target.c_str(), &st) != 0) {
       // A protected path that does not exist yet (a hook not written) must not be
       // creatable either: an empty read-only directory takes its place while the sandbox
-      // runs, and the supervisor removes it afterwards. Without a parent to put it in,
-      // only Landlock's default protects it.
+      // runs, and the supervisor removes it afterwards. Its missing parents are made too:
+      // in a workspace without .git, `git init` would create .git/hooks, and a hook
+      // written there would run on the host at the next commit.
       // Only beneath a path bound from the host: elsewhere the sandbox's root is an empty
       // tmpfs, where nothing of the host can be reached to begin with.
       std::string hostPath = target.substr(std::strlen("/newroot"));
       bool hostBacked = std::any_of(ordered.begin(), ordered.end(), [&](const auto &bind) {
         return bind.first == "/" || hostPath.compare(0, bind.first.size() + 1, bind.first + "/") == 0;
       });
-      std::string parent = target.substr(0, target.rfind('/'));
-      struct stat pst;
-      if (!hostBacked || stat(parent.c_str(), &pst) != 0 || !S_ISDIR(pst.st_mode) || mkdir(target.c_str(), 0) != 0) {
+      std::vector<std::string> made;
+      if (!hostBacked || !makeParents(target, made) || mkdir(target.c_str(), 0) != 0) {
         ++absent;
         continue;
       }
       placeholders.push_back(hostPath);
+      for (const std::string &dir : made) placeholders.push_back(dir.substr(std::strlen("/newroot")));
       if (mount("placeholder", target.c_str(), "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0000") != 0)
         return fail(error, "protect " + target + " (" + m.rule.display() + ")");
       ++planned;
@@ -173,6 +185,11 @@ bool buildRoot(const Bundle &bundle, const std::string &home, const std::string 
     }
     ++planned;
   }
+
+  // The supervisor removes the placeholders in this order, where still empty: deepest first.
+  auto depth = [](const std::string &p) { return std::count(p.begin(), p.end(), '/'); };
+  std::stable_sort(placeholders.begin(), placeholders.end(),
+                   [&](const std::string &a, const std::string &b) { return depth(a) > depth(b); });
 
   for (const std::string &path : hidden) {
     std::string target = "/newroot" + path;
