@@ -17,6 +17,9 @@ namespace {
 // The ABI 6 scopes, newer than Debian 12's uapi header.
 constexpr uint64_t kScopeAbstractUnixSocket = 1ull << 0;
 constexpr uint64_t kScopeSignal = 1ull << 1;
+// ABI 7: the kernel's audit records denials only until the next exec unless asked; the
+// agent is that next exec.
+constexpr unsigned kLogNewExecOn = 1u << 1;
 
 struct RulesetAttr {  // struct landlock_ruleset_attr as of ABI 6
   uint64_t handled_access_fs;
@@ -90,7 +93,7 @@ bool applyLandlock(const Bundle &bundle, const std::string &home, const std::str
     }
     ++applied;
   }
-  if (syscall(SYS_landlock_restrict_self, ruleset, 0) != 0) {
+  if (syscall(SYS_landlock_restrict_self, ruleset, abi >= 7 ? kLogNewExecOn : 0) != 0) {
     error = std::string("landlock_restrict_self: ") + std::strerror(errno);
     return false;
   }
