@@ -22,6 +22,7 @@
 #include "bundle.h"
 #include "cgroup.h"
 #include "files.h"
+#include "kernel_audit.h"
 #include "notify.h"
 #include "sandbox.h"
 #include "terminal.h"
@@ -136,6 +137,10 @@ int main(int argc, char **argv) {
     return kExitSetupFailed;
   }
 
+  // Also while root: joining the kernel's audit multicast takes CAP_AUDIT_READ.
+  KernelAuditForwarder kernelAudit;
+  bool forwarding = !o.auditLog.empty() && kernelAudit.open();
+
   // Started by root: become the policy's user on the host before anything else, so that
   // the sandbox's files belong to it and nothing runs with root's rights from here on but
   // the cgroup's keeper (cgroup.cpp).
@@ -189,6 +194,11 @@ int main(int argc, char **argv) {
     return kExitSetupFailed;
   }
   audit.event("layer", {{"applied", cgroupNotes}});
+  kernelAudit.start(child, audit);
+  audit.event("layer", {{"applied", forwarding ? std::string("kernel audit: forwarding seccomp log records, and Landlock "
+                                                             "denials while the kernel's audit is enabled")
+                                               : std::string("kernel audit: not forwarded (reading it takes root); "
+                                                             "seccomp log records stay in the kernel's log")}});
   NotifyResponder responder;
   responder.start(bundle, notifySockets[0], audit);
   std::string proc = "/proc/" + std::to_string(child);
@@ -233,6 +243,7 @@ int main(int argc, char **argv) {
   while (waitpid(child, &status, 0) < 0 && errno == EINTR) {}
   terminal.restore();
   responder.stop();
+  kernelAudit.stop();
   cgroup.logStops(audit);
   if (!cgroup.remove(error)) std::cerr << "shellrt: " << error << "\n";
   for (const std::string &p : placeholders) rmdir(p.c_str());  // only if still empty

@@ -15,6 +15,7 @@ public:
   // `socket`: where the sandbox sends its seccomp listener.
   void start(const Bundle &bundle, int socket, AuditLog &audit);
   void stop();
+  ~NotifyResponder() { stop(); }  // every early return of the supervisor too
 
 private:
   std::thread thread_;
