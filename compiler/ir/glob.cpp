@@ -1,6 +1,8 @@
 #include "ir/glob.h"
 
 #include <algorithm>
+#include <map>
+#include <queue>
 #include <vector>
 
 namespace shellc::ir {
@@ -98,6 +100,65 @@ bool match(std::string_view glob, std::string_view text, const Syntax &syntax) {
   return states[n];
 }
 
+// Where token t at position i goes on character c: i (a star stays), i + 1, or -1.
+long step(const Token &t, size_t i, char c) {
+  switch (t.kind) {
+  case Token::Kind::Star: return t.crossesSlash || c != '/' ? static_cast<long>(i) : -1;
+  case Token::Kind::Literal: return c == t.literal ? static_cast<long>(i + 1) : -1;
+  case Token::Kind::AnyChar: return static_cast<long>(i + 1);
+  case Token::Kind::Class: return inClass(t, c) ? static_cast<long>(i + 1) : -1;
+  }
+  return -1;
+}
+
+// The characters worth trying where two globs meet: their literals, the members and range
+// ends of their classes, and a few ordinary ones for stars and negated classes.
+std::string candidates(const std::vector<Token> &a, const std::vector<Token> &b) {
+  std::string out = "xy0a-";
+  for (const std::vector<Token> *tokens : {&a, &b})
+    for (const Token &t : *tokens) {
+      if (t.kind == Token::Kind::Literal) out += t.literal;
+      if (t.kind == Token::Kind::Class) out += t.members;
+    }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+// A shortest text both globs match: a breadth-first walk over pairs of token positions.
+std::optional<std::string> commonText(std::string_view globA, std::string_view globB, const Syntax &syntax) {
+  std::vector<Token> a = tokenise(globA, syntax), b = tokenise(globB, syntax);
+  using State = std::pair<size_t, size_t>;
+  std::map<State, std::pair<State, std::string>> parent;
+  std::queue<State> todo;
+  auto visit = [&](State from, State to, std::string step) {
+    if (parent.emplace(to, std::pair{from, std::move(step)}).second) todo.push(to);
+  };
+  visit({0, 0}, {0, 0}, "");
+  std::string chars = candidates(a, b);
+  while (!todo.empty()) {
+    auto [i, j] = todo.front();
+    todo.pop();
+    if (i == a.size() && j == b.size()) {
+      std::string out;
+      for (State s{i, j}; s != State{0, 0}; s = parent[s].first) out = parent[s].second + out;
+      return out;
+    }
+    if (i < a.size() && a[i].kind == Token::Kind::Star) visit({i, j}, {i + 1, j}, "");  // a star may match nothing
+    if (j < b.size() && b[j].kind == Token::Kind::Star) visit({i, j}, {i, j + 1}, "");
+    if (i == a.size() || j == b.size()) continue;
+    for (char c : chars) {
+      long ni = step(a[i], i, c), nj = step(b[j], j, c);
+      if (ni >= 0 && nj >= 0) visit({i, j}, {static_cast<size_t>(ni), static_cast<size_t>(nj)}, std::string(1, c));
+    }
+  }
+  return std::nullopt;
+}
+
+constexpr Syntax kModel{.starCrossesSlash = true, .question = true, .classes = false};
+constexpr Syntax kBinary{.starCrossesSlash = false, .question = false, .classes = false};
+constexpr Syntax kHttpPath{.starCrossesSlash = true, .question = true, .classes = true};
+
 }  // namespace
 
 size_t classEnd(std::string_view glob, size_t open) {
@@ -107,16 +168,12 @@ size_t classEnd(std::string_view glob, size_t open) {
   return glob.find(']', i);
 }
 
-bool matchModelGlob(std::string_view glob, std::string_view model) {
-  return match(glob, model, {.starCrossesSlash = true, .question = true, .classes = false});
-}
+bool matchModelGlob(std::string_view glob, std::string_view model) { return match(glob, model, kModel); }
+bool matchBinaryGlob(std::string_view glob, std::string_view path) { return match(glob, path, kBinary); }
+bool matchHttpPathGlob(std::string_view glob, std::string_view path) { return match(glob, path, kHttpPath); }
 
-bool matchBinaryGlob(std::string_view glob, std::string_view path) {
-  return match(glob, path, {.starCrossesSlash = false, .question = false, .classes = false});
-}
-
-bool matchHttpPathGlob(std::string_view glob, std::string_view path) {
-  return match(glob, path, {.starCrossesSlash = true, .question = true, .classes = true});
-}
+std::optional<std::string> commonModelName(std::string_view a, std::string_view b) { return commonText(a, b, kModel); }
+std::optional<std::string> commonBinary(std::string_view a, std::string_view b) { return commonText(a, b, kBinary); }
+std::optional<std::string> commonHttpPath(std::string_view a, std::string_view b) { return commonText(a, b, kHttpPath); }
 
 }  // namespace shellc::ir

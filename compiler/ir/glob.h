@@ -1,6 +1,8 @@
 // Matching of the language's three kinds of glob (docs/language.md). Overlap and specificity
 // of model globs, which the checker needs too, are in frontend/values.h.
 #pragma once
+#include <optional>
+#include <string>
 #include <string_view>
 
 namespace shellc::ir {
@@ -15,6 +17,12 @@ bool matchBinaryGlob(std::string_view glob, std::string_view path);
 // HTTP request paths (section 10): `*` and `**` any run including '/', `?` one character,
 // `[0-9]` one character of a class and `[!0]` one character outside it.
 bool matchHttpPathGlob(std::string_view glob, std::string_view path);
+
+// A shortest text that both globs of a kind match, if any: the verifier's stand-in for the
+// texts that match both (classes are tried at their listed members and range ends).
+std::optional<std::string> commonModelName(std::string_view a, std::string_view b);
+std::optional<std::string> commonBinary(std::string_view a, std::string_view b);
+std::optional<std::string> commonHttpPath(std::string_view a, std::string_view b);
 
 // Where the character class that starts at glob[open] ('[') ends: the index of its ']', or
 // npos when it is not closed. A ']' right after "[" or "[!" is a member, not the end.

@@ -6,7 +6,6 @@
 // representable lies outside the space (docs say so; the cross-check counts them).
 #include <algorithm>
 #include <map>
-#include <queue>
 
 #include "frontend/values.h"
 #include "ir/glob.h"
@@ -19,43 +18,6 @@ std::string fill(const std::string &glob, const char *star) {
   std::string out;
   for (char c : glob) out += c == '*' ? std::string(star) : c == '?' ? std::string("x") : std::string(1, c);
   return out;
-}
-
-// A name both globs match, if any: a breadth-first walk over pairs of positions.
-std::optional<std::string> commonName(const std::string &a, const std::string &b) {
-  using State = std::pair<size_t, size_t>;
-  std::map<State, std::pair<State, std::string>> parent;
-  std::queue<State> todo;
-  todo.push({0, 0});
-  parent[{0, 0}] = {{0, 0}, ""};
-  auto visit = [&](State from, State to, std::string step) {
-    if (parent.emplace(to, std::pair{from, step}).second) todo.push(to);
-  };
-  // What one glob does with a character at position i: -1 cannot take it, else where it goes.
-  auto take = [](const std::string &g, size_t i, char c) -> long {
-    if (i >= g.size()) return -1;
-    if (g[i] == '*') return static_cast<long>(i);
-    return g[i] == '?' || g[i] == c ? static_cast<long>(i + 1) : -1;
-  };
-  while (!todo.empty()) {
-    auto [i, j] = todo.front();
-    todo.pop();
-    if (i == a.size() && j == b.size()) {
-      std::string out;
-      for (State s{i, j}; s != State{0, 0}; s = parent[s].first) out = parent[s].second + out;
-      return out;
-    }
-    if (i < a.size() && a[i] == '*') visit({i, j}, {i + 1, j}, "");
-    if (j < b.size() && b[j] == '*') visit({i, j}, {i, j + 1}, "");
-    std::string candidates = "x";
-    if (i < a.size() && a[i] != '*' && a[i] != '?') candidates += a[i];
-    if (j < b.size() && b[j] != '*' && b[j] != '?') candidates += b[j];
-    for (char c : candidates) {
-      long ni = take(a, i, c), nj = take(b, j, c);
-      if (ni >= 0 && nj >= 0) visit({i, j}, {static_cast<size_t>(ni), static_cast<size_t>(nj)}, std::string(1, c));
-    }
-  }
-  return std::nullopt;
 }
 
 class InferenceLayer : public Layer {
@@ -79,7 +41,7 @@ public:
     for (size_t i = 0; i < globs_.size(); ++i)
       for (size_t j = i + 1; j < globs_.size(); ++j)
         if (globsOverlap(globs_[i], globs_[j]))
-          if (auto name = commonName(globs_[i], globs_[j])) names.push_back(*name);
+          if (auto name = ir::commonModelName(globs_[i], globs_[j])) names.push_back(*name);
     std::sort(names.begin(), names.end());
     names.erase(std::unique(names.begin(), names.end()), names.end());
     names_ = names;

@@ -5,9 +5,10 @@
 // decided by the longest mentioned label-suffix it has and whether one or more labels
 // precede it. The programs of a request (the process and its ancestors) are a set of the
 // `by` globs' own instances, each in or out, so any combination of programs is there whose
-// each member matches what some instance matches. HTTP paths are the globs' own instances
-// and methods the mentioned ones, each with "none": a request whose program or path matches
-// a combination of globs that no instance matches lies outside the space (docs say so).
+// each member matches what some representative matches. HTTP paths are one representative
+// each, with "none", and methods the mentioned ones. Programs and paths stand for the globs'
+// own instances and a text for each pair of globs that overlap: a program or path matching
+// three or more globs that no pair's text matches lies outside the space (docs say so).
 #include <algorithm>
 #include <functional>
 #include <set>
@@ -55,6 +56,21 @@ std::string globInstance(const std::string &glob, Match match) {
   return out;
 }
 
+// Each glob's own instance, and a text that both of each overlapping pair match: so that a
+// text matching a combination of the globs has a representative that matches the same
+// ones (exact up to pairs: three globs that meet only all together are not there).
+template <class Match, class Common>
+std::vector<std::string> representatives(const std::vector<std::string> &globs, Match match, Common common) {
+  std::vector<std::string> out;
+  for (const std::string &glob : globs) out.push_back(globInstance(glob, match));
+  for (size_t i = 0; i < globs.size(); ++i)
+    for (size_t j = i + 1; j < globs.size(); ++j)
+      if (auto both = common(globs[i], globs[j])) out.push_back(*both);
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
 template <class List> void addUnique(std::vector<std::string> &list, const List &values) {
   for (const std::string &v : values)
     if (std::find(list.begin(), list.end(), v) == list.end()) list.push_back(v);
@@ -95,15 +111,13 @@ public:
         if (auto host = providerHost(provider)) hostPatterns_.push_back(*host);
     }
     buildNames();
-    for (const std::string &glob : binaryGlobs_)
-      addUnique(binaries_, std::vector{globInstance(glob, [](const auto &g, const auto &s) { return ir::matchBinaryGlob(g, s); })});
+    binaries_ = representatives(binaryGlobs_, ir::matchBinaryGlob, ir::commonBinary);
     for (size_t i = 0; i < binaries_.size(); ++i)
       uses_.push_back(ctx.bool_const(("net_binary_" + std::to_string(i)).c_str()));
     methodReps_ = {""};
     addUnique(methodReps_, methods_);
     paths_ = {""};
-    for (const std::string &glob : pathGlobs_)
-      addUnique(paths_, std::vector{globInstance(glob, [](const auto &g, const auto &s) { return ir::matchHttpPathGlob(g, s); })});
+    addUnique(paths_, representatives(pathGlobs_, ir::matchHttpPathGlob, ir::commonHttpPath));
     name_ = choiceVar(ctx, "net_name", names_.size());
     method_ = choiceVar(ctx, "net_method", methodReps_.size());
     path_ = choiceVar(ctx, "net_path", paths_.size());

@@ -70,6 +70,33 @@ TEST(Glob, HttpPaths) {
   EXPECT_FALSE(ir::matchHttpPathGlob("/*a*a*a*a*a*a*a*a*a*a*a*a*b", "/" + std::string(4000, 'a')));
 }
 
+// What the verifier uses to stand for the texts two globs share: each text it returns is
+// matched by both, and it finds one exactly when the globs overlap.
+TEST(Glob, CommonTextIsMatchedByBoth) {
+  struct Case {
+    std::string a, b;
+    bool overlap;
+  };
+  for (const Case &c : std::vector<Case>{{"/a/*/c", "/a/b/*", true},
+                                         {"/v[0-9]/x", "/v[5-7]/*", true},
+                                         {"/v[!0]", "/v0", false},
+                                         {"/v?/x", "/v1/*", true},
+                                         {"/api/*", "/bot*", false}}) {
+    auto both = ir::commonHttpPath(c.a, c.b);
+    ASSERT_EQ(both.has_value(), c.overlap) << c.a << " " << c.b;
+    if (both) EXPECT_TRUE(ir::matchHttpPathGlob(c.a, *both) && ir::matchHttpPathGlob(c.b, *both)) << *both;
+  }
+  auto bin = ir::commonBinary("/usr/bin/*", "/usr/*/git");
+  ASSERT_TRUE(bin);
+  EXPECT_EQ(*bin, "/usr/bin/git");
+  EXPECT_FALSE(ir::commonBinary("/usr/bin/*", "/usr/bin/x/y"));  // `*` stays in one component
+  EXPECT_TRUE(ir::commonBinary("/usr/**", "/usr/bin/x/y"));
+  auto model = ir::commonModelName("gpt-4*", "*-mini");
+  ASSERT_TRUE(model);
+  EXPECT_TRUE(ir::matchModelGlob("gpt-4*", *model) && ir::matchModelGlob("*-mini", *model)) << *model;
+  EXPECT_FALSE(ir::commonModelName("claude-*", "gpt-*"));
+}
+
 TEST(Glob, UnclosedClassInHttpPathIsAnError) {
   auto c = checkText("network {\n  allow http \"a.example.com\":443 paths \"/v[0-9\"\n}\n");
   EXPECT_TRUE(c->has("invalid-http-path")) << c->rendered;
