@@ -24,6 +24,7 @@
 #include "files.h"
 #include "kernel_audit.h"
 #include "notify.h"
+#include "placeholders.h"
 #include "sandbox.h"
 #include "terminal.h"
 
@@ -230,13 +231,14 @@ int main(int argc, char **argv) {
     reports.append(buffer, n);
   }
   std::string setupError;
-  std::vector<std::string> placeholders;
+  Placeholders placeholders;
   for (size_t start = 0, end; (end = reports.find('\n', start)) != std::string::npos; start = end + 1) {
     std::string line = reports.substr(start, end - start);
     if (line.rfind("layer ", 0) == 0) audit.event("layer", {{"applied", line.substr(6)}});
-    else if (line.rfind("placeholder ", 0) == 0) placeholders.push_back(line.substr(12));
+    else if (line.rfind("placeholder ", 0) == 0) placeholders.add(line.substr(12));
     else if (line.rfind("error ", 0) == 0) setupError = line.substr(6);
   }
+  placeholders.guard();
 
   if (setupError.empty()) terminal.relay();
   int status = 0;
@@ -246,7 +248,7 @@ int main(int argc, char **argv) {
   kernelAudit.stop();
   cgroup.logStops(audit);
   if (!cgroup.remove(error)) std::cerr << "shellrt: " << error << "\n";
-  for (const std::string &p : placeholders) rmdir(p.c_str());  // only if still empty
+  placeholders.remove();
   if (!setupError.empty()) {
     std::cerr << "shellrt: " << setupError << "\n";
     audit.event("refused", {{"reason", setupError}});

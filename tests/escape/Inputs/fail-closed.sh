@@ -1,14 +1,17 @@
 #!/bin/sh
 # Starts a sandboxed loop that touches a file every 0.1 s, kills the supervisor with SIGKILL,
-# and checks that the loop stops: nothing of the sandbox outlives its supervisor.
+# and checks that the loop stops: nothing of the sandbox outlives its supervisor. Nor do the
+# placeholders it made in the user's directories (.git/hooks, which does not exist here).
 set -u
 dir=$1
 shellrt=$2
+rm -rf "$dir/ws/.git/hooks"
 setpriv --reuid=65534 --regid=65534 --clear-groups env -i HOME="$dir/home" PATH=/usr/bin:/bin \
   "$shellrt" "$dir/agent.bundle" --workspace "$dir/ws" -- /bin/sh -c 'while :; do date +%s.%N > beat; sleep 0.1; done' &
 supervisor=$!
 sleep 1
 [ -s "$dir/ws/beat" ] || { echo "the sandbox did not start"; exit 1; }
+[ -d "$dir/ws/.git/hooks" ] || { echo "no placeholder for .git/hooks"; exit 1; }
 kill -KILL "$supervisor"
 sleep 0.5
 before=$(cat "$dir/ws/beat")
@@ -16,6 +19,10 @@ sleep 1
 after=$(cat "$dir/ws/beat")
 if [ "$before" != "$after" ]; then
   echo "FAIL: the sandbox kept running after its supervisor died"
+  exit 1
+fi
+if [ -e "$dir/ws/.git/hooks" ]; then
+  echo "FAIL: the placeholder for .git/hooks outlived the supervisor"
   exit 1
 fi
 echo "fail-closed: ok"
