@@ -30,7 +30,8 @@ public:
 
   z3::expr fresh() { return {solver_.ctx(), Z3_mk_fresh_const(solver_.ctx(), "q", solver_.ctx().bool_sort())}; }
   // Z3 shares equal terms, so a term asked about again (the permits of every assert) keeps
-  // its literal.
+  // its literal. A literal implies its term and no more, so that a check need not satisfy
+  // the terms it does not assume: assume literals, never their negations (name `!term`).
   z3::expr name(const z3::expr &term) {
     auto known = names_.find(term.id());
     if (known != names_.end()) return known->second.second;
@@ -73,8 +74,7 @@ public:
 
 private:
   static bool isLiteral(const z3::expr &e) {
-    const z3::expr atom = e.is_app() && e.decl().decl_kind() == Z3_OP_NOT ? e.arg(0) : e;
-    return atom.is_app() && atom.decl().decl_kind() == Z3_OP_UNINTERPRETED && atom.num_args() == 0 && atom.is_bool();
+    return e.is_app() && e.decl().decl_kind() == Z3_OP_UNINTERPRETED && e.num_args() == 0 && e.is_bool();
   }
 
   static double since(std::chrono::steady_clock::time_point begin) {
