@@ -181,7 +181,8 @@ void reportUselessRules(const ir::Policy &policy, const Layer &layer, Queries &q
   std::vector<bool> dead(statements.size(), false);
   for (size_t i = 0; i < statements.size(); ++i) {
     const smt::Statement &s = statements[i];
-    if (!s.grants || fromLibrary(s)) continue;
+    // A call this architecture lacks is no dead rule: the checker knows calls per arch.
+    if (!s.grants || fromLibrary(s) || s.footprint.isEmpty()) continue;
     if (layer.refusableBeyondStatements(s) || !meeting(i, [](const smt::Statement &o) { return !o.grants; }).empty()) {
       if (!permits) permits = queries.name(layer.permits(policy));
       if (queries.possible("dead-rule", {queries.name(s.matches), *permits})) continue;

@@ -27,6 +27,8 @@ public:
   void add(const Footprint &other);
   bool meets(const Footprint &other) const;
   bool isAnywhere() const { return ranges_ == anywhere().ranges_; }
+  // Nothing on this layer's axis: a call the layer's architecture does not have.
+  bool isEmpty() const { return ranges_.empty(); }
 
 private:
   explicit Footprint(std::vector<std::pair<uint64_t, uint64_t>> ranges) : ranges_(std::move(ranges)) {}
