@@ -82,6 +82,19 @@ protected:
   z3::context &ctx_;
 };
 
+// A layer whose decision term is itself whether the request is allowed (filesystem,
+// network): nothing is decided at run time, so it permits exactly what it does not refuse.
+class AllowOrDenyLayer : public Layer {
+public:
+  using Layer::Layer;
+  z3::expr permits(const ir::Policy &policy, const ir::Request * = nullptr) const override {
+    return decision(policy, ctx_.int_val(-1));
+  }
+  z3::expr refuses(const ir::Policy &policy, const ir::Request *pattern = nullptr) const override {
+    return !permits(policy, pattern);
+  }
+};
+
 // The one Z3 context of the process, never destroyed: deleting a context costs tens of
 // milliseconds (a third of `shellc check`), which a short-lived process need not pay.
 z3::context &processContext();

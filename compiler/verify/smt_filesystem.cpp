@@ -27,10 +27,10 @@ bool isRoot(const ir::Path &path) { return path.rel.empty(); }
 const ir::Access kRights[] = {ir::kRead, ir::kWrite, ir::kExec};
 const char *kRightNames[] = {"read", "write", "exec"};
 
-class FilesystemLayer : public Layer {
+class FilesystemLayer : public AllowOrDenyLayer {
 public:
   FilesystemLayer(z3::context &ctx, const std::vector<const ir::Policy *> &policies)
-      : Layer(ctx), node_(ctx), right_(choiceVar(ctx, "fs_right", 3)) {
+      : AllowOrDenyLayer(ctx), node_(ctx), right_(choiceVar(ctx, "fs_right", 3)) {
     std::vector<ir::Path> paths = {{ir::PathRoot::Absolute, ""}, {ir::PathRoot::Home, ""}, {ir::PathRoot::Workspace, ""}};
     for (const ir::Policy *policy : policies) {
       for (const ir::FsRule &rule : policy->filesystem.rules) paths.push_back(rule.path);
@@ -73,13 +73,6 @@ public:
       (rules[i].allow ? allows : denies).push_back(matches(rules[i]) && skip != statement[i]);
     z3::expr fallback = ctx_.bool_val(policy.filesystem.defaultAllow);
     return !anyOf(ctx_, denies) && (anyOf(ctx_, allows) || fallback);
-  }
-
-  z3::expr permits(const ir::Policy &policy, const ir::Request *) const override {
-    return decision(policy, ctx_.int_val(-1));
-  }
-  z3::expr refuses(const ir::Policy &policy, const ir::Request *pattern) const override {
-    return !permits(policy, pattern);
   }
 
   bool describes(const ir::Request &pattern) const override { return pattern.kind == ir::Request::Kind::File; }

@@ -86,10 +86,10 @@ std::string addressText(const ir::Address &address) {
   return p.display();
 }
 
-class NetworkLayer : public Layer {
+class NetworkLayer : public AllowOrDenyLayer {
 public:
   NetworkLayer(z3::context &ctx, const std::vector<const ir::Policy *> &policies)
-      : Layer(ctx), hasName_(ctx.bool_const("net_has_name")), name_(ctx),
+      : AllowOrDenyLayer(ctx), hasName_(ctx.bool_const("net_has_name")), name_(ctx),
         hasAddr_(ctx.bool_const("net_has_addr")), addr_(ctx.bv_const("net_addr", 128)),
         port_(ctx.bv_const("net_port", 16)), uses_(ctx), http_(ctx.bool_const("net_http")),
         method_(ctx), path_(ctx) {
@@ -158,13 +158,6 @@ public:
     z3::expr connection = !anyOf(ctx_, connDeny) && (anyOf(ctx_, connAllow) || fallback) && !reserved(allowsMatched);
     z3::expr request = !anyOf(ctx_, httpDeny) && (anyOf(ctx_, httpAllow) || fallback);
     return connection && (!http_ || request);
-  }
-
-  z3::expr permits(const ir::Policy &policy, const ir::Request *) const override {
-    return decision(policy, ctx_.int_val(-1));
-  }
-  z3::expr refuses(const ir::Policy &policy, const ir::Request *pattern) const override {
-    return !permits(policy, pattern);
   }
 
   bool describes(const ir::Request &pattern) const override { return pattern.kind == ir::Request::Kind::Connect; }
