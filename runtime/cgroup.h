@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "audit.h"
-#include "bundle.h"
+#include "bundle/bundle.h"
 
 namespace shellrt {
 

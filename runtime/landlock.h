@@ -1,7 +1,7 @@
 #pragma once
 #include <string>
 
-#include "bundle.h"
+#include "bundle/bundle.h"
 
 namespace shellrt {
 

@@ -19,7 +19,8 @@
 #include <sys/socket.h>
 
 #include "audit.h"
-#include "bundle.h"
+#include "bundle/bundle.h"
+#include "bundle/signature.h"
 #include "cgroup.h"
 #include "files.h"
 #include "kernel_audit.h"
@@ -37,13 +38,14 @@ using namespace shellrt;
 constexpr int kExitSetupFailed = 125;
 
 struct Options {
-  std::string bundle, workspace = ".", auditLog;
+  std::string bundle, workspace = ".", auditLog, trust, signature;
   std::vector<std::string> command;
 };
 
 int usage(const char *why) {
   std::cerr << "shellrt: " << why << "\n"
-            << "usage: shellrt BUNDLE [--workspace DIR] [--audit-log FILE|-] -- COMMAND [ARG...]\n";
+            << "usage: shellrt BUNDLE [--workspace DIR] [--audit-log FILE|-] [--trust PUBKEY [--signature FILE]]\n"
+            << "               -- COMMAND [ARG...]\n";
   return 2;
 }
 
@@ -55,8 +57,10 @@ bool parseArgs(int argc, char **argv, Options &o) {
       ++i;
       break;
     }
-    if ((a == "--workspace" || a == "--audit-log") && i + 1 < argc) {
-      (a == "--workspace" ? o.workspace : o.auditLog) = argv[++i];
+    std::string *value = a == "--workspace" ? &o.workspace : a == "--audit-log" ? &o.auditLog
+                         : a == "--trust"     ? &o.trust : a == "--signature" ? &o.signature : nullptr;
+    if (value && i + 1 < argc) {
+      *value = argv[++i];
     } else if (a.rfind("--", 0) == 0 || !o.bundle.empty()) {
       return false;
     } else {
@@ -64,7 +68,24 @@ bool parseArgs(int argc, char **argv, Options &o) {
     }
   }
   for (; i < argc; ++i) o.command.push_back(argv[i]);
+  if (o.signature.empty()) o.signature = o.bundle + ".sig";
   return !o.bundle.empty() && !o.command.empty();
+}
+
+// The bundle, read once: its signature (with --trust) is checked on the same bytes that are
+// parsed, so that nothing can change between the check and the use.
+bool readTrustedBundle(const Options &o, Bundle &bundle, std::string &signer, std::string &error) {
+  constexpr size_t kMaxBundle = 32u << 20, kMaxSmallFile = 1u << 16;
+  std::string text, signature, key;
+  if (!readBoundedFile(o.bundle, kMaxBundle, text, error)) return false;
+  if (!o.trust.empty()) {
+    if (!readBoundedFile(o.trust, kMaxSmallFile, key, error)) return error = "--trust: " + error, false;
+    if (!readBoundedFile(o.signature, kMaxSmallFile, signature, error))
+      return error = o.bundle + " is not signed (" + error + "); sign it with `shellc build --sign KEY`", false;
+    if (!verifyBundleSignature(text, signature, key, signer, error)) return error = o.bundle + ": " + error, false;
+  }
+  if (!parseBundle(text, bundle, error)) return error = o.bundle + ": " + error, false;
+  return true;
 }
 
 struct ChildArgs {
@@ -94,8 +115,8 @@ int main(int argc, char **argv) {
   Options o;
   if (!parseArgs(argc, argv, o)) return usage("expected a bundle, options, then -- and the command");
   Bundle bundle;
-  std::string error;
-  if (!loadBundle(o.bundle, bundle, error)) {
+  std::string error, signer;
+  if (!readTrustedBundle(o, bundle, signer, error)) {
     std::cerr << "shellrt: " << error << "\n";
     return kExitSetupFailed;
   }
@@ -126,8 +147,9 @@ int main(int argc, char **argv) {
     std::cerr << "shellrt: cannot open the audit log " << o.auditLog << "\n";
     return kExitSetupFailed;
   }
-  audit.event("start", {{"policy", bundle.policy}, {"bundle", o.bundle}, {"workspace", workspace},
-                        {"command", o.command[0]}, {"uid", int64_t(uid)}, {"gid", int64_t(gid)}});
+  audit.event("start", {{"policy", bundle.policy}, {"bundle", o.bundle}, {"bundle_sha256", bundle.sha256},
+                        {"signed_by", signer}, {"workspace", workspace}, {"command", o.command[0]},
+                        {"uid", int64_t(uid)}, {"gid", int64_t(gid)}});
 
   // While the supervisor still has the rights it starts with: making a cgroup takes them.
   Cgroup cgroup;

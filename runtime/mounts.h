@@ -2,7 +2,7 @@
 #include <string>
 #include <vector>
 
-#include "bundle.h"
+#include "bundle/bundle.h"
 
 namespace shellrt {
 

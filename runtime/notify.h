@@ -6,7 +6,7 @@
 #include <thread>
 
 #include "audit.h"
-#include "bundle.h"
+#include "bundle/bundle.h"
 
 namespace shellrt {
 

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "bundle.h"
+#include "bundle/bundle.h"
 #include "terminal.h"
 
 namespace shellrt {

@@ -12,6 +12,7 @@ packages=(
   zlib1g-dev libtinfo-dev                # what static LLVM Support links against
   libc6-dev-arm64-cross linux-libc-dev-arm64-cross   # aarch64 values of header constants
   libz3-dev libyaml-cpp-dev libseccomp-dev libcli11-dev
+  libssl-dev openssl                     # Ed25519 bundle signatures (shellc build --sign; tests)
   libgtest-dev libbenchmark-dev hyperfine
   nftables                               # `nft -c` validates the emitted ruleset in tests
   bubblewrap                             # the start-up benchmark compares shellrt with bwrap

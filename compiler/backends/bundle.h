@@ -10,7 +10,7 @@
 
 namespace shellc::backends {
 
-constexpr int kBundleFormatVersion = 1;
+constexpr int kBundleFormatVersion = 2;
 
 struct Bundle {
   llvm::json::Value json = nullptr;

@@ -19,19 +19,24 @@ const char *limitName(ir::Limit limit) {
 }  // namespace
 
 llvm::json::Value processJson(const ir::Process &p) {
+  // Every key is always there, null for none: a runtime that finds one missing refuses the
+  // bundle rather than run without a limit.
   llvm::json::Object limits;
-  for (auto &[limit, value] : p.limits) limits[limitName(limit)] = value;
+  for (ir::Limit limit : {ir::Limit::OpenFiles, ir::Limit::Processes, ir::Limit::Memory, ir::Limit::FileSize,
+                          ir::Limit::Stack, ir::Limit::Core, ir::Limit::CpuTime, ir::Limit::WallTime}) {
+    auto value = p.limits.find(limit);
+    limits[limitName(limit)] = value == p.limits.end() ? llvm::json::Value(nullptr) : llvm::json::Value(value->second);
+  }
   llvm::json::Array caps, pass;
   for (auto &[name, number] : p.capabilities) caps.push_back(llvm::json::Object{{"name", name}, {"number", number}});
   for (const std::string &v : p.envPass) pass.push_back(v);
   llvm::json::Object set;
   for (auto &[name, value] : p.envSet) set[name] = value;
-  llvm::json::Object out{{"allow_root", p.allowRoot}, {"capabilities", std::move(caps)}, {"limits", std::move(limits)},
-                         {"env_pass", std::move(pass)}, {"env_set", std::move(set)}};
-  // Absent: the ids of the user who starts the sandbox.
-  if (p.uid) out["uid"] = *p.uid;
-  if (p.gid) out["gid"] = *p.gid;
-  return out;
+  // Null ids: those of the user who starts the sandbox.
+  auto id = [](const auto &v) { return v ? llvm::json::Value(*v) : llvm::json::Value(nullptr); };
+  return llvm::json::Object{{"allow_root", p.allowRoot}, {"capabilities", std::move(caps)},
+                            {"limits", std::move(limits)}, {"env_pass", std::move(pass)},
+                            {"env_set", std::move(set)}, {"uid", id(p.uid)}, {"gid", id(p.gid)}};
 }
 
 llvm::json::Value routesJson(const ir::Inference &inference, const SourceNames &names) {
@@ -49,9 +54,10 @@ llvm::json::Value routesJson(const ir::Inference &inference, const SourceNames &
                                            {"rule", names.rule(p.id)}});
   }
   for (const ir::Route &r : inference.routes) {
-    llvm::json::Object o{{"model", r.modelGlob}, {"provider", r.provider}, {"rule", names.rule(r.id)}};
-    if (!r.rewrite.empty()) o["rewrite"] = r.rewrite;
-    routes.push_back(std::move(o));
+    routes.push_back(llvm::json::Object{{"model", r.modelGlob},
+                                        {"provider", r.provider},
+                                        {"rewrite", r.rewrite.empty() ? llvm::json::Value(nullptr) : r.rewrite},
+                                        {"rule", names.rule(r.id)}});
   }
   for (const ir::ModelDeny &d : inference.denies)
     denied.push_back(llvm::json::Object{{"model", d.modelGlob}, {"rule", names.rule(d.id)}});

@@ -1,8 +1,10 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include "backends/bundle.h"
+#include "backends/bundle_signature.h"
 #include "backends/network_plan.h"
 #include "backends/seccomp_json.h"
 #include "driver/commands.h"
@@ -26,6 +28,24 @@ bool writeFile(const std::string &path, const std::string &contents, DiagnosticE
 }
 }  // namespace
 
+// Signs before anything is written: a failed signature leaves no unsigned bundle behind.
+bool BuildCommand::sign(const std::string &bundle, DiagnosticEngine &diags) {
+  std::string key, signature, error;
+  std::ifstream in(signingKey, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  key = text.str();
+  if (!in || key.size() > (1u << 16)) {
+    diags.error("io-error", Span{}, "cannot read the signing key '" + signingKey + "'");
+    return false;
+  }
+  if (!backends::signBundle(bundle, key, signature, error)) {
+    diags.error("invalid-key", Span{}, signingKey + ": " + error);
+    return false;
+  }
+  return writeFile(output + ".sig", signature, diags);
+}
+
 void BuildCommand::attach(CLI::App &parent, CommonOptions &common) {
   app = parent.add_subcommand("build", "Compile a policy into a bundle (and, with --emit, single artifacts)");
   app->add_option("policy", input, "The policy file")->required();
@@ -35,6 +55,9 @@ void BuildCommand::attach(CLI::App &parent, CommonOptions &common) {
     for (auto &a : kArtifacts) list += (list.empty() ? "" : ", ") + a;
     return list;
   }())->delimiter(',')->check(CLI::IsMember(kArtifacts));
+  app->add_option("--sign", signingKey,
+                  "Sign the bundle with this Ed25519 private key (PEM): writes NAME.bundle.sig beside it, "
+                  "which `shellrt --trust PUBKEY` checks");
   addCommonOptions(*app, common);
 }
 
@@ -58,7 +81,10 @@ int BuildCommand::run(const CommonOptions &common) {
     diags.error("backend-limit", Span{}, error).withHint("split argument conditions, or move rules to `default`");
     return finish(sources, diags, common);
   }
-  writeFile(output, backends::canonicalJson(bundle.json), diags);
+  std::string text = backends::canonicalJson(bundle.json);
+  if (!signingKey.empty() && !sign(text, diags)) return finish(sources, diags, common);
+  if (signingKey.empty()) fs::remove(output + ".sig", ec);  // a stale signature would only mislead
+  writeFile(output, text, diags);
 
   // `-o out/NAME.bundle` -> `out/NAME.<artifact>`
   std::string base = output.size() > 7 && output.substr(output.size() - 7) == ".bundle"

@@ -99,9 +99,11 @@ struct BuildCommand {
   std::string input;
   std::string output;
   std::vector<std::string> emit;
+  std::string signingKey;
   CLI::App *app = nullptr;
   void attach(CLI::App &parent, CommonOptions &common);
   int run(const CommonOptions &common);
+  bool sign(const std::string &bundle, DiagnosticEngine &diags);
 };
 
 struct ImportCommand {

@@ -1,0 +1,144 @@
+// What the runtime needs from a bundle (docs/bundle.md), read and validated up front, all of
+// it, so that nothing is half-applied when a section turns out to be malformed and no
+// sandbox starts with less protection than the bundle says.
+#pragma once
+#include <linux/filter.h>
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace shellrt {
+
+struct SandboxPath {
+  enum class Root { Absolute, Home, Workspace } root = Root::Absolute;
+  std::string rel;  // relative and normalised: no "", ".", ".." components
+  std::string resolve(const std::string &home, const std::string &workspace) const;
+};
+
+struct RuleSource {
+  std::string file;
+  uint64_t line = 0;
+  std::string name;
+  std::string display() const;
+};
+
+struct LandlockRule {
+  SandboxPath path;
+  uint64_t access = 0;
+  std::vector<RuleSource> rules;  // at least one
+};
+
+struct MountEntry {
+  enum class Kind { ReadOnly, Mask, NoExec } kind;
+  SandboxPath path;
+  RuleSource rule;
+};
+
+struct Limit {
+  int resource;
+  uint64_t value;
+};
+
+// One seccomp rule as data: `conditions` all hold → `action` (a SECCOMP_RET_* value).
+struct SeccompRule {
+  struct Condition {
+    enum class Op { Eq, Ne, Lt, Le, Gt, Ge, MaskedEq, MaskedNe } op;
+    unsigned arg;
+    uint64_t mask, value;
+  };
+  std::string syscall;
+  uint32_t nr;
+  std::vector<Condition> conditions;
+  uint32_t action;
+  RuleSource rule;
+};
+
+struct SeccompProgram {
+  std::string arch;  // "x86_64" or "aarch64"
+  uint32_t auditArch;
+  std::vector<sock_filter> program;
+  std::vector<SeccompRule> rules;
+};
+
+// The egress table and the route table: validated now, served by the proxy and the router.
+struct EgressRule {
+  struct Host {
+    enum class Kind { Exact, OneLabelUnder, AnyLabelsUnder, Cidr } kind;
+    std::string text;
+  };
+  bool allow, http, audit;
+  std::vector<Host> hosts;
+  std::vector<std::pair<uint16_t, uint16_t>> ports;
+  std::vector<std::string> binaries, methods, paths;
+  RuleSource rule;
+};
+
+struct Egress {
+  bool defaultAllow = false, auditOnly = false;
+  std::vector<std::string> alwaysDenied;  // CIDRs
+  std::vector<EgressRule> rules;
+};
+
+struct Routes {
+  struct Provider {
+    std::string name, endpoint, api, keySource, keyName;
+    uint64_t timeoutMs;
+    RuleSource rule;
+  };
+  struct Route {
+    std::string model, provider, rewrite;
+    RuleSource rule;
+  };
+  std::vector<Provider> providers;
+  std::vector<Route> routes, denied;
+};
+
+struct Bundle {
+  std::string policy;
+  std::string sha256;  // of the bundle's bytes, for the audit log
+  // process
+  std::optional<uint32_t> uid, gid;
+  bool allowRoot = false;
+  std::vector<Limit> limits;
+  uint64_t wallTimeMs = 0;
+  std::vector<std::string> envPass;
+  std::vector<std::pair<std::string, std::string>> envSet;
+  // landlock
+  bool landlock = false;
+  bool hardRequirement = false;
+  uint64_t handledAccess = 0;
+  std::vector<LandlockRule> landlockRules;
+  std::vector<std::pair<uint64_t, int>> rightAbi;  // bit -> first ABI
+  // mounts
+  std::vector<MountEntry> mounts;
+  // seccomp: every architecture's program, checked against its rules; `seccomp` is the one
+  // for the running architecture.
+  uint32_t seccompDefault = 0;
+  std::vector<SeccompProgram> seccompPrograms;
+  std::vector<sock_filter> seccomp;
+  uint64_t seccompRules = 0;
+  // The rules whose action is `notify`: the supervisor decides those calls, and logs them.
+  struct NotifyRule {
+    uint64_t nr;
+    std::string syscall;
+    RuleSource rule;
+  };
+  std::vector<NotifyRule> notifyRules;
+  Egress egress;
+  Routes routes;
+};
+
+// Reads a bundle's text; false with `error` ("FIELD: why") when it is not, exactly, a bundle
+// this runtime understands.
+bool parseBundle(const std::string &text, Bundle &out, std::string &error);
+
+// Reads `path` (a regular file, bounded) and parses it; errors name the file.
+bool loadBundle(const std::string &path, Bundle &out, std::string &error);
+
+// Reads a regular file of at most `maxBytes`; false with `error` otherwise.
+bool readBoundedFile(const std::string &path, size_t maxBytes, std::string &text, std::string &error);
+
+}  // namespace shellrt
