@@ -3,6 +3,8 @@
 #include <linux/audit.h>
 
 #include <algorithm>
+#include <array>
+#include <map>
 #include <cstddef>
 #include <cstring>
 #include <set>
@@ -85,7 +87,7 @@ bool stricterAction(uint32_t a, uint32_t b) {
 }
 
 bool runSeccompProgram(const std::vector<sock_filter> &program, const seccomp_data &call, uint32_t &result,
-                       std::string &error, bool *readArguments) {
+                       std::string &error, unsigned *argumentsRead) {
   uint32_t a = 0, x = 0;
   for (size_t pc = 0; pc < program.size(); ++pc) {
     const sock_filter &in = program[pc];
@@ -94,7 +96,8 @@ bool runSeccompProgram(const std::vector<sock_filter> &program, const seccomp_da
     case BPF_LD:
       if (in.code == (BPF_LD | BPF_W | BPF_ABS) && loadable(in.k)) {
         a = loadWord(call, in.k);
-        if (readArguments && in.k >= offsetof(seccomp_data, args)) *readArguments = true;
+        if (argumentsRead && in.k >= offsetof(seccomp_data, args))
+          *argumentsRead |= 1u << ((in.k - offsetof(seccomp_data, args)) / 8);
       }
       else if (in.code == (BPF_LD | BPF_IMM)) a = in.k;
       else return refuse("a load outside the call's number, architecture and arguments");
@@ -176,23 +179,32 @@ void edgeValues(const SeccompRule::Condition &c, std::set<uint64_t> &out) {
     out.insert(e);
 }
 
-// Values where the program's own comparisons of argument words change their answer: each
-// constant compared after an argument load, as a low or a high word, and consecutive pairs
-// as the two halves of one 64-bit value (how a 64-bit comparison is emitted).
-std::set<uint64_t> programEdges(const std::vector<sock_filter> &program) {
-  std::vector<uint64_t> constants;
-  bool argument = false;
+// Values where the program's own comparisons of an argument change their answer: each
+// constant compared with its low word (with a zero high word, and with the high word
+// compared just before it, as a 64-bit comparison is emitted), or with its high word.
+using ArgumentEdges = std::array<std::set<uint64_t>, 6>;
+
+ArgumentEdges programEdges(const std::vector<sock_filter> &program) {
+  ArgumentEdges out;
+  int arg = -1;
+  bool high = false;
+  uint64_t lastHigh[6] = {};
   for (const sock_filter &in : program) {
-    if (in.code == (BPF_LD | BPF_W | BPF_ABS)) argument = in.k >= offsetof(seccomp_data, args);
-    else if (argument && BPF_CLASS(in.code) == BPF_JMP && BPF_OP(in.code) != BPF_JA) constants.push_back(in.k);
-    else if (argument && in.code == (BPF_ALU | BPF_AND | BPF_K)) constants.push_back(in.k);
-  }
-  std::set<uint64_t> out;
-  for (size_t i = 0; i < constants.size(); ++i) {
-    uint64_t k = constants[i];
-    out.insert({k, k - 1, k + 1, k << 32, (k << 32) | 0xffffffffull, (k + 1) << 32, ((k - 1) << 32) | 0xffffffffull});
-    if (i + 1 < constants.size())
-      for (uint64_t v : {k << 32 | constants[i + 1], constants[i + 1] << 32 | k}) out.insert({v, v - 1, v + 1});
+    if (in.code == (BPF_LD | BPF_W | BPF_ABS)) {
+      bool argument = in.k >= offsetof(seccomp_data, args);
+      arg = argument ? static_cast<int>((in.k - offsetof(seccomp_data, args)) / 8) : -1;
+      high = argument && (in.k - offsetof(seccomp_data, args)) % 8 == 4;
+      continue;
+    }
+    bool compares = BPF_CLASS(in.code) == BPF_JMP && BPF_OP(in.code) != BPF_JA;
+    if (arg < 0 || !(compares || in.code == (BPF_ALU | BPF_AND | BPF_K))) continue;
+    uint64_t k = in.k;
+    if (high) {
+      out[arg].insert({k << 32, (k << 32) | 0xffffffffull, (k + 1) << 32, ((k - 1) << 32) | 0xffffffffull});
+      lastHigh[arg] = k << 32;
+    } else {
+      out[arg].insert({k, k - 1, k + 1, lastHigh[arg] | k, (lastHigh[arg] | k) - 1, (lastHigh[arg] | k) + 1});
+    }
   }
   return out;
 }
@@ -200,7 +212,9 @@ std::set<uint64_t> programEdges(const std::vector<sock_filter> &program) {
 class Prober {
 public:
   Prober(const SeccompProgram &p, uint32_t defaultAction)
-      : p_(p), default_(defaultAction), programEdges_(programEdges(p.program)) {}
+      : p_(p), default_(defaultAction), programEdges_(programEdges(p.program)) {
+    for (const SeccompRule &r : p.rules) rulesByNumber_[r.nr].push_back(r);
+  }
 
   bool run() { return foreignCalls() && numbers() && arguments(); }
   const std::string &error() const { return error_; }
@@ -209,10 +223,10 @@ private:
   // One call: the program's answer must be `expected`.
   bool probe(const seccomp_data &call, uint32_t expected) {
     uint32_t got;
-    bool readArguments = false;
-    if (!runSeccompProgram(p_.program, call, got, error_, &readArguments)) return false;
+    unsigned read = 0;
+    if (!runSeccompProgram(p_.program, call, got, error_, &read)) return false;
     // A run that loaded no argument took a path that no argument can change.
-    if (readArguments) argumentNumbers_.insert(call.nr);
+    if (read) argumentsRead_[call.nr] |= read;
     if (got == expected) return true;
     error_ = callText(call) + ": the program returns " + hex(got) + ", its rules say " + hex(expected);
     return false;
@@ -220,7 +234,9 @@ private:
   bool byRules(seccomp_data call) {
     uint64_t args[6];
     std::copy(std::begin(call.args), std::end(call.args), args);
-    return probe(call, decideByRules(p_.rules, default_, call.nr, args));
+    auto rules = rulesByNumber_.find(call.nr);
+    static const std::vector<SeccompRule> none;
+    return probe(call, decideByRules(rules == rulesByNumber_.end() ? none : rules->second, default_, call.nr, args));
   }
 
   // Another architecture, and on x86_64 the x32 ABI, are killed whatever the rules say.
@@ -249,52 +265,58 @@ private:
   }
 
   // For each number whose rules have conditions or whose program reads an argument: zero,
-  // then a point that meets each rule, then each argument moved across every edge of the
-  // rules' conditions and of the program's comparisons.
+  // then a point that meets each rule, then each argument that either reads moved across
+  // every edge of the rules' conditions and of the program's comparisons.
   bool arguments() {
-    std::set<uint32_t> numbers = argumentNumbers_;
+    std::map<uint32_t, unsigned> numbers = argumentsRead_;
     for (const SeccompRule &r : p_.rules)
-      if (!r.conditions.empty()) numbers.insert(r.nr);
-    for (uint32_t nr : numbers)
-      if (!argumentsOf(nr)) return false;
+      for (const auto &c : r.conditions) numbers[r.nr] |= 1u << c.arg;
+    for (auto [nr, args] : numbers)
+      if (!argumentsOf(nr, args)) return false;
     return true;
   }
 
-  bool argumentsOf(uint32_t nr) {
-    std::set<uint64_t> edges[6];
-    for (auto &e : edges) e = programEdges_;
-    for (const SeccompRule &r : p_.rules)
-      if (r.nr == nr)
-        for (const auto &c : r.conditions) edgeValues(c, edges[c.arg]);
-    SeccompRule none{"", nr, {}, 0, {}};
-    std::vector<const SeccompRule *> bases{&none};
-    for (const SeccompRule &r : p_.rules)
-      if (r.nr == nr && !r.conditions.empty()) bases.push_back(&r);
+  bool argumentsOf(uint32_t nr, unsigned args) {
+    ArgumentEdges edges = programEdges_;
+    std::vector<const SeccompRule *> bases{nullptr};
+    for (const SeccompRule &r : rulesByNumber_[nr]) {
+      for (const auto &c : r.conditions) edgeValues(c, edges[c.arg]);
+      if (!r.conditions.empty()) bases.push_back(&r);
+    }
     for (const SeccompRule *rule : bases) {
-      const SeccompRule &r = *rule;
       seccomp_data base{static_cast<int>(nr), p_.auditArch, 0, {}};
-      for (unsigned arg = 0; arg < 6; ++arg)  // the first edge value that meets the rule there
-        for (uint64_t v : edges[arg])
-          if (std::all_of(r.conditions.begin(), r.conditions.end(),
-                          [&](const auto &c) { return c.arg != arg || conditionHolds(c, v); })) {
-            base.args[arg] = v;
-            break;
-          }
+      if (rule) meet(*rule, edges, base);
       if (!byRules(base)) return false;
-      for (unsigned arg = 0; arg < 6; ++arg)
+      // Arguments a run is seen to read join those still to move.
+      for (unsigned done = 0; (args | argumentsRead_[nr]) & ~done;) {
+        unsigned arg = __builtin_ctz((args | argumentsRead_[nr]) & ~done);
+        done |= 1u << arg;
         for (uint64_t v : edges[arg]) {
           seccomp_data moved = base;
           moved.args[arg] = v;
           if (!byRules(moved)) return false;
         }
+      }
     }
     return true;
   }
 
+  // The first edge value, per argument, that meets the rule's conditions there.
+  static void meet(const SeccompRule &r, const ArgumentEdges &edges, seccomp_data &call) {
+    for (unsigned arg = 0; arg < 6; ++arg)
+      for (uint64_t v : edges[arg])
+        if (std::all_of(r.conditions.begin(), r.conditions.end(),
+                        [&](const auto &c) { return c.arg != arg || conditionHolds(c, v); })) {
+          call.args[arg] = v;
+          break;
+        }
+  }
+
   const SeccompProgram &p_;
   uint32_t default_;
-  std::set<uint64_t> programEdges_;
-  std::set<uint32_t> argumentNumbers_;
+  ArgumentEdges programEdges_;
+  std::map<uint32_t, std::vector<SeccompRule>> rulesByNumber_;
+  std::map<uint32_t, unsigned> argumentsRead_;
   std::string error_;
 };
 

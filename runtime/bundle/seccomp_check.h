@@ -18,9 +18,9 @@ namespace shellrt {
 constexpr size_t kMaxSeccompInstructions = 4096;
 
 // Runs `program` on `call`; false with `error` when it is not a program this runtime (and
-// shellc) would ever load. `readArguments`, when given, is set if the run loaded an argument.
+// shellc) would ever load. `argumentsRead`, when given, gains a bit per argument loaded.
 bool runSeccompProgram(const std::vector<sock_filter> &program, const seccomp_data &call, uint32_t &result,
-                       std::string &error, bool *readArguments = nullptr);
+                       std::string &error, unsigned *argumentsRead = nullptr);
 
 // The rules' decision for a call: the strictest action among the rules whose conditions all
 // hold, else `defaultAction` (the semantics of compiler/ir/evaluate_syscalls.cpp).
