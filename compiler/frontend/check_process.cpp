@@ -8,20 +8,25 @@
 namespace shellc {
 
 namespace {
+// The bounds are the runtime's (docs/bundle.md): a policy that checks is never refused at
+// start for a limit. Durations are in milliseconds, from 1 to a century.
+constexpr uint64_t kMaxBytes = 1ull << 62, kMaxMilliseconds = 100ull * 366 * 24 * 3600 * 1000;
 struct LimitKind {
   std::string_view name;
   ir::Limit limit;
   enum { Count, Size, Duration } unit;
+  uint64_t min, max;
+  const char *why;
 };
 const LimitKind kLimits[] = {
-    {"open_files", ir::Limit::OpenFiles, LimitKind::Count},
-    {"processes", ir::Limit::Processes, LimitKind::Count},
-    {"memory", ir::Limit::Memory, LimitKind::Size},
-    {"file_size", ir::Limit::FileSize, LimitKind::Size},
-    {"stack", ir::Limit::Stack, LimitKind::Size},
-    {"core", ir::Limit::Core, LimitKind::Size},
-    {"cpu_time", ir::Limit::CpuTime, LimitKind::Duration},
-    {"wall_time", ir::Limit::WallTime, LimitKind::Duration},
+    {"open_files", ir::Limit::OpenFiles, LimitKind::Count, 0, 1u << 20, "the kernel's nr_open ceiling"},
+    {"processes", ir::Limit::Processes, LimitKind::Count, 0, 1u << 22, "the kernel's pid ceiling"},
+    {"memory", ir::Limit::Memory, LimitKind::Size, 0, kMaxBytes, "2^62 bytes"},
+    {"file_size", ir::Limit::FileSize, LimitKind::Size, 0, kMaxBytes, "2^62 bytes"},
+    {"stack", ir::Limit::Stack, LimitKind::Size, 0, kMaxBytes, "2^62 bytes"},
+    {"core", ir::Limit::Core, LimitKind::Size, 0, kMaxBytes, "2^62 bytes"},
+    {"cpu_time", ir::Limit::CpuTime, LimitKind::Duration, 1, kMaxMilliseconds, "1 ms to a century"},
+    {"wall_time", ir::Limit::WallTime, LimitKind::Duration, 1, kMaxMilliseconds, "1 ms to a century"},
 };
 }  // namespace
 
@@ -124,6 +129,12 @@ void Checker::checkProcess() {
           ok = kind->unit == LimitKind::Count  ? parseUnsigned(value->text, n, e)
                : kind->unit == LimitKind::Size ? parseSize(value->text, n, e)
                                                : parseDuration(value->text, n, e);
+        if (ok && (n < kind->min || n > kind->max)) {
+          ok = false;
+          e = {"limit " + std::string(kind->name) + " is out of range (" + kind->why + ")",
+               "the runtime accepts " + std::to_string(kind->min) + " to " + std::to_string(kind->max) +
+                   (kind->unit == LimitKind::Count ? "" : kind->unit == LimitKind::Size ? " bytes" : " ms")};
+        }
         if (!ok) report("invalid-value", value->span, e);
         else proc.limits[kind->limit] = n;
       } else if (s.kind == "env_pass") {
