@@ -105,8 +105,13 @@ int childMain(void *raw) {
 }
 
 pid_t child = -1;
+// Until the command runs, the child is the runtime's own setup, PID 1 of its namespace,
+// which ignores what it has no handler for: a signal that would end the session ends it.
+volatile sig_atomic_t commandStarted = 0;
 void forward(int signal) {
-  if (child > 0) kill(child, signal);
+  if (child <= 0) return;
+  if (commandStarted) kill(child, signal);
+  else if (signal != SIGWINCH) kill(child, SIGKILL);
 }
 
 }  // namespace
@@ -252,6 +257,7 @@ int main(int argc, char **argv) {
     if (n < 0) break;
     reports.append(buffer, n);
   }
+  commandStarted = 1;
   std::string setupError;
   Placeholders placeholders;
   for (size_t start = 0, end; (end = reports.find('\n', start)) != std::string::npos; start = end + 1) {
