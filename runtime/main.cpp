@@ -6,6 +6,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -22,6 +23,7 @@
 #include "bundle/bundle.h"
 #include "bundle/signature.h"
 #include "cgroup.h"
+#include "fd_passing.h"
 #include "files.h"
 #include "kernel_audit.h"
 #include "notify.h"
@@ -114,6 +116,55 @@ void forward(int signal) {
   else if (signal != SIGWINCH) kill(child, SIGKILL);
 }
 
+// What the child reports while it sets up, line by line: layers for the audit log,
+// placeholders to remove at the end, its seccomp listener to take, or why it failed.
+struct SetupReports {
+  AuditLog &audit;
+  NotifyResponder &responder;
+  const Bundle &bundle;
+  pid_t child;
+  int diagSocket, ackFd;
+  Placeholders placeholders;
+  std::string error;
+
+  void read(int pipe) {
+    std::string pending;
+    char buffer[4096];
+    for (ssize_t n; (n = ::read(pipe, buffer, sizeof buffer)) != 0;) {
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) break;
+      pending.append(buffer, n);
+      for (size_t end; (end = pending.find('\n')) != std::string::npos; pending.erase(0, end + 1)) line(pending.substr(0, end));
+    }
+    close(ackFd);
+  }
+
+  void line(const std::string &text) {
+    if (text.rfind("layer ", 0) == 0) audit.event("layer", {{"applied", text.substr(6)}});
+    else if (text.rfind("placeholder ", 0) == 0) placeholders.add(text.substr(12));
+    else if (text.rfind("error ", 0) == 0) error = text.substr(6);
+    else if (text.rfind("listener ", 0) == 0) takeListener(std::stoi(text.substr(9)));
+  }
+
+  // The child waits, its filters loaded, until the supervisor holds the listener; if the
+  // supervisor cannot take it, the child is killed: no sandbox runs unbrokered.
+  void takeListener(int number) {
+    int pidfd = static_cast<int>(syscall(SYS_pidfd_open, child, 0));
+    int listener = pidfd < 0 ? -1 : static_cast<int>(syscall(SYS_pidfd_getfd, pidfd, number, 0));
+    int saved = errno;
+    if (pidfd >= 0) close(pidfd);
+    int diag = receiveFd(diagSocket);
+    if (listener < 0 || diag < 0) {
+      error = std::string("cannot take the sandbox's seccomp listener (pidfd_getfd, Linux 5.6 and later): ") +
+              std::strerror(listener < 0 ? saved : errno);
+      kill(child, SIGKILL);
+      return;
+    }
+    responder.start(bundle, listener, diag, audit);
+    if (write(ackFd, "x", 1) != 1) kill(child, SIGKILL);
+  }
+};
+
 }  // namespace
 
 int main(int argc, char **argv) {
@@ -190,11 +241,12 @@ int main(int argc, char **argv) {
     return kExitSetupFailed;
   }
 
-  int sync[2], reportPipe[2], notifySockets[2];
-  if (pipe2(sync, O_CLOEXEC) != 0 || pipe2(reportPipe, O_CLOEXEC) != 0 ||
+  int sync[2], reportPipe[2], notifySockets[2], ackPipe[2];
+  if (pipe2(sync, O_CLOEXEC) != 0 || pipe2(reportPipe, O_CLOEXEC) != 0 || pipe2(ackPipe, O_CLOEXEC) != 0 ||
       socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, notifySockets) != 0)
     return kExitSetupFailed;
-  ChildArgs args{{&bundle, home, workspace, o.command, uid, gid, {}, reportPipe[1], &terminal, notifySockets[1]},
+  ChildArgs args{{&bundle, home, workspace, o.command, uid, gid, {}, reportPipe[1], &terminal, notifySockets[1],
+                  ackPipe[0]},
                  sync[0]};
   for (char **e = environ; *e; ++e) args.spec.hostEnvironment.push_back(*e);
   // The runtime and the bundle stay out of the sandbox's reach, whatever the policy allows.
@@ -214,6 +266,7 @@ int main(int argc, char **argv) {
   close(sync[0]);
   close(reportPipe[1]);
   close(notifySockets[1]);
+  close(ackPipe[0]);
   // The child waits for `sync`: it is moved before it can start anything.
   if (!cgroup.enter(child, cgroupNotes, error)) {
     kill(child, SIGKILL);
@@ -228,7 +281,6 @@ int main(int argc, char **argv) {
                                                : std::string("kernel audit: not forwarded (reading it takes root); "
                                                              "seccomp log records stay in the kernel's log")}});
   NotifyResponder responder;
-  responder.start(bundle, notifySockets[0], audit);
   std::string proc = "/proc/" + std::to_string(child);
   bool mapped = writeFile(proc + "/setgroups", "deny") &&
                 writeFile(proc + "/uid_map", std::to_string(uid) + " " + std::to_string(outerUid) + " 1\n") &&
@@ -250,22 +302,11 @@ int main(int argc, char **argv) {
   }
 
   // The child reports each layer; the pipe closes at execve (close-on-exec) or exit.
-  std::string reports;
-  char buffer[4096];
-  for (ssize_t n; (n = read(reportPipe[0], buffer, sizeof buffer)) != 0;) {
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) break;
-    reports.append(buffer, n);
-  }
+  SetupReports reports{audit, responder, bundle, child, notifySockets[0], ackPipe[1], {}, {}};
+  reports.read(reportPipe[0]);
   commandStarted = 1;
-  std::string setupError;
-  Placeholders placeholders;
-  for (size_t start = 0, end; (end = reports.find('\n', start)) != std::string::npos; start = end + 1) {
-    std::string line = reports.substr(start, end - start);
-    if (line.rfind("layer ", 0) == 0) audit.event("layer", {{"applied", line.substr(6)}});
-    else if (line.rfind("placeholder ", 0) == 0) placeholders.add(line.substr(12));
-    else if (line.rfind("error ", 0) == 0) setupError = line.substr(6);
-  }
+  std::string &setupError = reports.error;
+  Placeholders &placeholders = reports.placeholders;
   placeholders.guard();
 
   if (setupError.empty()) terminal.relay();

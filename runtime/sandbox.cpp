@@ -4,6 +4,8 @@
 #include <net/if.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
 #include <linux/seccomp.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -18,6 +20,7 @@
 #include "fd_passing.h"
 #include "landlock.h"
 #include "mounts.h"
+#include "sockets/broker_filter.h"
 
 namespace shellrt {
 
@@ -80,6 +83,33 @@ std::vector<std::string> environment(const SandboxSpec &spec) {
   return env;
 }
 
+// Last: from here on the filters decide every call, execve included. The policy's filter
+// is loaded as checked; the runtime's broker filter above it holds the one listener a
+// process may have, which the supervisor takes from this process (pidfd_getfd) while it
+// waits: handing it over by sendmsg would be a call the broker filter sends to a supervisor
+// that does not have the listener yet.
+void loadFilters(const SandboxSpec &spec) {
+  const Bundle &bundle = *spec.bundle;
+  report(spec.reportFd, "layer seccomp: " + std::to_string(bundle.seccomp.size()) + " instructions, " +
+                            std::to_string(bundle.seccompRules) + " rules; Unix sockets by address through the "
+                            "supervisor");
+  sock_fprog policy{static_cast<unsigned short>(bundle.seccomp.size()), const_cast<sock_filter *>(bundle.seccomp.data())};
+  if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &policy) != 0) die(spec, errnoText("seccomp"));
+  std::vector<uint32_t> notified;
+  for (const auto &rule : bundle.notifyRules) notified.push_back(static_cast<uint32_t>(rule.nr));
+  std::vector<sock_filter> broker = brokerFilter(notified);
+  sock_fprog brokerProgram{static_cast<unsigned short>(broker.size()), broker.data()};
+  long listener = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &brokerProgram);
+  if (listener < 0)
+    die(spec, errnoText("seccomp user notification (Linux 5.0 and later; it keeps Unix sockets outside the sandbox "
+                        "out of reach)"));
+  report(spec.reportFd, "listener " + std::to_string(listener));
+  char ack;
+  if (read(spec.ackFd, &ack, 1) != 1) die(spec, "the supervisor did not take the seccomp listener");
+  close(static_cast<int>(listener));
+  close(spec.ackFd);
+}
+
 }  // namespace
 
 // The new network namespace has only a loopback device, down: bring it up, so that the
@@ -131,26 +161,21 @@ bool loopbackUp() {
   if (!applyLandlock(bundle, spec.home, spec.workspace, notes, error)) die(spec, error);
   report(spec.reportFd, "layer " + notes);
 
+  // The sandbox's sock_diag socket, made in its network namespace, before any filter.
+  int diag = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+  if (diag < 0 || !sendFd(spec.notifySocket, diag)) die(spec, errnoText("hand over the sock_diag socket"));
+  close(diag);
+
   // Every descriptor above 2 is closed (inherited sockets, the host's cwd…), except the
   // report pipe, which closes on exec and tells the supervisor the exec happened.
-  if (!closeAllBut({spec.reportFd, spec.notifySocket})) die(spec, errnoText("close inherited descriptors"));
+  if (!closeAllBut({spec.reportFd, spec.ackFd})) die(spec, errnoText("close inherited descriptors"));
 
   std::vector<char *> argv, envp;
   for (const std::string &a : spec.command) argv.push_back(const_cast<char *>(a.c_str()));
   argv.push_back(nullptr);
   for (std::string &e : env) envp.push_back(e.data());
   envp.push_back(nullptr);
-
-  sock_fprog program{static_cast<unsigned short>(bundle.seccomp.size()), const_cast<sock_filter *>(bundle.seccomp.data())};
-  report(spec.reportFd, "layer seccomp: " + std::to_string(bundle.seccomp.size()) + " instructions, " +
-                            std::to_string(bundle.seccompRules) + " rules");
-  // Last: from here on the filter decides every call, execve included. With `notify` rules
-  // the supervisor receives the listener and answers those calls from outside.
-  unsigned flags = bundle.notifyRules.empty() ? 0 : SECCOMP_FILTER_FLAG_NEW_LISTENER;
-  long listener = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &program);
-  if (listener < 0) die(spec, errnoText("seccomp"));
-  if (flags && !sendFd(spec.notifySocket, static_cast<int>(listener))) die(spec, errnoText("hand over the seccomp listener"));
-  if (flags) close(static_cast<int>(listener));
+  loadFilters(spec);
   execvpe(argv[0], argv.data(), envp.data());
   die(spec, errnoText(("exec " + spec.command[0]).c_str()));
 }

@@ -1,6 +1,7 @@
 // The sandboxed child, from the moment it exists in its new namespaces to execve:
 // mounts → rlimits → session → identity → capabilities → environment → fds →
-// no_new_privs → Landlock → seccomp → execve. Each step fails closed.
+// no_new_privs → Landlock → seccomp (the policy's filter, then the runtime's broker filter,
+// whose listener the supervisor takes) → execve. Each step fails closed.
 #pragma once
 #include <string>
 #include <vector>
@@ -19,7 +20,8 @@ struct SandboxSpec {
   std::vector<std::string> hostEnvironment;  // NAME=value of the supervisor
   int reportFd = -1;  // setup notes and the fatal error go here (the supervisor logs them)
   Terminal *terminal = nullptr;
-  int notifySocket = -1;  // where the seccomp listener goes when the policy has `notify` rules
+  int notifySocket = -1;  // where the sandbox's sock_diag socket goes (sockets/sandbox_sockets.h)
+  int ackFd = -1;  // read end: the supervisor has taken the seccomp listener when it writes
   std::vector<std::string> hidden;  // host files kept out of the sandbox's view
 };
 

@@ -303,6 +303,7 @@ void readSeccomp(const Field &f, Bundle &out) {
   o.finish();
   for (const SeccompProgram &p : out.seccompPrograms) {
     if (p.arch != runningArch()) continue;
+    out.runningProgram = &p - out.seccompPrograms.data();
     out.seccomp = p.program;
     out.seccompRules = p.rules.size();
     for (const SeccompRule &r : p.rules)

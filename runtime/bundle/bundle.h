@@ -118,6 +118,7 @@ struct Bundle {
   // for the running architecture.
   uint32_t seccompDefault = 0;
   std::vector<SeccompProgram> seccompPrograms;
+  size_t runningProgram = 0;  // its index in seccompPrograms
   std::vector<sock_filter> seccomp;
   uint64_t seccompRules = 0;
   // The rules whose action is `notify`: the supervisor decides those calls, and logs them.

@@ -1,0 +1,309 @@
+#include "sockets/broker.h"
+
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstddef>
+#include <cstring>
+#include <vector>
+
+namespace shellrt {
+
+namespace {
+
+constexpr size_t kMaxCopy = 1u << 20;      // bytes of one send done for the agent
+constexpr size_t kMaxControl = 1u << 16;   // bytes of ancillary data
+constexpr size_t kMaxMessages = 1024;      // UIO_MAXIOV, for iovecs and sendmmsg
+
+// The process that made the call, for the time of one call. Its memory and descriptors are
+// reached through a pidfd, checked to be the caller's before anything is read.
+class Caller {
+public:
+  Caller(const seccomp_notif &call, int listener) : call_(call) {
+    pidfd_ = static_cast<int>(syscall(SYS_pidfd_open, call.pid, 0));
+    __u64 id = call.id;
+    // The pid could have been reused between the notification and pidfd_open.
+    valid_ = pidfd_ >= 0 && ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0;
+  }
+  ~Caller() {
+    for (int fd : owned_) close(fd);
+    if (pidfd_ >= 0) close(pidfd_);
+  }
+  bool valid() const { return valid_; }
+  const seccomp_notif &call() const { return call_; }
+
+  bool read(uint64_t address, void *out, size_t size) const {
+    if (size == 0) return true;
+    iovec local{out, size}, remote{reinterpret_cast<void *>(address), size};
+    return process_vm_readv(call_.pid, &local, 1, &remote, 1, 0) == static_cast<ssize_t>(size);
+  }
+  bool write(uint64_t address, const void *data, size_t size) const {
+    iovec local{const_cast<void *>(data), size}, remote{reinterpret_cast<void *>(address), size};
+    return process_vm_writev(call_.pid, &local, 1, &remote, 1, 0) == static_cast<ssize_t>(size);
+  }
+  // A descriptor of the caller, as one of ours (closed with the Caller); -errno when none.
+  int descriptor(uint64_t agentFd) {
+    int fd = static_cast<int>(syscall(SYS_pidfd_getfd, pidfd_, static_cast<int>(agentFd), 0));
+    if (fd < 0) return -errno;
+    owned_.push_back(fd);
+    return fd;
+  }
+  // A directory of the caller's view (its root or cwd) as an O_PATH descriptor.
+  int directory(const char *which) {
+    std::string path = "/proc/" + std::to_string(call_.pid) + "/" + which;
+    int fd = open(path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) owned_.push_back(fd);
+    return fd;
+  }
+  void own(int fd) { owned_.push_back(fd); }
+
+private:
+  const seccomp_notif &call_;
+  int pidfd_ = -1;
+  bool valid_ = false;
+  std::vector<int> owned_;
+};
+
+struct Destination {
+  sockaddr_storage address{};
+  socklen_t length = 0;
+  std::string path;  // a Unix socket file, for the audit log
+};
+
+// Resolves `path` as the caller's kernel would (absolute from its root, relative from its
+// cwd), never leaving that root and never through /proc's magic links, and pins the file.
+int pinPath(Caller &caller, const std::string &path) {
+  bool absolute = path[0] == '/';
+  int base = caller.directory(absolute ? "root" : "cwd");
+  if (base < 0) return -EACCES;
+  open_how how{};
+  how.flags = O_PATH | O_CLOEXEC;
+  how.resolve = RESOLVE_NO_MAGICLINKS | (absolute ? RESOLVE_IN_ROOT : RESOLVE_BENEATH);
+  int fd = static_cast<int>(syscall(SYS_openat2, base, path.c_str(), &how, sizeof how));
+  if (fd < 0) return errno == EXDEV || errno == ELOOP ? -EACCES : -errno;
+  caller.own(fd);
+  return fd;
+}
+
+// The address to use in the supervisor's own call; a Unix socket file only if a socket of
+// the sandbox is bound to it. 0 or -errno.
+int destination(Caller &caller, const SandboxSockets &sockets, int domain, uint64_t address, uint64_t length,
+                Destination &out) {
+  if (length > sizeof out.address) return -EINVAL;
+  out.length = static_cast<socklen_t>(length);
+  if (!caller.read(address, &out.address, length)) return -EFAULT;
+  const auto *named = reinterpret_cast<const sockaddr_un *>(&out.address);
+  // Abstract names and autobind: the socket's own network namespace, the sandbox's.
+  if (domain != AF_UNIX || length <= offsetof(sockaddr_un, sun_path) || named->sun_path[0] == '\0') return 0;
+  out.path.assign(named->sun_path, strnlen(named->sun_path, length - offsetof(sockaddr_un, sun_path)));
+  int pinned = pinPath(caller, out.path);
+  if (pinned < 0) return pinned;
+  struct stat st;
+  if (fstat(pinned, &st) != 0) return -errno;
+  if (!S_ISSOCK(st.st_mode)) return -ECONNREFUSED;
+  if (!sockets.bound(st.st_dev, st.st_ino)) return -EACCES;
+  sockaddr_un via{};
+  via.sun_family = AF_UNIX;
+  snprintf(via.sun_path, sizeof via.sun_path, "/proc/self/fd/%d", pinned);
+  std::memcpy(&out.address, &via, sizeof via);
+  out.length = sizeof via;
+  return 0;
+}
+
+int socketDomain(int fd) {
+  int domain = 0;
+  socklen_t size = sizeof domain;
+  return getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &size) == 0 ? domain : -errno;
+}
+
+}  // namespace
+
+namespace {
+
+// The caller's message, rebuilt in the supervisor: its data copied (at most kMaxCopy), its
+// descriptors (SCM_RIGHTS) taken from the caller; other ancillary data is refused (the
+// kernel would check credentials against the supervisor, not the caller).
+struct Message {
+  msghdr header{};
+  Destination to;
+  std::vector<char> data, control;
+  iovec vector{};
+  int status = 0;
+};
+
+int readData(Caller &caller, const msghdr &theirs, Message &m) {
+  if (theirs.msg_iovlen > kMaxMessages) return -EMSGSIZE;
+  std::vector<iovec> iovs(theirs.msg_iovlen);
+  if (!caller.read(reinterpret_cast<uint64_t>(theirs.msg_iov), iovs.data(), iovs.size() * sizeof(iovec))) return -EFAULT;
+  for (const iovec &v : iovs) {
+    size_t take = std::min(v.iov_len, kMaxCopy - m.data.size());
+    size_t at = m.data.size();
+    m.data.resize(at + take);
+    if (!caller.read(reinterpret_cast<uint64_t>(v.iov_base), m.data.data() + at, take)) return -EFAULT;
+  }
+  m.vector = {m.data.data(), m.data.size()};
+  return 0;
+}
+
+int readControl(Caller &caller, const msghdr &theirs, Message &m) {
+  if (theirs.msg_controllen == 0) return 0;
+  if (theirs.msg_controllen > kMaxControl) return -ENOBUFS;
+  m.control.resize(theirs.msg_controllen);
+  if (!caller.read(reinterpret_cast<uint64_t>(theirs.msg_control), m.control.data(), m.control.size())) return -EFAULT;
+  msghdr view{};
+  view.msg_control = m.control.data();
+  view.msg_controllen = m.control.size();
+  for (cmsghdr *c = CMSG_FIRSTHDR(&view); c; c = CMSG_NXTHDR(&view, c)) {
+    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) return -EPERM;
+    auto *fds = reinterpret_cast<int *>(CMSG_DATA(c));
+    size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+    for (size_t i = 0; i < count; ++i) {
+      int ours = caller.descriptor(static_cast<uint64_t>(fds[i]));
+      if (ours < 0) return -EBADF;
+      fds[i] = ours;
+    }
+  }
+  return 0;
+}
+
+int readMessage(Caller &caller, const SandboxSockets &sockets, int domain, uint64_t address, Message &m) {
+  msghdr theirs{};
+  if (!caller.read(address, &theirs, sizeof theirs)) return -EFAULT;
+  if (int r = readData(caller, theirs, m)) return r;
+  if (int r = readControl(caller, theirs, m)) return r;
+  if (theirs.msg_name && theirs.msg_namelen) {
+    if (int r = destination(caller, sockets, domain, reinterpret_cast<uint64_t>(theirs.msg_name), theirs.msg_namelen, m.to))
+      return r;
+    m.header.msg_name = &m.to.address;
+    m.header.msg_namelen = m.to.length;
+  }
+  m.header.msg_iov = &m.vector;
+  m.header.msg_iovlen = 1;
+  m.header.msg_control = m.control.empty() ? nullptr : m.control.data();
+  m.header.msg_controllen = m.control.size();
+  return 0;
+}
+
+}  // namespace
+
+namespace {
+
+// What the agent asked, done by the supervisor: the syscall's return value, or -errno.
+class Call {
+public:
+  Call(Caller &caller, const SandboxSockets &sockets) : caller_(caller), sockets_(sockets) {}
+
+  int64_t run(std::string &deniedPath) {
+    const seccomp_notif &c = caller_.call();
+    int fd = caller_.descriptor(c.data.args[0]);
+    if (fd < 0) return fd;
+    int domain = socketDomain(fd);
+    if (domain < 0) return domain;
+    int64_t r = dispatch(fd, domain);
+    if (r == -EACCES) deniedPath = lastPath_;
+    return r;
+  }
+
+private:
+  int64_t dispatch(int fd, int domain) {
+    const auto &a = caller_.call().data.args;
+    switch (caller_.call().data.nr) {
+    case SYS_connect: return connectTo(fd, domain, a[1], a[2]);
+    case SYS_sendto: return sendTo(fd, domain, a[1], a[2], static_cast<int>(a[3]), a[4], a[5]);
+    case SYS_sendmsg: return sendMessage(fd, domain, a[1], static_cast<int>(a[2]));
+    default: return sendMessages(fd, domain, a[1], a[2], static_cast<int>(a[3]));
+    }
+  }
+
+  int64_t connectTo(int fd, int domain, uint64_t address, uint64_t length) {
+    Destination to;
+    int r = destination(caller_, sockets_, domain, address, length, to);
+    lastPath_ = to.path;
+    if (r) return r;
+    return connect(fd, reinterpret_cast<sockaddr *>(&to.address), to.length) == 0 ? 0 : -errno;
+  }
+
+  int64_t sendTo(int fd, int domain, uint64_t buffer, uint64_t length, int flags, uint64_t address, uint64_t addrlen) {
+    Destination to;
+    int r = destination(caller_, sockets_, domain, address, addrlen, to);
+    lastPath_ = to.path;
+    if (r) return r;
+    std::vector<char> data(std::min<uint64_t>(length, kMaxCopy));
+    if (!caller_.read(buffer, data.data(), data.size())) return -EFAULT;
+    ssize_t sent = sendto(fd, data.data(), data.size(), flags | MSG_NOSIGNAL, reinterpret_cast<sockaddr *>(&to.address),
+                          to.length);
+    return delivered(sent, flags);
+  }
+
+  int64_t sendMessage(int fd, int domain, uint64_t address, int flags) {
+    Message m;
+    int r = readMessage(caller_, sockets_, domain, address, m);
+    lastPath_ = m.to.path;
+    if (r) return r;
+    return delivered(sendmsg(fd, &m.header, flags | MSG_NOSIGNAL), flags);
+  }
+
+  // Each message as sendmsg, its length written back where the caller reads it.
+  int64_t sendMessages(int fd, int domain, uint64_t vector, uint64_t count, int flags) {
+    count = std::min<uint64_t>(count, kMaxMessages);
+    uint64_t sent = 0;
+    for (; sent < count; ++sent) {
+      uint64_t entry = vector + sent * sizeof(mmsghdr);
+      int64_t r = sendMessage(fd, domain, entry + offsetof(mmsghdr, msg_hdr), flags);
+      if (r < 0) return sent ? static_cast<int64_t>(sent) : r;
+      unsigned length = static_cast<unsigned>(r);
+      if (!caller_.write(entry + offsetof(mmsghdr, msg_len), &length, sizeof length)) return -EFAULT;
+    }
+    return static_cast<int64_t>(sent);
+  }
+
+  // A send the supervisor made with MSG_NOSIGNAL: the caller still gets its SIGPIPE.
+  int64_t delivered(ssize_t sent, int flags) {
+    if (sent >= 0) return sent;
+    if (errno == EPIPE && !(flags & MSG_NOSIGNAL)) kill(caller_.call().pid, SIGPIPE);
+    return -errno;
+  }
+
+  Caller &caller_;
+  const SandboxSockets &sockets_;
+  std::string lastPath_;
+};
+
+const char *callName(uint32_t nr) {
+  return nr == SYS_connect ? "connect" : nr == SYS_sendto ? "sendto" : nr == SYS_sendmsg ? "sendmsg" : "sendmmsg";
+}
+
+}  // namespace
+
+seccomp_notif_resp SocketBroker::handle(const seccomp_notif &call, int listener) const {
+  seccomp_notif_resp response{};
+  response.id = call.id;
+  Caller caller(call, listener);
+  if (!caller.valid()) {
+    response.error = -ESRCH;  // the caller is gone; the kernel drops the answer
+    return response;
+  }
+  std::string denied;
+  int64_t r = Call(caller, sockets_).run(denied);
+  if (!denied.empty())
+    audit_.event("unix_socket", {{"syscall", std::string(callName(call.data.nr))},
+                                 {"path", denied},
+                                 {"caller_pid", int64_t(call.pid)},
+                                 {"decision", std::string("deny")},
+                                 {"why", std::string("no socket of the sandbox is bound to it: its listener is "
+                                                     "outside the sandbox")}});
+  if (r < 0) response.error = static_cast<int32_t>(r);
+  else response.val = r;
+  return response;
+}
+
+}  // namespace shellrt

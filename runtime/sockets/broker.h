@@ -1,0 +1,29 @@
+// The supervisor's side of the calls by which a process reaches a socket by address. It
+// does each call itself, on the agent's own socket (pidfd_getfd) with the agent's arguments
+// copied once, so that no other thread of the agent can change them between the check and
+// the use. A Unix socket address that names a file is resolved in the agent's view of the
+// filesystem, pinned (O_PATH) and allowed only if a socket of the sandbox is bound to that
+// file; the call then goes to the pinned file, never to the path again.
+#pragma once
+#include <linux/seccomp.h>
+
+#include <string>
+
+#include "audit.h"
+#include "sockets/sandbox_sockets.h"
+
+namespace shellrt {
+
+class SocketBroker {
+public:
+  SocketBroker(const SandboxSockets &sockets, AuditLog &audit) : sockets_(sockets), audit_(audit) {}
+  // Does `call` (connect, sendto, sendmsg, sendmmsg) for the agent; the response to send.
+  // `listener` tells whether the call is still waiting (SECCOMP_IOCTL_NOTIF_ID_VALID).
+  seccomp_notif_resp handle(const seccomp_notif &call, int listener) const;
+
+private:
+  const SandboxSockets &sockets_;
+  AuditLog &audit_;
+};
+
+}  // namespace shellrt
