@@ -40,6 +40,7 @@ filesystemBlock : 'filesystem' '{' fsStmt* '}' ;
 fsStmt
     : 'default' decision                          # fsDefault
     | 'compatibility' IDENT                       # fsCompatibility
+    | 'scratch' pathList                          # fsScratch
     | ruleName? decision accessList pathList      # fsRule
     ;
 

@@ -73,6 +73,65 @@ bool cgroupsReadOnly(size_t &count, std::string &error) {
   return true;
 }
 
+// Scratch directories (absolute paths) of the mount plan.
+std::vector<std::string> scratchPaths(const Bundle &bundle) {
+  std::vector<std::string> out;
+  for (const MountEntry &m : bundle.mounts)
+    if (m.kind == MountEntry::Kind::Scratch) out.push_back("/" + m.path.rel);
+  return out;
+}
+
+bool beneath(const std::string &path, const std::string &dir) {
+  return path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 && path[dir.size()] == '/';
+}
+
+bool mountScratch(const std::string &path, std::string &error) {
+  std::string target = "/newroot" + path;
+  if (!makeMountPoint(target, true) || mount("scratch", target.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") != 0)
+    return fail(error, "scratch " + path);
+  return true;
+}
+
+// Every allowed path bound from the host, shortest first so that a writable workspace binds
+// over a read-only home. A scratch directory is an empty tmpfs instead, and nothing of the
+// host's beneath it is bound but the workspace and the home, which are the user's wherever
+// they are (a workspace in /tmp).
+bool bindAllowed(const Bundle &bundle, const std::string &home, const std::string &workspace,
+                 std::vector<std::pair<std::string, bool>> &ordered, size_t &bound, size_t &missing, std::string &error) {
+  struct Bind {
+    bool writable = false, startup = false;
+  };
+  std::map<std::string, Bind> binds;
+  if (!bundle.landlock) binds["/"].writable = true;
+  for (const LandlockRule &rule : bundle.landlockRules) {
+    Bind &b = binds[rule.path.resolve(home, workspace)];
+    b.writable = b.writable || (rule.access & kWriteRights);
+    b.startup = b.startup || rule.path.root != SandboxPath::Root::Absolute;
+  }
+  std::vector<std::string> scratch = scratchPaths(bundle);
+  for (const std::string &s : scratch) binds.try_emplace(s);
+  std::vector<std::pair<std::string, Bind>> sorted(binds.begin(), binds.end());
+  std::stable_sort(sorted.begin(), sorted.end(), [](auto &a, auto &b) { return a.first.size() < b.first.size(); });
+  for (auto &[path, bind] : sorted) {
+    std::string target = "/newroot" + (path == "/" ? std::string() : path);
+    if (std::find(scratch.begin(), scratch.end(), path) != scratch.end() && !bind.startup) {
+      // Beneath /dev: mounted once the sandbox's own /dev is (devicesAndScratch).
+      if (!beneath(path, "/dev") && !mountScratch(path, error)) return false;
+      continue;
+    }
+    if (!bind.startup && std::any_of(scratch.begin(), scratch.end(), [&](auto &s) { return beneath(path, s); })) continue;
+    std::string source = "/oldroot" + (path == "/" ? std::string() : path);
+    if (access(source.c_str(), F_OK) != 0) {
+      ++missing;
+      continue;  // Landlock's rule for it is skipped the same way
+    }
+    if (!bindInto(source, target, bind.writable, error)) return false;
+    ordered.emplace_back(path, bind.writable);
+    ++bound;
+  }
+  return true;
+}
+
 }  // namespace
 
 bool buildRoot(const Bundle &bundle, const std::string &home, const std::string &workspace,
@@ -88,25 +147,9 @@ bool buildRoot(const Bundle &bundle, const std::string &home, const std::string 
   if (chdir("/") != 0) return fail(error, "chdir /");
   if (mount("newroot", "/newroot", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") != 0) return fail(error, "root tmpfs");
 
-  // Every allowed path, shortest first so that a writable workspace binds over a read-only home.
-  std::map<std::string, bool> binds;  // path -> writable
-  if (!bundle.landlock) binds["/"] = true;
-  for (const LandlockRule &rule : bundle.landlockRules) {
-    std::string path = rule.path.resolve(home, workspace);
-    binds[path] = binds[path] || (rule.access & kWriteRights);
-  }
-  std::vector<std::pair<std::string, bool>> ordered(binds.begin(), binds.end());
-  std::stable_sort(ordered.begin(), ordered.end(), [](auto &a, auto &b) { return a.first.size() < b.first.size(); });
+  std::vector<std::pair<std::string, bool>> ordered;
   size_t bound = 0, missing = 0;
-  for (auto &[path, writable] : ordered) {
-    std::string source = "/oldroot" + (path == "/" ? std::string() : path);
-    if (access(source.c_str(), F_OK) != 0) {
-      ++missing;
-      continue;  // Landlock's rule for it is skipped the same way
-    }
-    if (!bindInto(source, "/newroot" + (path == "/" ? std::string() : path), writable, error)) return false;
-    ++bound;
-  }
+  if (!bindAllowed(bundle, home, workspace, ordered, bound, missing, error)) return false;
 
   size_t cgroups = 0;
   if (!cgroupsReadOnly(cgroups, error)) return false;
@@ -134,16 +177,22 @@ bool buildRoot(const Bundle &bundle, const std::string &home, const std::string 
     if (mount(("/oldroot" + console).c_str(), "/newroot/dev/console", nullptr, MS_BIND, nullptr) != 0)
       return fail(error, "bind the pty");
   }
-  makeMountPoint("/newroot/dev/shm", true);
-  mount("shm", "/newroot/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
-  if (!binds.count("/tmp")) {
-    makeMountPoint("/newroot/tmp", true);
-    mount("tmp", "/newroot/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
+  // Scratch directories in /dev; /dev/shm and /tmp exist even where the policy makes no
+  // scratch directory of them.
+  std::vector<std::string> scratch = scratchPaths(bundle);
+  for (const std::string &dir : scratch)
+    if (beneath(dir, "/dev") && !mountScratch(dir, error)) return false;
+  for (const char *dir : {"/dev/shm", "/tmp"}) {
+    bool bound = std::any_of(ordered.begin(), ordered.end(), [&](auto &b) { return b.first == dir; });
+    if (bound || std::find(scratch.begin(), scratch.end(), dir) != scratch.end()) continue;
+    makeMountPoint(std::string("/newroot") + dir, true);
+    mount("tmp", (std::string("/newroot") + dir).c_str(), "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
   }
 
   // The mount plan: what Landlock cannot express.
   size_t planned = 0, absent = 0;
   for (const MountEntry &m : bundle.mounts) {
+    if (m.kind == MountEntry::Kind::Scratch) continue;  // mounted with the binds
     std::string target = "/newroot" + m.path.resolve(home, workspace);
     struct stat st;
     if (lstat(target.c_str(), &st) != 0) {

@@ -45,6 +45,9 @@ bool within(const ir::Path &inner, const ir::Path &outer) {
 FilesystemPlan planFilesystem(const ir::Filesystem &fs) {
   FilesystemPlan plan;
   plan.landlock = !fs.defaultAllow;
+  // Scratch directories first: the runtime mounts the entries in order, and a deny beneath
+  // one (a mask in /tmp) applies to what is mounted there.
+  for (const ir::Scratch &s : fs.scratch) plan.mounts.push_back({MountEntry::Kind::Scratch, s.path, s.id});
   std::map<ir::Path, size_t> index;
   for (const ir::FsRule &rule : fs.rules) {
     if (!rule.allow || !plan.landlock) continue;
@@ -107,7 +110,10 @@ llvm::json::Value landlockJson(const ir::Filesystem &fs, const FilesystemPlan &p
 llvm::json::Value mountsJson(const FilesystemPlan &plan, const SourceNames &names) {
   llvm::json::Array entries;
   for (const MountEntry &m : plan.mounts) {
-    const char *kind = m.kind == MountEntry::Kind::Mask ? "mask" : m.kind == MountEntry::Kind::ReadOnly ? "readonly" : "noexec";
+    const char *kind = m.kind == MountEntry::Kind::Mask       ? "mask"
+                       : m.kind == MountEntry::Kind::ReadOnly ? "readonly"
+                       : m.kind == MountEntry::Kind::Scratch  ? "scratch"
+                                                              : "noexec";
     entries.push_back(llvm::json::Object{
         {"kind", kind}, {"path", pathJson(m.path)}, {"rule", names.rule(m.rule)},
         // The path may not exist yet (a hook not written): the runtime creates what it masks.

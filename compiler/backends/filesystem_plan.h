@@ -19,7 +19,7 @@ const std::vector<LandlockRight> &landlockFsRights();
 uint64_t landlockBits(uint8_t access);  // ir::Access bits -> Landlock fs rights
 
 struct MountEntry {
-  enum class Kind { ReadOnly, Mask, NoExec };
+  enum class Kind { ReadOnly, Mask, NoExec, Scratch };
   Kind kind;
   ir::Path path;
   ir::RuleId rule;

@@ -45,6 +45,12 @@ struct Setting {
   Span span;
 };
 
+// `scratch "/tmp", "/dev/shm"`: directories that are the sandbox's own, empty at start.
+struct FsScratch {
+  std::vector<PathExpr> paths;
+  Span span;
+};
+
 struct FsRule {
   std::optional<RuleName> name;
   Value decision;  // allow | deny
@@ -211,6 +217,7 @@ struct Module {
   std::vector<Param> params;
   std::vector<Block> blocks;
   std::vector<FsRule> fsRules;
+  std::vector<FsScratch> fsScratch;
   std::vector<ProcessStmt> processStmts;
   std::vector<SyscallRule> syscallRules;
   std::vector<SyscallAction> syscallDefaults;

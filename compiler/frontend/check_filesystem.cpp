@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include "frontend/checker.h"
 
 namespace shellc {
@@ -23,6 +25,28 @@ std::optional<uint8_t> accessBits(Checker &c, const std::vector<ast::Value> &rig
   return bits;
 }
 
+// Scratch directories replace host directories by absolute path: the workspace and the home
+// are the user's, never replaced; "/" would be the whole view.
+void Checker::checkScratch(const ast::FsScratch &s) {
+  for (const ast::PathExpr &expr : s.paths) {
+    auto p = path(expr);
+    if (!p) continue;
+    if (p->root != ir::PathRoot::Absolute || p->rel.empty()) {
+      error("invalid-path", expr.span, "a scratch directory is an absolute path other than \"/\"")
+          .withHint("workspace and home are the user's own directories; write e.g. scratch \"/tmp\"");
+      continue;
+    }
+    auto &scratch = policy_.filesystem.scratch;
+    auto same = std::find_if(scratch.begin(), scratch.end(), [&](const ir::Scratch &o) { return o.path == *p; });
+    if (same != scratch.end()) {
+      warning("duplicate-statement", expr.span, "'" + p->display() + "' is a scratch directory already")
+          .withNote(same->id.span, "first made one here");
+      continue;
+    }
+    scratch.push_back({ruleId(std::nullopt, s.span), *p});
+  }
+}
+
 void Checker::checkFilesystem() {
   ir::Filesystem &fs = policy_.filesystem;
   if (auto d = setting(ast::Layer::Filesystem, "default")) fs.defaultAllow = d->values[0].text == "allow";
@@ -32,6 +56,7 @@ void Checker::checkFilesystem() {
                                                             : ir::Compatibility::HardRequirement;
   }
   forEachModule([&](const ast::Module &m) {
+    for (const ast::FsScratch &s : m.fsScratch) checkScratch(s);
     for (const ast::FsRule &rule : m.fsRules) {
       auto access = accessBits(*this, rule.rights);
       for (const ast::PathExpr &expr : rule.paths) {

@@ -36,6 +36,7 @@ public:
 
   // check_layers.cpp
   void checkFilesystem();
+  void checkScratch(const ast::FsScratch &s);
   void checkProcess();
   void checkSyscalls();
   void checkNetwork();

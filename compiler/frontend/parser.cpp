@@ -128,7 +128,7 @@ private:
   static std::string contextHint(antlr4::Parser *parser) {
     for (auto *ctx = parser->getContext(); ctx; ctx = dynamic_cast<antlr4::ParserRuleContext *>(ctx->parent)) {
       switch (ctx->getRuleIndex()) {
-      case P::RuleFilesystemBlock: return "a filesystem statement starts with allow, deny, default or compatibility";
+      case P::RuleFilesystemBlock: return "a filesystem statement starts with allow, deny, default, compatibility or scratch";
       case P::RuleProcessBlock: return "a process statement starts with run_as, allow_root, capabilities, limit or env";
       case P::RuleSyscallsBlock: return "a syscalls statement starts with allow, deny, kill, log, default or arch";
       case P::RuleNetworkBlock: return "a network statement starts with allow, deny, default or enforcement";
@@ -446,6 +446,10 @@ private:
         b.settings.push_back(std::move(s));
       } else if (auto *c = dynamic_cast<P::FsCompatibilityContext *>(stmt)) {
         b.settings.push_back(setting(c, {c->IDENT()}));
+      } else if (auto *scratch = dynamic_cast<P::FsScratchContext *>(stmt)) {
+        ast::FsScratch s{{}, s_.span(scratch)};
+        for (auto *p : scratch->pathList()->pathExpr()) s.paths.push_back(path(p));
+        m_->fsScratch.push_back(std::move(s));
       } else {
         auto *r = static_cast<P::FsRuleContext *>(stmt);
         ast::FsRule rule;

@@ -43,10 +43,18 @@ struct FsRule {
 
 enum class Compatibility { BestEffort, HardRequirement };
 
+// A scratch directory: an empty tmpfs of the sandbox's own in place of the host's
+// directory, gone when the sandbox ends. Rights on it are the rules', as anywhere.
+struct Scratch {
+  RuleId id;
+  Path path;  // absolute
+};
+
 struct Filesystem {
   bool defaultAllow = false;
   Compatibility compatibility = Compatibility::BestEffort;
   std::vector<FsRule> rules;
+  std::vector<Scratch> scratch;
 };
 
 // ---------------------------------------------------------------- process

@@ -213,8 +213,11 @@ void readMounts(const Field &f, Bundle &out) {
   auto o = f.object();
   for (const Field &item : o["entries"].items(kMaxEntries)) {
     auto m = item.object();
-    auto kind = static_cast<MountEntry::Kind>(m["kind"].oneOf({"readonly", "mask", "noexec"}));
+    auto kind = static_cast<MountEntry::Kind>(m["kind"].oneOf({"readonly", "mask", "noexec", "scratch"}));
     out.mounts.push_back({kind, readPath(m["path"]), readRule(m["rule"])});
+    const SandboxPath &path = out.mounts.back().path;
+    if (kind == MountEntry::Kind::Scratch && (path.root != SandboxPath::Root::Absolute || path.rel.empty()))
+      m["path"].reject("a scratch directory is an absolute path other than /");
     m["create_if_missing"].boolean();  // the runtime creates what it masks, whatever this says
     m.finish();
   }

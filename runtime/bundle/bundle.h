@@ -32,7 +32,7 @@ struct LandlockRule {
 };
 
 struct MountEntry {
-  enum class Kind { ReadOnly, Mask, NoExec } kind;
+  enum class Kind { ReadOnly, Mask, NoExec, Scratch } kind;
   SandboxPath path;
   RuleSource rule;
 };
