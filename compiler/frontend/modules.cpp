@@ -44,24 +44,23 @@ bool ModuleLoader::visit(const std::string &path, const std::string &name, std::
   }
   if (std::find(loaded_.begin(), loaded_.end(), key) != loaded_.end()) return true;
 
-  std::string error;
+  ReadError error;
   FileId file = sources_.load(path, error);
   if (file == kNoFile) {
     if (chain.empty()) {
-      diags_.error("io-error", Span{}, "cannot read '" + path + "': " + error);
+      diags_.error("io-error", Span{}, "cannot read '" + path + "': " + error.reason).withHint(error.hint);
     } else {
       Diagnostic &d = diags_.error("missing-module", chain.back(),
-                                   "cannot load module '" + name + "': " + path + ": " + error);
+                                   "cannot load module '" + name + "': " + path + ": " + error.reason);
+      d.withHint(error.hint);
       std::vector<Span> outer(chain.begin(), chain.end() - 1);
       addImportNotes(d, sources_, outer);
     }
     return false;
   }
   loaded_.push_back(key);
-  size_t before = diags_.errorCount();
   std::unique_ptr<ast::Module> module = parseModule(sources_, file, diags_);
   if (!module) return false;
-  (void)before;
 
   stack.push_back(key);
   bool ok = true;
@@ -78,7 +77,6 @@ bool ModuleLoader::visit(const std::string &path, const std::string &name, std::
     }
     uses.emplace_back(target, use);
   }
-  size_t self = out.size();
   out.push_back(LoadedModule{std::move(module), name, chain});
   for (auto &[target, use] : uses) {
     std::vector<Span> next = chain;
@@ -91,7 +89,6 @@ bool ModuleLoader::visit(const std::string &path, const std::string &name, std::
     }
     ok &= visit(target, use.target, next, stack, out);
   }
-  (void)self;
   stack.pop_back();
   return ok;
 }
