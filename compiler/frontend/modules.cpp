@@ -11,6 +11,10 @@ namespace fs = std::filesystem;
 
 namespace shellc {
 
+// Each module holds the chain of `use` that led to it, and loading recurses along that
+// chain: past this depth a chain is a mistake, or made to exhaust memory and stack.
+constexpr size_t kMaxImportDepth = 256;
+
 void addImportNotes(Diagnostic &d, const SourceManager &sources, const std::vector<Span> &chain) {
   for (auto it = chain.rbegin(); it != chain.rend(); ++it)
     d.withNote(*it, "imported from here");
@@ -43,6 +47,14 @@ bool ModuleLoader::visit(const std::string &path, const std::string &name, std::
     return false;
   }
   if (std::find(loaded_.begin(), loaded_.end(), key) != loaded_.end()) return true;
+  if (chain.size() > kMaxImportDepth) {
+    diags_.error("import-too-deep", chain.back(),
+                 "cannot load module '" + name + "': it is " + std::to_string(chain.size()) +
+                     " 'use' statements deep; the limit is " + std::to_string(kMaxImportDepth))
+        .withNote(chain.front(), "the chain starts here")
+        .withHint("let a module use what it needs directly rather than through a chain of modules");
+    return false;
+  }
 
   ReadError error;
   FileId file = sources_.load(path, error);
