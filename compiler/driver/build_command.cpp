@@ -66,14 +66,15 @@ int BuildCommand::run(const CommonOptions &common) {
   DiagnosticEngine diags;
   CheckOptions options;
   if (!policyOptions(common, options, diags)) return finish(sources, diags, common);
-  if (!fs::exists(input)) {
+  std::error_code ec;
+  // What exists but cannot be read (a loop of links) the loader reports, with the reason.
+  if (fs::status(input, ec).type() == fs::file_type::not_found) {
     diags.error("io-error", Span{}, "no such file: " + input);
     return finish(sources, diags, common);
   }
   CheckOutput checked = checkPolicyFile(input, options, sources, diags);
   if (!checked.ok) return finish(sources, diags, common);
 
-  std::error_code ec;
   backends::SourceNames names(fs::current_path(ec).string(), fs::absolute(options.stdlibDir, ec).lexically_normal().string());
   backends::Bundle bundle;
   std::string error;

@@ -25,20 +25,44 @@ void addCommonOptions(CLI::App &command, CommonOptions &common) {
   command.add_flag("-v,--verbose", common.verbose, "Say what was done");
 }
 
+namespace {
+// Whether the loader is to read `status`'s file: a regular one, or one whose type cannot be
+// known (a loop of links), so that the loader says why it cannot read it.
+bool toRead(fs::file_status status) { return fs::is_regular_file(status) || !fs::status_known(status); }
+
+// The .policy files below `dir`, sorted. Links to directories are not followed, so that a
+// loop of links cannot make the walk recur; a directory that cannot be listed is an error
+// that names it, never files silently left out.
+bool expandDirectory(const std::string &dir, std::vector<std::string> &files, std::string &error) {
+  std::vector<std::string> found;
+  std::error_code ec;
+  fs::path walking = dir;  // the directory being listed, or entered next
+  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator();
+       it.increment(ec)) {
+    std::error_code unknown;  // status_known() says it
+    // The walk enters this entry next if it is a directory, else goes on in its parent.
+    walking = fs::is_directory(it->symlink_status(unknown)) ? it->path() : it->path().parent_path();
+    if (it->path().extension() == ".policy" && toRead(it->status(unknown))) found.push_back(it->path().string());
+  }
+  if (ec) {
+    error = "cannot read directory '" + walking.string() + "': " + ec.message();
+    return false;
+  }
+  std::sort(found.begin(), found.end());
+  files.insert(files.end(), found.begin(), found.end());
+  return true;
+}
+}  // namespace
+
 bool expandInputs(const std::vector<std::string> &inputs, std::vector<std::string> &files,
                   std::string &error) {
   for (const std::string &input : inputs) {
-    std::error_code ec;
-    if (fs::is_directory(input, ec)) {
-      std::vector<std::string> found;
-      for (auto it = fs::recursive_directory_iterator(input, ec); !ec && it != fs::recursive_directory_iterator();
-           it.increment(ec)) {
-        if (it->is_regular_file() && it->path().extension() == ".policy") found.push_back(it->path().string());
-      }
-      std::sort(found.begin(), found.end());
-      files.insert(files.end(), found.begin(), found.end());
-    } else if (fs::exists(input, ec)) {
-      files.push_back(input);
+    std::error_code unknown;  // status_known() says it
+    fs::file_status status = fs::status(input, unknown);
+    if (fs::is_directory(status)) {
+      if (!expandDirectory(input, files, error)) return false;
+    } else if (fs::exists(status) || !fs::status_known(status)) {
+      files.push_back(input);  // the loader says what it cannot read
     } else {
       error = "no such file or directory: " + input;
       return false;

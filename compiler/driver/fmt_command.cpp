@@ -25,9 +25,10 @@ int FmtCommand::run(const CommonOptions &common) {
   }
   bool differs = false;
   for (const std::string &path : files) {
-    FileId file = sources.load(path, error);
+    ReadError unreadable;
+    FileId file = sources.load(path, unreadable);
     if (file == kNoFile) {
-      diags.error("io-error", Span{}, "cannot read '" + path + "': " + error);
+      diags.error("io-error", Span{}, "cannot read '" + path + "': " + unreadable.reason).withHint(unreadable.hint);
       continue;
     }
     std::string formatted;

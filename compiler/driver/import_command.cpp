@@ -31,10 +31,11 @@ void ImportCommand::attach(CLI::App &parent, CommonOptions &common) {
 int ImportCommand::run(const CommonOptions &common) {
   SourceManager sources;
   DiagnosticEngine diags;
-  std::string error, policy;
+  std::string policy;
+  ReadError error;
   FileId file = sources.load(input, error);
   if (file == kNoFile) {
-    diags.error("io-error", Span{}, "cannot read '" + input + "': " + error);
+    diags.error("io-error", Span{}, "cannot read '" + input + "': " + error.reason).withHint(error.hint);
     return finish(sources, diags, common);
   }
   bool ok = false;
@@ -65,7 +66,8 @@ std::vector<std::string> importYamlInputs(const std::vector<std::string> &inputs
                                           DiagnosticEngine &diags) {
   std::vector<std::string> out;
   for (const std::string &input : inputs) {
-    std::string error, policy;
+    std::string policy;
+    ReadError error;
     FileId file = isYaml(input) ? sources.load(input, error) : kNoFile;
     if (!isYaml(input) || file == kNoFile) {
       out.push_back(input);  // checkInputs reports what it cannot read

@@ -4,7 +4,6 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 
 #include "backends/bundle.h"
@@ -27,11 +26,14 @@ void RunCommand::attach(CLI::App &parent, CommonOptions &common) {
 
 namespace {
 bool isBundle(const std::string &path) {
-  std::ifstream in(path);
+  if (path.size() > 7 && path.substr(path.size() - 7) == ".bundle") return true;
+  ReadError unreadable;  // reported when the path is then loaded as a policy
+  int fd = openSourceFile(path, unreadable);
+  if (fd < 0) return false;
   char head[64] = {};
-  in.read(head, sizeof head - 1);
-  return std::string(head).find("\"compiler\"") != std::string::npos ||
-         (path.size() > 7 && path.substr(path.size() - 7) == ".bundle");
+  ssize_t n = read(fd, head, sizeof head - 1);
+  close(fd);
+  return n > 0 && std::string(head).find("\"compiler\"") != std::string::npos;
 }
 }  // namespace
 

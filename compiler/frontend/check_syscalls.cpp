@@ -1,4 +1,6 @@
 #include <algorithm>
+#include <cctype>
+#include <map>
 
 #include "frontend/checker.h"
 #include "frontend/constants.h"
@@ -141,6 +143,22 @@ std::optional<std::vector<std::vector<ir::ArgCondition>>> expand(Checker &c, con
   return products;
 }
 
+// A call listed twice in one statement (`deny read, write, read`), compared as written
+// without spaces, so that `ioctl(request == 1)` twice counts and `ioctl(request == 2)` not.
+void warnDuplicateCalls(Checker &c, const ast::SyscallRule &rule) {
+  std::map<std::string, Span> seen;
+  for (const ast::SyscallSpec &spec : rule.syscalls) {
+    std::string_view written = c.sources_.text(spec.span.file).substr(spec.span.begin, spec.span.end - spec.span.begin);
+    std::string key;
+    for (char ch : written)
+      if (!std::isspace(static_cast<unsigned char>(ch))) key += ch;
+    auto [first, added] = seen.emplace(key, spec.span);
+    if (!added)
+      c.warning("duplicate-syscall", spec.span, "'" + std::string(written) + "' is listed twice")
+          .withNote(first->second, "first listed here");
+  }
+}
+
 }  // namespace
 
 std::optional<ir::SyscallAction> Checker::syscallAction(const ast::Value &verb,
@@ -241,6 +259,7 @@ void Checker::checkSyscalls() {
       } else {
         action = syscallAction(rule.verb, std::nullopt, rule.verb.span);
       }
+      warnDuplicateCalls(*this, rule);
       // Names and conditions are checked even when the action is wrong: all errors at once.
       for (const ast::SyscallSpec &spec : rule.syscalls) {
         auto info = resolveSyscall(*this, spec.name);

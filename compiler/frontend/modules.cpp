@@ -11,6 +11,10 @@ namespace fs = std::filesystem;
 
 namespace shellc {
 
+// Each module holds the chain of `use` that led to it, and loading recurses along that
+// chain: past this depth a chain is a mistake, or made to exhaust memory and stack.
+constexpr size_t kMaxImportDepth = 256;
+
 void addImportNotes(Diagnostic &d, const SourceManager &sources, const std::vector<Span> &chain) {
   for (auto it = chain.rbegin(); it != chain.rend(); ++it)
     d.withNote(*it, "imported from here");
@@ -43,25 +47,32 @@ bool ModuleLoader::visit(const std::string &path, const std::string &name, std::
     return false;
   }
   if (std::find(loaded_.begin(), loaded_.end(), key) != loaded_.end()) return true;
+  if (chain.size() > kMaxImportDepth) {
+    diags_.error("import-too-deep", chain.back(),
+                 "cannot load module '" + name + "': it is " + std::to_string(chain.size()) +
+                     " 'use' statements deep; the limit is " + std::to_string(kMaxImportDepth))
+        .withNote(chain.front(), "the chain starts here")
+        .withHint("let a module use what it needs directly rather than through a chain of modules");
+    return false;
+  }
 
-  std::string error;
+  ReadError error;
   FileId file = sources_.load(path, error);
   if (file == kNoFile) {
     if (chain.empty()) {
-      diags_.error("io-error", Span{}, "cannot read '" + path + "': " + error);
+      diags_.error("io-error", Span{}, "cannot read '" + path + "': " + error.reason).withHint(error.hint);
     } else {
       Diagnostic &d = diags_.error("missing-module", chain.back(),
-                                   "cannot load module '" + name + "': " + path + ": " + error);
+                                   "cannot load module '" + name + "': " + path + ": " + error.reason);
+      d.withHint(error.hint);
       std::vector<Span> outer(chain.begin(), chain.end() - 1);
       addImportNotes(d, sources_, outer);
     }
     return false;
   }
   loaded_.push_back(key);
-  size_t before = diags_.errorCount();
   std::unique_ptr<ast::Module> module = parseModule(sources_, file, diags_);
   if (!module) return false;
-  (void)before;
 
   stack.push_back(key);
   bool ok = true;
@@ -78,7 +89,6 @@ bool ModuleLoader::visit(const std::string &path, const std::string &name, std::
     }
     uses.emplace_back(target, use);
   }
-  size_t self = out.size();
   out.push_back(LoadedModule{std::move(module), name, chain});
   for (auto &[target, use] : uses) {
     std::vector<Span> next = chain;
@@ -91,7 +101,6 @@ bool ModuleLoader::visit(const std::string &path, const std::string &name, std::
     }
     ok &= visit(target, use.target, next, stack, out);
   }
-  (void)self;
   stack.pop_back();
   return ok;
 }

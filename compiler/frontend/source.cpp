@@ -1,41 +1,85 @@
 #include "frontend/source.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
-#include <sys/stat.h>
 
 namespace shellc {
 
+namespace {
 // Policies are small; anything past this is a mistake or an attack, not a policy.
 constexpr off_t kMaxSourceBytes = 64 << 20;
+const ReadError kTooLarge{"file is larger than 64 MiB", ""};
 
-FileId SourceManager::load(const std::string &path, std::string &error) {
-  if (auto overlay = overlays_.find(path); overlay != overlays_.end())
-    return addBuffer(overlay->second.name, overlay->second.text);
+ReadError systemError(int err) {
+  if (err == ELOOP) return {std::strerror(err), "the symbolic links on the way form a loop (or a chain of more than 40)"};
+  return {std::strerror(err), ""};
+}
+
+// Whether `st` is what a policy is read from: a regular file within the bound.
+bool readable(const struct stat &st, ReadError &error) {
+  if (S_ISREG(st.st_mode)) {
+    if (st.st_size <= kMaxSourceBytes) return true;
+    error = kTooLarge;
+  } else if (S_ISDIR(st.st_mode)) {
+    error = {"is a directory", ""};
+  } else {
+    const char *kind = S_ISFIFO(st.st_mode)  ? "a FIFO"
+                       : S_ISCHR(st.st_mode) ? "a character device"
+                       : S_ISBLK(st.st_mode) ? "a block device"
+                                             : "a socket";
+    error = {std::string("not a regular file (") + kind + ")",
+             "policies are read from regular files only, never from a pipe or a device"};
+  }
+  return false;
+}
+}  // namespace
+
+int openSourceFile(const std::string &path, ReadError &error) {
   struct stat st;
   if (stat(path.c_str(), &st) != 0) {
-    error = std::strerror(errno);
-    return kNoFile;
+    error = systemError(errno);
+    return -1;
   }
-  if (S_ISDIR(st.st_mode)) {
-    error = "is a directory";
-    return kNoFile;
+  if (!readable(st, error)) return -1;
+  // Should a FIFO take the file's place after the stat, opening it must not wait for a
+  // writer; fstat then sees what was opened.
+  int fd = open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) {
+    error = systemError(errno);
+    return -1;
   }
-  if (S_ISREG(st.st_mode) && st.st_size > kMaxSourceBytes) {
-    error = "file is larger than 64 MiB";
-    return kNoFile;
+  if (fstat(fd, &st) != 0) error = systemError(errno);
+  else if (readable(st, error)) return fd;
+  close(fd);
+  return -1;
+}
+
+FileId SourceManager::load(const std::string &path, ReadError &error) {
+  if (auto overlay = overlays_.find(path); overlay != overlays_.end())
+    return addBuffer(overlay->second.name, overlay->second.text);
+  int fd = openSourceFile(path, error);
+  if (fd < 0) return kNoFile;
+  // Read up to one byte past the bound: a file that grows after the check is still refused.
+  std::string contents;
+  char buffer[1 << 16];
+  int failed = 0;
+  while (contents.size() <= static_cast<size_t>(kMaxSourceBytes)) {
+    ssize_t n = read(fd, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) failed = errno;
+    if (n <= 0) break;
+    contents.append(buffer, static_cast<size_t>(n));
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    error = std::strerror(errno);
-    return kNoFile;
-  }
-  std::ostringstream contents;
-  contents << in.rdbuf();
-  return addBuffer(path, contents.str());
+  close(fd);
+  if (failed) error = systemError(failed);
+  else if (contents.size() > static_cast<size_t>(kMaxSourceBytes)) error = kTooLarge;
+  else return addBuffer(path, std::move(contents));
+  return kNoFile;
 }
 
 FileId SourceManager::addBuffer(std::string name, std::string contents) {

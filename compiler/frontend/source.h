@@ -24,10 +24,20 @@ struct LineCol {
   uint32_t column = 0;  // 1-based, in bytes
 };
 
+// Why a file was not read, and what to do about it when the reason does not say.
+struct ReadError {
+  std::string reason;
+  std::string hint;
+};
+
+// Opens `path` for reading if it is a regular file of at most 64 MiB: -1 and why otherwise.
+// Nothing else is opened (opening a device may act on it) and opening never blocks (a FIFO).
+int openSourceFile(const std::string &path, ReadError &error);
+
 class SourceManager {
 public:
-  // Reads a file; returns kNoFile and sets `error` when it cannot.
-  FileId load(const std::string &path, std::string &error);
+  // Reads a file (see openSourceFile); returns kNoFile and sets `error` when it cannot.
+  FileId load(const std::string &path, ReadError &error);
   FileId addBuffer(std::string name, std::string contents);
   // Later load(path) calls return `contents`, named `name`, instead of reading the file: for
   // a policy that exists only in memory, such as one imported from another format.

@@ -12,15 +12,17 @@ z3::expr anyOf(z3::context &ctx, const std::vector<z3::expr> &terms) {
   return z3::mk_or(v);
 }
 
-void Footprint::add(const Footprint &other) {
-  std::vector<std::pair<uint64_t, uint64_t>> all = ranges_;
-  all.insert(all.end(), other.ranges_.begin(), other.ranges_.end());
+Footprint Footprint::unionOf(const std::vector<Footprint> &parts) {
+  std::vector<std::pair<uint64_t, uint64_t>> all;
+  for (const Footprint &part : parts) all.insert(all.end(), part.ranges_.begin(), part.ranges_.end());
   std::sort(all.begin(), all.end());
-  ranges_.clear();
+  Footprint out;
   for (const auto &r : all) {
-    if (!ranges_.empty() && r.first <= ranges_.back().second) ranges_.back().second = std::max(ranges_.back().second, r.second);
-    else ranges_.push_back(r);
+    if (!out.ranges_.empty() && r.first <= out.ranges_.back().second)
+      out.ranges_.back().second = std::max(out.ranges_.back().second, r.second);
+    else out.ranges_.push_back(r);
   }
+  return out;
 }
 
 bool Footprint::meets(const Footprint &other) const {
@@ -49,9 +51,9 @@ z3::expr oneOf(const z3::expr &choice, const std::vector<size_t> &indices) {
 }
 
 Footprint footprintOf(const std::vector<size_t> &indices) {
-  Footprint out;
-  for (size_t i : indices) out.add(Footprint::range(i, i + 1));
-  return out;
+  std::vector<Footprint> parts;
+  for (size_t i : indices) parts.push_back(Footprint::range(i, i + 1));
+  return Footprint::unionOf(parts);
 }
 
 size_t chosen(const z3::model &model, const z3::expr &choice) { return model.eval(choice, true).get_numeral_uint64(); }

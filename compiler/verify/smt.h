@@ -24,7 +24,9 @@ public:
   static Footprint anywhere() { return Footprint({{0, UINT64_MAX}}); }
   static Footprint range(uint64_t begin, uint64_t end) { return Footprint({{begin, end}}); }
   Footprint() = default;
-  void add(const Footprint &other);
+  // Sorts once: adding a large statement's rules one by one would sort its ranges each time.
+  static Footprint unionOf(const std::vector<Footprint> &parts);
+  void add(const Footprint &other) { *this = unionOf({*this, other}); }
   bool meets(const Footprint &other) const;
   bool isAnywhere() const { return ranges_ == anywhere().ranges_; }
   // Nothing on this layer's axis: a call the layer's architecture does not have.
@@ -123,6 +125,7 @@ std::optional<ir::HostPattern> providerHost(const ir::Provider &provider);
 std::optional<z3::expr> modelRequest(const Layer &layer, const std::string &model);
 
 // Helpers shared by the encodings.
+z3::expr anyOf(z3::context &ctx, const std::vector<z3::expr> &terms);
 // The index of the statement each rule belongs to: one statement's rules are adjacent.
 template <class Rule>
 std::vector<int> statementOf(const std::vector<Rule> &rules) {
@@ -134,23 +137,25 @@ std::vector<int> statementOf(const std::vector<Rule> &rules) {
   }
   return out;
 }
-// Statements from rules and a term of when each rule matches.
+// Statements from rules and a term of when each rule matches. A statement's terms are
+// joined by one flat `or`: a chain of binary ones costs Z3 the square of its length (a
+// `deny` of 10,000 calls took a minute).
 template <class Rule, class Matches, class Grants, class Where>
 std::vector<Statement> groupStatements(const std::vector<Rule> &rules, Matches matches, Grants grants, Where where) {
   std::vector<Statement> out;
   std::vector<int> index = statementOf(rules);
-  for (size_t i = 0; i < rules.size(); ++i) {
-    z3::expr m = matches(rules[i]);
-    if (index[i] < static_cast<int>(out.size())) {
-      out.back().matches = out.back().matches || m;
-    } else {
-      out.push_back({&rules[i].id, m, grants(rules[i])});
+  for (size_t first = 0, end = 0; first < rules.size(); first = end) {
+    std::vector<z3::expr> terms;
+    std::vector<Footprint> places;
+    for (end = first; end < rules.size() && index[end] == index[first]; ++end) {
+      terms.push_back(matches(rules[end]));
+      places.push_back(where(rules[end]));
     }
-    out.back().footprint.add(where(rules[i]));
+    z3::expr any = terms.size() == 1 ? terms.front() : anyOf(terms.front().ctx(), terms);
+    out.push_back({&rules[first].id, any, grants(rules[first]), Footprint::unionOf(places)});
   }
   return out;
 }
-z3::expr anyOf(z3::context &ctx, const std::vector<z3::expr> &terms);
 // A choice among `count` representatives: a bit-vector, because Z3 decides equalities of
 // a bit-vector to constants by propagation where an integer needs case splits (measured:
 // 250 routes, 13 s as integers).

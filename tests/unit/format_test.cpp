@@ -44,7 +44,8 @@ TEST(Format, IsIdempotentAndCanonicalForStdlibAndExamples) {
       if (entry.path().extension() != ".policy") continue;
       SourceManager sources;
       DiagnosticEngine diags;
-      std::string error, once, twice;
+      std::string once, twice;
+      ReadError error;
       FileId file = sources.load(entry.path(), error);
       ASSERT_TRUE(formatPolicy(sources, file, diags, once)) << entry.path();
       EXPECT_EQ(once, sources.text(file)) << entry.path() << " is not canonical: run shellc fmt -i";
