@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
@@ -40,13 +41,14 @@ using namespace shellrt;
 constexpr int kExitSetupFailed = 125;
 
 struct Options {
-  std::string bundle, workspace = ".", auditLog, trust, signature;
+  std::string bundle, workspace = ".", auditLog, trust, signature, grace = "10";
   std::vector<std::string> command;
 };
 
 int usage(const char *why) {
   std::cerr << "shellrt: " << why << "\n"
             << "usage: shellrt BUNDLE [--workspace DIR] [--audit-log FILE|-] [--trust PUBKEY [--signature FILE]]\n"
+            << "               [--grace SECONDS]\n"
             << "               -- COMMAND [ARG...]\n";
   return 2;
 }
@@ -60,7 +62,8 @@ bool parseArgs(int argc, char **argv, Options &o) {
       break;
     }
     std::string *value = a == "--workspace" ? &o.workspace : a == "--audit-log" ? &o.auditLog
-                         : a == "--trust"     ? &o.trust : a == "--signature" ? &o.signature : nullptr;
+                         : a == "--trust"     ? &o.trust : a == "--signature" ? &o.signature
+                         : a == "--grace"     ? &o.grace : nullptr;
     if (value && i + 1 < argc) {
       *value = argv[++i];
     } else if (a.rfind("--", 0) == 0 || !o.bundle.empty()) {
@@ -71,7 +74,8 @@ bool parseArgs(int argc, char **argv, Options &o) {
   }
   for (; i < argc; ++i) o.command.push_back(argv[i]);
   if (o.signature.empty()) o.signature = o.bundle + ".sig";
-  return !o.bundle.empty() && !o.command.empty();
+  bool graceOk = !o.grace.empty() && o.grace.size() <= 6 && o.grace.find_first_not_of("0123456789") == std::string::npos;
+  return graceOk && !o.bundle.empty() && !o.command.empty();
 }
 
 // The bundle, read once: its signature (with --trust) is checked on the same bytes that are
@@ -110,10 +114,32 @@ pid_t child = -1;
 // Until the command runs, the child is the runtime's own setup, PID 1 of its namespace,
 // which ignores what it has no handler for: a signal that would end the session ends it.
 volatile sig_atomic_t commandStarted = 0;
+// A process manager's stop (TERM) or a hangup: the init passes it on, and what has not
+// ended after the grace period is killed (SIGALRM, shared with the wall-time limit: the
+// earlier of the two wins).
+unsigned graceSeconds = 10;
 void forward(int signal) {
   if (child <= 0) return;
-  if (commandStarted) kill(child, signal);
-  else if (signal != SIGWINCH) kill(child, SIGKILL);
+  if (!commandStarted) {
+    if (signal != SIGWINCH) kill(child, SIGKILL);
+    return;
+  }
+  kill(child, signal);
+  if (signal == SIGTERM || signal == SIGHUP) {
+    unsigned left = alarm(0);
+    alarm(left && left < graceSeconds ? left : std::max(graceSeconds, 1u));
+  }
+}
+
+// The command's wait status, as the sandbox's init saw it; the init's own when it wrote none
+// (it was killed, or the policy let it fork nothing and the command was PID 1 itself).
+int commandStatus(int pipe, int initStatus) {
+  char buffer[64];
+  ssize_t n = read(pipe, buffer, sizeof buffer - 1);
+  close(pipe);
+  if (n <= 7) return initStatus;
+  buffer[n] = '\0';
+  return std::string(buffer, 7) == "status " ? std::atoi(buffer + 7) : initStatus;
 }
 
 // What the child reports while it sets up, line by line: layers for the audit log,
@@ -126,6 +152,7 @@ struct SetupReports {
   int diagSocket, ackFd;
   Placeholders placeholders;
   std::string error;
+  std::string execError;  // "126 why" or "127 why": the command could not be run
 
   void read(int pipe) {
     std::string pending;
@@ -143,6 +170,7 @@ struct SetupReports {
     if (text.rfind("layer ", 0) == 0) audit.event("layer", {{"applied", text.substr(6)}});
     else if (text.rfind("placeholder ", 0) == 0) placeholders.add(text.substr(12));
     else if (text.rfind("error ", 0) == 0) error = text.substr(6);
+    else if (text.rfind("exec-failed ", 0) == 0) execError = text.substr(12);
     else if (text.rfind("listener ", 0) == 0) takeListener(std::stoi(text.substr(9)));
   }
 
@@ -241,12 +269,13 @@ int main(int argc, char **argv) {
     return kExitSetupFailed;
   }
 
-  int sync[2], reportPipe[2], notifySockets[2], ackPipe[2];
+  int sync[2], reportPipe[2], notifySockets[2], ackPipe[2], statusPipe[2];
   if (pipe2(sync, O_CLOEXEC) != 0 || pipe2(reportPipe, O_CLOEXEC) != 0 || pipe2(ackPipe, O_CLOEXEC) != 0 ||
+      pipe2(statusPipe, O_CLOEXEC) != 0 ||
       socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, notifySockets) != 0)
     return kExitSetupFailed;
   ChildArgs args{{&bundle, home, workspace, o.command, uid, gid, {}, reportPipe[1], &terminal, notifySockets[1],
-                  ackPipe[0]},
+                  ackPipe[0], statusPipe[1]},
                  sync[0]};
   for (char **e = environ; *e; ++e) args.spec.hostEnvironment.push_back(*e);
   // The runtime and the bundle stay out of the sandbox's reach, whatever the policy allows.
@@ -267,6 +296,7 @@ int main(int argc, char **argv) {
   close(reportPipe[1]);
   close(notifySockets[1]);
   close(ackPipe[0]);
+  close(statusPipe[1]);
   // The child waits for `sync`: it is moved before it can start anything.
   if (!cgroup.enter(child, cgroupNotes, error)) {
     kill(child, SIGKILL);
@@ -296,22 +326,27 @@ int main(int argc, char **argv) {
   for (int s : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2}) signal(s, forward);
   static Terminal *windowOwner = &terminal;
   signal(SIGWINCH, terminal.active() ? [](int) { windowOwner->resize(); } : forward);
-  if (bundle.wallTimeMs) {
-    signal(SIGALRM, [](int) { forward(SIGKILL); });
-    alarm(static_cast<unsigned>((bundle.wallTimeMs + 999) / 1000));
-  }
+  graceSeconds = static_cast<unsigned>(std::stoul(o.grace));
+  signal(SIGALRM, [](int) { kill(child, SIGKILL); });
+  if (bundle.wallTimeMs) alarm(static_cast<unsigned>((bundle.wallTimeMs + 999) / 1000));
 
   // The child reports each layer; the pipe closes at execve (close-on-exec) or exit.
-  SetupReports reports{audit, responder, bundle, child, notifySockets[0], ackPipe[1], {}, {}};
+  SetupReports reports{audit, responder, bundle, child, notifySockets[0], ackPipe[1], {}, {}, {}};
   reports.read(reportPipe[0]);
   commandStarted = 1;
   std::string &setupError = reports.error;
   Placeholders &placeholders = reports.placeholders;
   placeholders.guard();
 
-  if (setupError.empty()) terminal.relay();
+  // A terminal that goes away ends the session, as it ends a shell's: nothing is left
+  // running that nobody can see (and nothing spins on a dead terminal).
+  if (setupError.empty() && terminal.relay()) {
+    audit.event("terminal_closed", {{"action", std::string("the sandbox is ended")}});
+    kill(child, SIGKILL);
+  }
   int status = 0;
   while (waitpid(child, &status, 0) < 0 && errno == EINTR) {}
+  status = commandStatus(statusPipe[0], status);
   terminal.restore();
   responder.stop();
   kernelAudit.stop();
@@ -324,6 +359,12 @@ int main(int argc, char **argv) {
     return kExitSetupFailed;
   }
   int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  if (!reports.execError.empty()) {
+    std::string why = reports.execError.substr(4);
+    std::cerr << "shellrt: " << why << "\n";
+    audit.event("exit", {{"status", int64_t(code)}, {"reason", why}});
+    return code;
+  }
   if (WIFSIGNALED(status))
     audit.event("exit", {{"signal", int64_t(WTERMSIG(status))}, {"status", int64_t(code)},
                          {"seccomp_kill", WTERMSIG(status) == SIGSYS}});

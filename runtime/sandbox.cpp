@@ -19,6 +19,7 @@
 
 #include "fd_passing.h"
 #include "landlock.h"
+#include "init.h"
 #include "mounts.h"
 #include "sockets/broker_filter.h"
 
@@ -110,6 +111,21 @@ void loadFilters(const SandboxSpec &spec) {
   close(spec.ackFd);
 }
 
+struct Command {
+  const SandboxSpec *spec;
+  char **argv, **envp;
+};
+
+// Execs the command; on failure, its status told apart as shells and Docker do: 127 not
+// found, 126 found but not executable. The sandbox itself was set up.
+int execCommand(void *raw) {
+  auto *c = static_cast<Command *>(raw);
+  execvpe(c->argv[0], c->argv, c->envp);
+  int status = errno == ENOENT || errno == ENOTDIR ? 127 : 126;
+  report(c->spec->reportFd, "exec-failed " + std::to_string(status) + " " + errnoText(c->spec->command[0].c_str()));
+  return status;
+}
+
 }  // namespace
 
 // The new network namespace has only a loopback device, down: bring it up, so that the
@@ -168,7 +184,7 @@ bool loopbackUp() {
 
   // Every descriptor above 2 is closed (inherited sockets, the host's cwd…), except the
   // report pipe, which closes on exec and tells the supervisor the exec happened.
-  if (!closeAllBut({spec.reportFd, spec.ackFd})) die(spec, errnoText("close inherited descriptors"));
+  if (!closeAllBut({spec.reportFd, spec.ackFd, spec.statusFd})) die(spec, errnoText("close inherited descriptors"));
 
   std::vector<char *> argv, envp;
   for (const std::string &a : spec.command) argv.push_back(const_cast<char *>(a.c_str()));
@@ -176,8 +192,9 @@ bool loopbackUp() {
   for (std::string &e : env) envp.push_back(e.data());
   envp.push_back(nullptr);
   loadFilters(spec);
-  execvpe(argv[0], argv.data(), envp.data());
-  die(spec, errnoText(("exec " + spec.command[0]).c_str()));
+  Command command{&spec, argv.data(), envp.data()};
+  runInit(spec.statusFd, spec.reportFd, execCommand, &command);
+  _exit(execCommand(&command));  // no fork under this policy: the command is PID 1
 }
 
 }  // namespace shellrt

@@ -22,6 +22,7 @@ struct SandboxSpec {
   Terminal *terminal = nullptr;
   int notifySocket = -1;  // where the sandbox's sock_diag socket goes (sockets/sandbox_sockets.h)
   int ackFd = -1;  // read end: the supervisor has taken the seccomp listener when it writes
+  int statusFd = -1;  // write end: the init reports the command's wait status here
   std::vector<std::string> hidden;  // host files kept out of the sandbox's view
 };
 

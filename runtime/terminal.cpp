@@ -64,8 +64,8 @@ void Terminal::restore() {
   saved_ = false;
 }
 
-void Terminal::relay() {
-  if (master_ < 0) return;
+bool Terminal::relay() {
+  if (master_ < 0) return false;
   close(slave_);
   slave_ = -1;
   if (tcgetattr(STDIN_FILENO, &savedMode) == 0) {
@@ -75,9 +75,10 @@ void Terminal::relay() {
     tcsetattr(STDIN_FILENO, TCSAFLUSH, &raw);
   }
   char buffer[8192];
-  bool inputOpen = true;
+  bool hungUp = false;
   for (;;) {
-    pollfd fds[2] = {{master_, POLLIN, 0}, {STDIN_FILENO, static_cast<short>(inputOpen ? POLLIN : 0), 0}};
+    // Raw mode makes Ctrl-D a byte: end of input or an error on the terminal is a hangup.
+    pollfd fds[2] = {{master_, POLLIN, 0}, {STDIN_FILENO, POLLIN, 0}};
     if (poll(fds, 2, -1) < 0) {
       if (errno == EINTR) continue;
       break;
@@ -85,15 +86,22 @@ void Terminal::relay() {
     if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
       ssize_t n = read(master_, buffer, sizeof buffer);
       if (n <= 0) break;  // EIO: the sandbox closed its side
-      if (!writeAll(STDOUT_FILENO, buffer, n)) break;
+      if (!writeAll(STDOUT_FILENO, buffer, n)) {
+        hungUp = true;
+        break;
+      }
     }
-    if (fds[1].revents & (POLLIN | POLLHUP)) {
+    if (fds[1].revents & (POLLIN | POLLHUP | POLLERR)) {
       ssize_t n = read(STDIN_FILENO, buffer, sizeof buffer);
-      if (n <= 0) inputOpen = false;
-      else if (!writeAll(master_, buffer, n)) break;
+      if (n <= 0 && !(n < 0 && errno == EINTR)) {
+        hungUp = true;
+        break;
+      }
+      if (n > 0 && !writeAll(master_, buffer, n)) break;
     }
   }
   restore();
+  return hungUp;
 }
 
 }  // namespace shellrt

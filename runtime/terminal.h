@@ -18,8 +18,9 @@ public:
   // In the child: make the pty its controlling terminal and its stdin, stdout and stderr.
   bool attachInChild();
   // In the supervisor after the child exists: raw mode, relay until the sandbox closes the
-  // pty, restore.
-  void relay();
+  // pty or the outer terminal goes away, restore. True when the terminal went away (a
+  // hangup: the window closed, the tmux session killed): the session should end.
+  bool relay();
   void resize();  // SIGWINCH: copy the outer window size
   void restore();
 
