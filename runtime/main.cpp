@@ -6,6 +6,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -131,6 +132,35 @@ void forward(int signal) {
   }
 }
 
+// The workspace: an existing directory, and not the whole filesystem (every file of the host
+// writable is no sandbox; the runtime's own mounts would land on the host's).
+bool resolveWorkspace(const std::string &given, std::string &out, std::string &error) {
+  char resolved[PATH_MAX];
+  struct stat st;
+  error.clear();
+  if (!realpath(given.c_str(), resolved) || stat(resolved, &st) != 0) {
+    error = "workspace " + given + ": " + std::strerror(errno);
+    return false;
+  }
+  out = resolved;
+  if (!S_ISDIR(st.st_mode)) error = "workspace " + given + " is not a directory: give the project's directory";
+  else if (out == "/") error = "the workspace is the whole filesystem: give the project's directory (--workspace DIR)";
+  return error.empty();
+}
+
+// The home of the user the sandbox runs as: HOME when that is the caller, else the password
+// database's entry for the policy's uid (started by root with `run_as 1001:1001`, HOME was
+// root's). The database only when needed: a lookup loads the NSS modules and tries nscd, a
+// millisecond of every start-up.
+std::string homeOf(uid_t uid, uid_t caller) {
+  const char *env = getenv("HOME");
+  if (env && uid == caller) return env;
+  passwd *pw = getpwuid(uid);
+  std::string home = pw ? pw->pw_dir : "/";
+  if (uid != caller) setenv("HOME", home.c_str(), 1);  // what env_pass HOME passes on
+  return home;
+}
+
 // The command's wait status, as the sandbox's init saw it; the init's own when it wrote none
 // (it was killed, or the policy let it fork nothing and the command was PID 1 itself).
 int commandStatus(int pipe, int initStatus) {
@@ -204,22 +234,16 @@ int main(int argc, char **argv) {
     std::cerr << "shellrt: " << error << "\n";
     return kExitSetupFailed;
   }
-  char resolved[PATH_MAX];
-  if (!realpath(o.workspace.c_str(), resolved)) {
-    std::cerr << "shellrt: workspace " << o.workspace << ": " << std::strerror(errno) << "\n";
+  std::string workspace;
+  if (!resolveWorkspace(o.workspace, workspace, error)) {
+    std::cerr << "shellrt: " << error << "\n";
     return kExitSetupFailed;
   }
-  std::string workspace = resolved;
-  // The password database only when HOME is unset: a lookup loads the NSS modules and tries
-  // nscd, a millisecond of every start-up.
-  const char *homeEnv = getenv("HOME");
-  passwd *pw = homeEnv ? nullptr : getpwuid(getuid());
-  std::string home = homeEnv ? homeEnv : pw ? pw->pw_dir : "/";
-
   uid_t outerUid = getuid();
   gid_t outerGid = getgid();
   uid_t uid = bundle.uid.value_or(outerUid);
   gid_t gid = bundle.gid.value_or(outerGid);
+  std::string home = homeOf(uid, outerUid);
   if ((uid == 0 || gid == 0) && !bundle.allowRoot) {
     std::cerr << "shellrt: the sandbox would run as root (uid " << uid << ", gid " << gid
               << "); the policy does not allow it: set `run_as UID:GID` or add `allow_root`\n";

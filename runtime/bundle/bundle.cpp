@@ -513,15 +513,15 @@ bool readBoundedFile(const std::string &path, size_t maxBytes, std::string &text
     if (fd >= 0) close(fd);
     return false;
   }
+  const std::string tooLarge = path + ": larger than " + std::to_string(maxBytes >> 20) + " MiB";
   bool ok = S_ISREG(st.st_mode) && static_cast<uint64_t>(st.st_size) <= maxBytes;
-  error = !S_ISREG(st.st_mode) ? path + ": not a regular file"
-                               : path + ": larger than " + std::to_string(maxBytes >> 20) + " MiB";
+  if (!ok) error = S_ISREG(st.st_mode) ? tooLarge : path + ": not a regular file";
   text.clear();
   char buffer[65536];
   for (ssize_t n; ok && (n = read(fd, buffer, sizeof buffer)) != 0;) {
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) ok = false, error = "cannot read " + path + ": " + std::strerror(errno);
-    else if (text.size() + n > maxBytes) ok = false;  // the file grew while it was read
+    else if (text.size() + n > maxBytes) ok = false, error = tooLarge;  // it grew while it was read
     else text.append(buffer, n);
   }
   close(fd);
