@@ -65,6 +65,7 @@ int BuildCommand::run(const CommonOptions &common) {
   SourceManager sources;
   DiagnosticEngine diags;
   CheckOptions options;
+  options.toRun = true;
   if (!policyOptions(common, options, diags)) return finish(sources, diags, common);
   std::error_code ec;
   // What exists but cannot be read (a loop of links) the loader reports, with the reason.

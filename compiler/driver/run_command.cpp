@@ -43,6 +43,7 @@ int RunCommand::run(const CommonOptions &common) {
     SourceManager sources;
     DiagnosticEngine diags;
     CheckOptions options;
+    options.toRun = true;
     if (!policyOptions(common, options, diags)) return finish(sources, diags, common);
     CheckOutput checked = checkPolicyFile(input, options, sources, diags);
     backends::Bundle bundle;

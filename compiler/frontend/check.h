@@ -15,6 +15,9 @@ namespace shellc {
 struct CheckOptions {
   std::map<std::string, std::string> defines;  // -D name=value
   std::string stdlibDir;
+  // The policy is compiled to run (build, run): also warn about what would keep it from
+  // running at all. `check` checks modules and fragments too, which need not run alone.
+  bool toRun = false;
 };
 
 struct CheckOutput {

@@ -5,6 +5,7 @@
 #include "frontend/checker.h"
 #include "frontend/constants.h"
 #include "frontend/syscall_names.h"
+#include "ir/evaluate.h"
 
 namespace shellc {
 
@@ -306,6 +307,30 @@ void Checker::checkSyscalls() {
       }
     }
   });
+  if (options_.toRun) warnIfNothingCanStart(defaultSpan);
+}
+
+// A policy whose syscalls refuse execve starts nothing: the command fails at once (or dies
+// of the loader's first refused call). Typically a filesystem block without any syscalls
+// block, whose default refuses every call.
+void Checker::warnIfNothingCanStart(const std::optional<Span> &defaultSpan) {
+  const ir::Syscalls &sys = policy_.syscalls;
+  auto execve = lookupSyscall("execve");
+  if (!execve) return;
+  for (ir::Arch arch : sys.arches) {
+    auto nr = execve->numbers.find(arch);
+    if (nr == execve->numbers.end()) continue;
+    ir::ActionKind kind = ir::evaluateSyscall(sys, arch, nr->second, {}).action.kind;
+    if (kind == ir::ActionKind::Allow || kind == ir::ActionKind::Log) continue;
+    const ast::Module &root = *modules_.front().ast;
+    Span at = defaultSpan ? *defaultSpan : root.policyName ? root.policyName->span : Span{root.file, 0, 0};
+    warning("nothing-can-start", at,
+            std::string("no program can start under this policy: execve is refused on ") + ir::archName(arch))
+        .withHint(defaultSpan ? "allow execve and the calls programs need, or `default allow` with denies"
+                              : "without a `default`, the syscalls layer refuses every call: add "
+                                "`syscalls { default allow }` beside `use std.base` (its denies)");
+    return;
+  }
 }
 
 }  // namespace shellc

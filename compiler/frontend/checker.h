@@ -35,6 +35,7 @@ public:
   std::set<std::string> declaredParams() const;
 
   // check_layers.cpp
+  void warnIfNothingCanStart(const std::optional<Span> &defaultSpan);
   void checkFilesystem();
   void checkScratch(const ast::FsScratch &s);
   void checkProcess();
