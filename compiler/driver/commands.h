@@ -129,7 +129,6 @@ struct RunCommand {
   int run(const CommonOptions &common);
 };
 
-int runSelected(CLI::App &app, const CommonOptions &common, CheckCommand &check, FmtCommand &fmt);
 void addCommonOptions(CLI::App &command, CommonOptions &common);
 
 }  // namespace shellc
