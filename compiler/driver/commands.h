@@ -8,7 +8,7 @@
 #include <CLI/CLI.hpp>
 
 #include "frontend/check.h"
-#include "frontend/diagnostics.h"
+#include "support/diagnostics.h"
 #include "verify/prove.h"
 
 namespace shellc {
