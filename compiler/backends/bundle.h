@@ -6,7 +6,7 @@
 
 #include "backends/bpf.h"
 #include "backends/filesystem_plan.h"
-#include "frontend/source.h"
+#include "support/source.h"
 
 namespace shellc::backends {
 

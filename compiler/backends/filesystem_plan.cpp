@@ -2,7 +2,6 @@
 
 #include <map>
 
-
 namespace shellc::backends {
 
 const std::vector<LandlockRight> &landlockFsRights() {
@@ -28,26 +27,10 @@ uint64_t landlockBits(uint8_t access) {
   return bits;
 }
 
-namespace {
-
-// Whether `inner` is `outer` or beneath it (both symbolic: roots are separate namespaces
-// until the sandbox starts).
-bool within(const ir::Path &inner, const ir::Path &outer) {
-  if (inner.root != outer.root) return false;
-  if (outer.rel.empty()) return true;
-  return inner.rel == outer.rel ||
-         (inner.rel.size() > outer.rel.size() && inner.rel.compare(0, outer.rel.size(), outer.rel) == 0 &&
-          inner.rel[outer.rel.size()] == '/');
-}
-
-}  // namespace
-
 FilesystemPlan planFilesystem(const ir::Filesystem &fs) {
   FilesystemPlan plan;
   plan.landlock = !fs.defaultAllow;
-  // Scratch directories first: the runtime mounts the entries in order, and a deny beneath
-  // one (a mask in /tmp) applies to what is mounted there.
-  for (const ir::Scratch &s : fs.scratch) plan.mounts.push_back({MountEntry::Kind::Scratch, s.path, s.id});
+  plan.mounts = ir::planMounts(fs);
   std::map<ir::Path, size_t> index;
   for (const ir::FsRule &rule : fs.rules) {
     if (!rule.allow || !plan.landlock) continue;
@@ -58,22 +41,6 @@ FilesystemPlan planFilesystem(const ir::Filesystem &fs) {
     }
     plan.landlockRules[it->second].second |= landlockBits(rule.access);
     plan.landlockRuleSources[it->second].push_back(rule.id);
-  }
-  // A deny Landlock cannot express: some allow at or above the path grants what it denies.
-  // Home and workspace are only known at start-up and may lie beneath any path an absolute
-  // rule names (a home in /tmp): across roots the plan assumes the worst, and the runtime
-  // applies the entry where the path exists.
-  for (const ir::FsRule &rule : fs.rules) {
-    if (rule.allow) continue;
-    uint8_t granted = 0;
-    for (const ir::FsRule &allow : fs.rules)
-      if (allow.allow && (within(rule.path, allow.path) || rule.path.root != allow.path.root)) granted |= allow.access;
-    uint8_t needed = plan.landlock ? (rule.access & granted) : rule.access;
-    if (!needed) continue;  // Landlock's default already refuses it
-    MountEntry::Kind kind = (needed & ir::kRead)    ? MountEntry::Kind::Mask
-                            : (needed & ir::kWrite) ? MountEntry::Kind::ReadOnly
-                                                    : MountEntry::Kind::NoExec;
-    plan.mounts.push_back({kind, rule.path, rule.id});
   }
   return plan;
 }
@@ -109,10 +76,10 @@ llvm::json::Value landlockJson(const ir::Filesystem &fs, const FilesystemPlan &p
 
 llvm::json::Value mountsJson(const FilesystemPlan &plan, const SourceNames &names) {
   llvm::json::Array entries;
-  for (const MountEntry &m : plan.mounts) {
-    const char *kind = m.kind == MountEntry::Kind::Mask       ? "mask"
-                       : m.kind == MountEntry::Kind::ReadOnly ? "readonly"
-                       : m.kind == MountEntry::Kind::Scratch  ? "scratch"
+  for (const ir::MountEntry &m : plan.mounts) {
+    const char *kind = m.kind == ir::MountEntry::Kind::Mask       ? "mask"
+                       : m.kind == ir::MountEntry::Kind::ReadOnly ? "readonly"
+                       : m.kind == ir::MountEntry::Kind::Scratch  ? "scratch"
                                                               : "noexec";
     entries.push_back(llvm::json::Object{
         {"kind", kind}, {"path", pathJson(m.path)}, {"rule", names.rule(m.rule)},

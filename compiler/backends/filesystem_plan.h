@@ -1,9 +1,10 @@
 // The filesystem backend: a Landlock ruleset for what Landlock can express (allows beneath
-// paths), and a mount plan for what it cannot (a deny inside an allowed directory).
+// paths), and the mount plan (ir/mount_plan.h) for what it cannot, as bundle sections.
 #pragma once
 #include <llvm/Support/JSON.h>
 
 #include "backends/rule_source.h"
+#include "ir/mount_plan.h"
 #include "ir/policy.h"
 
 namespace shellc::backends {
@@ -18,18 +19,11 @@ struct LandlockRight {
 const std::vector<LandlockRight> &landlockFsRights();
 uint64_t landlockBits(uint8_t access);  // ir::Access bits -> Landlock fs rights
 
-struct MountEntry {
-  enum class Kind { ReadOnly, Mask, NoExec, Scratch };
-  Kind kind;
-  ir::Path path;
-  ir::RuleId rule;
-};
-
 struct FilesystemPlan {
   bool landlock = true;  // false when the layer defaults to allow: nothing to restrict
   std::vector<std::pair<ir::Path, uint64_t>> landlockRules;  // path -> granted rights
   std::vector<std::vector<ir::RuleId>> landlockRuleSources;  // parallel to landlockRules
-  std::vector<MountEntry> mounts;
+  std::vector<ir::MountEntry> mounts;  // ir::planMounts
 };
 
 FilesystemPlan planFilesystem(const ir::Filesystem &fs);

@@ -198,7 +198,7 @@ std::map<int, double> weightsByNumber(ir::Arch arch) {
 // comparison costs one instruction for every call routed through it.
 class SearchTree {
 public:
-  explicit SearchTree(const std::vector<Range> &ranges) : ranges_(ranges), n_(ranges.size()) {
+  explicit SearchTree(const std::vector<Range> &ranges) : n_(ranges.size()) {
     std::vector<double> prefix(n_ + 1, 0);
     for (size_t i = 0; i < n_; ++i) prefix[i + 1] = prefix[i] + ranges[i].weight;
     cost_.assign(n_ * n_, 0);
@@ -223,7 +223,6 @@ public:
   size_t split(size_t i, size_t j) const { return root_[i * n_ + j]; }
 
 private:
-  const std::vector<Range> &ranges_;
   size_t n_;
   std::vector<double> cost_;
   std::vector<size_t> root_;

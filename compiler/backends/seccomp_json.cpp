@@ -9,7 +9,7 @@
 
 namespace shellc::backends {
 
-std::string actionText(const ir::SyscallAction &a) {
+std::string bundleActionText(const ir::SyscallAction &a) {
   switch (a.kind) {
   case ir::ActionKind::Allow: return "allow";
   case ir::ActionKind::Log: return "log";
@@ -54,14 +54,14 @@ llvm::json::Value seccompJson(const ir::Syscalls &syscalls, const std::map<ir::A
       for (const ir::ArgCondition &c : r.conditions)
         conditions.push_back(llvm::json::Object{{"arg", c.index}, {"op", opName(c.op)}, {"mask", c.mask}, {"value", c.value}});
       rules.push_back(llvm::json::Object{{"syscall", r.name}, {"nr", nr->second}, {"conditions", std::move(conditions)},
-                                         {"action", actionText(r.action)}, {"rule", names.rule(r.id)}});
+                                         {"action", bundleActionText(r.action)}, {"rule", names.rule(r.id)}});
     }
     arches[ir::archName(arch)] = llvm::json::Object{{"audit_arch", auditArch(arch)},
                                                     {"instructions", program.size()},
                                                     {"program", llvm::encodeBase64(programBytes(program))},
                                                     {"rules", std::move(rules)}};
   }
-  return llvm::json::Object{{"default_action", actionText(syscalls.defaultAction)}, {"arches", std::move(arches)}};
+  return llvm::json::Object{{"default_action", bundleActionText(syscalls.defaultAction)}, {"arches", std::move(arches)}};
 }
 
 namespace {

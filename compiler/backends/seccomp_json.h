@@ -6,7 +6,8 @@
 
 namespace shellc::backends {
 
-std::string actionText(const ir::SyscallAction &action);
+// An action as the bundle spells it for the runtime: `errno(1)`, `kill_process`.
+std::string bundleActionText(const ir::SyscallAction &action);
 llvm::json::Value seccompJson(const ir::Syscalls &syscalls, const std::map<ir::Arch, bpf::Program> &programs,
                               const SourceNames &names);
 // Raw `struct sock_filter` bytes, as the kernel loads them.

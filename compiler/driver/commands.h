@@ -8,7 +8,7 @@
 #include <CLI/CLI.hpp>
 
 #include "frontend/check.h"
-#include "frontend/diagnostics.h"
+#include "support/diagnostics.h"
 #include "verify/prove.h"
 
 namespace shellc {
@@ -129,7 +129,6 @@ struct RunCommand {
   int run(const CommonOptions &common);
 };
 
-int runSelected(CLI::App &app, const CommonOptions &common, CheckCommand &check, FmtCommand &fmt);
 void addCommonOptions(CLI::App &command, CommonOptions &common);
 
 }  // namespace shellc

@@ -152,10 +152,4 @@ void printProofStats(const verify::ProofStats &stats) {
   std::fprintf(stderr, "%-22s %-28s %8s %10.1f\n", "all", "", "", total * 1e3);
 }
 
-int runSelected(CLI::App &app, const CommonOptions &common, CheckCommand &check, FmtCommand &fmt) {
-  if (check.app->parsed()) return check.run(common);
-  if (fmt.app->parsed()) return fmt.run(common);
-  return kExitUsage;
-}
-
 }  // namespace shellc

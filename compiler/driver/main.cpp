@@ -32,11 +32,13 @@ int main(int argc, char **argv) {
     app.exit(e);
     return shellc::kExitUsage;
   }
+  if (check.app->parsed()) return check.run(common);
+  if (fmt.app->parsed()) return fmt.run(common);
   if (test.app->parsed()) return test.run(common);
   if (explain.app->parsed()) return explain.run(common);
   if (build.app->parsed()) return build.run(common);
   if (run.app->parsed()) return run.run(common);
   if (import.app->parsed()) return import.run(common);
   if (diff.app->parsed()) return diff.run(common);
-  return shellc::runSelected(app, common, check, fmt);
+  return shellc::kExitUsage;  // require_subcommand(1) has refused a command line without one
 }

@@ -7,8 +7,8 @@
 #include <string_view>
 #include <vector>
 
-#include "frontend/diagnostics.h"
 #include "ir/policy.h"
+#include "support/diagnostics.h"
 
 namespace shellc {
 

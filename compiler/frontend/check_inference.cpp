@@ -2,6 +2,7 @@
 #include <map>
 
 #include "frontend/checker.h"
+#include "ir/glob.h"
 
 namespace shellc {
 
@@ -123,13 +124,13 @@ void Checker::checkInference() {
   using Target = std::pair<std::string, std::string>;  // provider, rewrite
   std::map<size_t, std::map<Target, std::vector<const ir::Route *>>> groups;
   for (const ir::Route &r : inf.routes)
-    groups[globSpecificity(r.modelGlob)][{r.provider, r.rewrite}].push_back(&r);
+    groups[ir::globSpecificity(r.modelGlob)][{r.provider, r.rewrite}].push_back(&r);
   for (auto &[specificity, targets] : groups) {
     for (auto first = targets.begin(); first != targets.end(); ++first) {
       for (auto second = std::next(first); second != targets.end(); ++second) {
         for (const ir::Route *a : first->second) {
           for (const ir::Route *b : second->second) {
-            if (!globsOverlap(a->modelGlob, b->modelGlob)) continue;
+            if (!ir::globsOverlap(a->modelGlob, b->modelGlob)) continue;
             const ir::Route *later = a->id.span.begin > b->id.span.begin ? a : b;
             const ir::Route *other = later == a ? b : a;
             error("ambiguous-route", later->id.span,

@@ -2,14 +2,8 @@
 #include <algorithm>
 
 #include "frontend/checker.h"
-#include "frontend/syscall_names.h"
 
 namespace shellc {
-
-std::optional<uint8_t> accessBits(Checker &c, const std::vector<ast::Value> &rights);
-std::optional<SyscallInfo> resolveSyscall(Checker &c, const ast::Value &name);
-bool networkClauses(Checker &c, const ast::NetworkClauses &clauses, std::vector<std::string> &binaries,
-                    std::vector<std::string> &methods, std::vector<std::string> &paths);
 
 namespace {
 

@@ -10,6 +10,7 @@
 #include "frontend/check.h"
 #include "frontend/constants.h"
 #include "frontend/modules.h"
+#include "frontend/syscall_names.h"
 #include "frontend/values.h"
 
 namespace shellc {
@@ -34,7 +35,8 @@ public:
   void run();
   std::set<std::string> declaredParams() const;
 
-  // check_layers.cpp
+  // check_filesystem.cpp, check_process.cpp, check_syscalls.cpp, check_network.cpp,
+  // check_inference.cpp
   void warnIfNothingCanStart(const std::optional<Span> &defaultSpan);
   void checkFilesystem();
   void checkScratch(const ast::FsScratch &s);
@@ -102,6 +104,16 @@ private:
   bool checkTyped(ParamType type, const std::string &text, Span span, std::string_view what);
   std::map<std::string, ParamInfo> params_;
 };
+
+// Helpers that a layer's file defines and check_requests.cpp shares, as a request is checked
+// like a rule of its layer.
+// check_filesystem.cpp: `read, write` as access bits.
+std::optional<uint8_t> accessBits(Checker &c, const std::vector<ast::Value> &rights);
+// check_syscalls.cpp: a syscall name, with "did you mean" over every name libseccomp knows.
+std::optional<SyscallInfo> resolveSyscall(Checker &c, const ast::Value &name);
+// check_network.cpp: the binaries, methods and HTTP paths of a rule or a request.
+bool networkClauses(Checker &c, const ast::NetworkClauses &clauses, std::vector<std::string> &binaries,
+                    std::vector<std::string> &methods, std::vector<std::string> &paths);
 
 const char *paramTypeName(ParamType type);
 std::string withArticle(std::string_view noun);

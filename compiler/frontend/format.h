@@ -2,7 +2,7 @@
 #pragma once
 #include <string>
 
-#include "frontend/diagnostics.h"
+#include "support/diagnostics.h"
 
 namespace shellc {
 

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "frontend/ast.h"
-#include "frontend/diagnostics.h"
+#include "support/diagnostics.h"
 
 namespace shellc {
 
@@ -31,7 +31,6 @@ public:
 private:
   bool visit(const std::string &path, const std::string &name, std::vector<Span> chain,
              std::vector<std::string> &stack, std::vector<LoadedModule> &out);
-  void addChainNotes(Diagnostic &d, const std::vector<Span> &chain);
 
   SourceManager &sources_;
   DiagnosticEngine &diags_;

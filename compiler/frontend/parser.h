@@ -3,7 +3,7 @@
 #include <memory>
 
 #include "frontend/ast.h"
-#include "frontend/diagnostics.h"
+#include "support/diagnostics.h"
 
 namespace shellc {
 

@@ -468,37 +468,6 @@ bool checkEnvName(std::string_view text, ValueError &error) {
   return ok;
 }
 
-bool globsOverlap(std::string_view a, std::string_view b) {
-  // Breadth-first search over pairs of positions, as in the product of two automata.
-  const size_t n = a.size(), m = b.size();
-  std::vector<char> seen((n + 1) * (m + 1), 0);
-  std::vector<std::pair<size_t, size_t>> work{{0, 0}};
-  auto visit = [&](size_t i, size_t j) {
-    if (!seen[i * (m + 1) + j]) {
-      seen[i * (m + 1) + j] = 1;
-      work.push_back({i, j});
-    }
-  };
-  seen[0] = 1;
-  while (!work.empty()) {
-    auto [i, j] = work.back();
-    work.pop_back();
-    if (i == n && j == m) return true;
-    if (i < n && a[i] == '*') visit(i + 1, j);
-    if (j < m && b[j] == '*') visit(i, j + 1);
-    if (i < n && j < m) {
-      char x = a[i], y = b[j];
-      bool match = x == '*' || y == '*' || x == '?' || y == '?' || x == y;
-      if (match && !(x == '*' && y == '*')) visit(x == '*' ? i : i + 1, y == '*' ? j : j + 1);
-    }
-  }
-  return false;
-}
-
-size_t globSpecificity(std::string_view glob) {
-  return std::count_if(glob.begin(), glob.end(), [](char c) { return c != '*' && c != '?'; });
-}
-
 std::string punycodeLabel(std::string_view utf8) {
   std::vector<uint32_t> cps;
   for (size_t i = 0; i < utf8.size();) {

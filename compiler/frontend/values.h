@@ -33,11 +33,6 @@ bool checkBinaryPattern(std::string_view text, ValueError &error);
 bool checkHttpPathGlob(std::string_view text, ValueError &error);
 bool checkEnvName(std::string_view text, ValueError &error);
 
-// Whether some string matches both globs (`*` any run, `?` one character).
-bool globsOverlap(std::string_view a, std::string_view b);
-// How specific a glob is: its number of literal characters.
-size_t globSpecificity(std::string_view glob);
-
 // RFC 3492 punycode of one label ("bücher" -> "xn--bcher-kva"), for hints.
 std::string punycodeLabel(std::string_view utf8);
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "frontend/diagnostics.h"
+#include "support/diagnostics.h"
 
 namespace shellc::importers {
 

@@ -9,7 +9,7 @@
 
 #include <llvm/Support/JSON.h>
 
-#include "frontend/diagnostics.h"
+#include "support/diagnostics.h"
 
 namespace shellc::importers {
 

@@ -10,7 +10,6 @@
 #include "importers/importers.h"
 #include "importers/oci_seccomp_profile.h"
 #include "importers/policy_writer.h"
-#include "verify/requests.h"
 
 namespace shellc::importers {
 namespace {
@@ -91,7 +90,7 @@ std::string rule(const ir::SyscallAction &action, const std::vector<std::string>
   case ir::ActionKind::Allow: return "allow " + list;
   case ir::ActionKind::Log: return "log " + list;
   case ir::ActionKind::KillProcess: return "kill " + list;
-  default: return "deny " + list + (isEperm(action) ? "" : " => " + verify::actionText(action));
+  default: return "deny " + list + (isEperm(action) ? "" : " => " + ir::actionText(action));
   }
 }
 
@@ -108,7 +107,7 @@ public:
     out.statement("policy " + identifier(file_.substr(0, file_.rfind('.'))));
     out.open("syscalls");
     out.comment(file_ + ": defaultAction");
-    out.statement("default " + (isEperm(profile_.defaultAction) ? "deny" : verify::actionText(profile_.defaultAction)));
+    out.statement("default " + (isEperm(profile_.defaultAction) ? "deny" : ir::actionText(profile_.defaultAction)));
     arches(out);
     for (const SeccompEntry &entry : profile_.entries) this->entry(out, entry);
     out.close();

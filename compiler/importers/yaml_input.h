@@ -8,7 +8,7 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include "frontend/diagnostics.h"
+#include "support/diagnostics.h"
 
 namespace shellc::importers {
 

@@ -1,6 +1,5 @@
 #include <algorithm>
 
-#include "frontend/values.h"
 #include "ir/evaluate.h"
 #include "ir/glob.h"
 

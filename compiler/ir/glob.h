@@ -1,5 +1,5 @@
-// Matching of the language's three kinds of glob (docs/language.md). Overlap and specificity
-// of model globs, which the checker needs too, are in frontend/values.h.
+// Matching of the language's three kinds of glob (docs/language.md), and the overlap and
+// specificity of model globs that decide which route wins.
 #pragma once
 #include <optional>
 #include <string>
@@ -17,6 +17,11 @@ bool matchBinaryGlob(std::string_view glob, std::string_view path);
 // HTTP request paths (section 10): `*` and `**` any run including '/', `?` one character,
 // `[0-9]` one character of a class and `[!0]` one character outside it.
 bool matchHttpPathGlob(std::string_view glob, std::string_view path);
+
+// Whether some model name matches both globs.
+bool globsOverlap(std::string_view a, std::string_view b);
+// How specific a model glob is: its number of literal characters. The most specific route wins.
+size_t globSpecificity(std::string_view glob);
 
 // A shortest text that both globs of a kind match, if any: the verifier's stand-in for the
 // texts that match both (classes are tried at their listed members and range ends).

@@ -1,10 +1,25 @@
 #include "ir/policy.h"
 
 #include <arpa/inet.h>
+#include <string.h>
 
 namespace shellc::ir {
 
 const char *archName(Arch arch) { return arch == Arch::X86_64 ? "x86_64" : "aarch64"; }
+
+std::string actionText(const SyscallAction &action) {
+  switch (action.kind) {
+  case ActionKind::Allow: return "allow";
+  case ActionKind::Log: return "log";
+  case ActionKind::Notify: return "notify";
+  case ActionKind::Trap: return "trap";
+  case ActionKind::KillThread: return "kill_thread";
+  case ActionKind::KillProcess: return "kill";
+  case ActionKind::Errno: break;
+  }
+  const char *name = strerrorname_np(action.errnoValue);
+  return "errno(" + (name ? std::string(name) : std::to_string(action.errnoValue)) + ")";
+}
 
 std::string Path::display() const {
   switch (root) {

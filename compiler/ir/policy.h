@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "frontend/source.h"
+#include "support/source.h"
 
 namespace shellc::ir {
 
@@ -80,6 +80,8 @@ struct SyscallAction {
   uint16_t errnoValue = 1;  // EPERM
   bool operator==(const SyscallAction &) const = default;
 };
+// `errno(EPERM)`, `kill`, `log`...: an action as the language writes it.
+std::string actionText(const SyscallAction &action);
 
 enum class CompareOp { Eq, Ne, Lt, Le, Gt, Ge, MaskedEq, MaskedNe };
 // `arg <op> value` on all 64 bits; `in [a, b]` becomes several rules, `not in` several Ne.

@@ -2,8 +2,8 @@
 
 #include <optional>
 
-#include "backends/filesystem_plan.h"
 #include "ir/evaluate.h"
+#include "ir/mount_plan.h"
 #include "verify/requests.h"
 
 namespace shellc::verify {
@@ -38,8 +38,8 @@ std::string requestText(const Allowed &a) { return std::string(rightName(a.right
 // A mask (for a denied read) hides the path: what the rules allow beneath it besides
 // reading fails too.
 void reportMaskOverreach(const ir::Filesystem &fs, DiagnosticEngine &diags) {
-  for (const backends::MountEntry &mask : backends::planFilesystem(fs).mounts) {
-    if (mask.kind != backends::MountEntry::Kind::Mask) continue;
+  for (const ir::MountEntry &mask : ir::planMounts(fs)) {
+    if (mask.kind != ir::MountEntry::Kind::Mask) continue;
     uint8_t denied = 0;
     for (const ir::FsRule &rule : fs.rules)
       if (!rule.allow && rule.path == mask.path && sameStatement(rule.id, mask.rule)) denied |= rule.access;

@@ -6,8 +6,8 @@
 // not exist. Decided with ir::evaluateFile on the paths the policy names (the other paths
 // beneath one are decided as it is).
 #pragma once
-#include "frontend/diagnostics.h"
 #include "ir/policy.h"
+#include "support/diagnostics.h"
 
 namespace shellc::verify {
 

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "frontend/diagnostics.h"
 #include "ir/policy.h"
+#include "support/diagnostics.h"
 
 namespace shellc::verify {
 

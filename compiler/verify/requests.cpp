@@ -1,7 +1,5 @@
 #include "verify/requests.h"
 
-#include <string.h>
-
 #include <algorithm>
 
 #include "ir/evaluate.h"
@@ -146,20 +144,6 @@ std::vector<Verdict> decide(const ir::Policy &policy, const ir::Request &request
     verdicts.push_back(syscallVerdict(policy.syscalls, arch, number->second, request));
   }
   return verdicts;
-}
-
-std::string actionText(const ir::SyscallAction &action) {
-  switch (action.kind) {
-  case ir::ActionKind::Allow: return "allow";
-  case ir::ActionKind::Log: return "log";
-  case ir::ActionKind::Notify: return "notify";
-  case ir::ActionKind::Trap: return "trap";
-  case ir::ActionKind::KillThread: return "kill_thread";
-  case ir::ActionKind::KillProcess: return "kill";
-  case ir::ActionKind::Errno: break;
-  }
-  const char *name = strerrorname_np(action.errnoValue);
-  return "errno(" + (name ? std::string(name) : std::to_string(action.errnoValue)) + ")";
 }
 
 bool sameStatement(const ir::RuleId &a, const ir::RuleId &b) {

@@ -35,9 +35,6 @@ struct Verdict {
 std::vector<Verdict> decide(const ir::Policy &policy, const ir::Request &request,
                             std::span<const ir::Arch> arches);
 
-// `errno(EPERM)`, `kill`, `log`...: an action as the language writes it.
-std::string actionText(const ir::SyscallAction &action);
-
 // Whether two rules come from one statement (one identity).
 bool sameStatement(const ir::RuleId &a, const ir::RuleId &b);
 

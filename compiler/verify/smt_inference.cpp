@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <map>
 
-#include "frontend/values.h"
 #include "ir/glob.h"
 #include "verify/smt.h"
 
@@ -40,7 +39,7 @@ public:
     for (const std::string &g : globs_) names.insert(names.end(), {fill(g, ""), fill(g, "x")});
     for (size_t i = 0; i < globs_.size(); ++i)
       for (size_t j = i + 1; j < globs_.size(); ++j)
-        if (globsOverlap(globs_[i], globs_[j]))
+        if (ir::globsOverlap(globs_[i], globs_[j]))
           if (auto name = ir::commonModelName(globs_[i], globs_[j])) names.push_back(*name);
     std::sort(names.begin(), names.end());
     names.erase(std::unique(names.begin(), names.end()), names.end());
@@ -71,7 +70,7 @@ public:
     std::vector<size_t> order(inf.routes.size());
     for (size_t i = 0; i < order.size(); ++i) order[i] = i;
     std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-      return globSpecificity(inf.routes[a].modelGlob) < globSpecificity(inf.routes[b].modelGlob);
+      return ir::globSpecificity(inf.routes[a].modelGlob) < ir::globSpecificity(inf.routes[b].modelGlob);
     });
     // Built from the least specific up, so that the most specific matching route is tested first.
     z3::expr out = ctx_.int_val(-1);

@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 #include <llvm/Support/JSON.h>
 
-#include "frontend/diagnostics.h"
+#include "support/diagnostics.h"
 
 namespace shellc {
 namespace {

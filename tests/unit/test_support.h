@@ -10,7 +10,7 @@
 #include "backends/bpf.h"
 
 #include "frontend/check.h"
-#include "frontend/diagnostics.h"
+#include "support/diagnostics.h"
 
 namespace shellc::testing {
 

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "frontend/values.h"
+#include "ir/glob.h"
 
 namespace shellc {
 namespace {
@@ -120,15 +121,15 @@ TEST(Urls, ProviderEndpoints) {
 }
 
 TEST(Globs, OverlapAndSpecificity) {
-  EXPECT_TRUE(globsOverlap("gpt-4o*", "gpt-*"));
-  EXPECT_TRUE(globsOverlap("*-mini", "gpt-*"));
-  EXPECT_FALSE(globsOverlap("claude-*", "gpt-*"));
-  EXPECT_TRUE(globsOverlap("a?c", "*c"));
-  EXPECT_FALSE(globsOverlap("a?c", "abd"));
-  EXPECT_TRUE(globsOverlap("*", ""));
-  EXPECT_FALSE(globsOverlap("?", ""));
-  EXPECT_EQ(globSpecificity("gpt-4o*"), 6u);
-  EXPECT_EQ(globSpecificity("*"), 0u);
+  EXPECT_TRUE(ir::globsOverlap("gpt-4o*", "gpt-*"));
+  EXPECT_TRUE(ir::globsOverlap("*-mini", "gpt-*"));
+  EXPECT_FALSE(ir::globsOverlap("claude-*", "gpt-*"));
+  EXPECT_TRUE(ir::globsOverlap("a?c", "*c"));
+  EXPECT_FALSE(ir::globsOverlap("a?c", "abd"));
+  EXPECT_TRUE(ir::globsOverlap("*", ""));
+  EXPECT_FALSE(ir::globsOverlap("?", ""));
+  EXPECT_EQ(ir::globSpecificity("gpt-4o*"), 6u);
+  EXPECT_EQ(ir::globSpecificity("*"), 0u);
 }
 
 }  // namespace

@@ -5,7 +5,7 @@
 
 #include <algorithm>
 
-#include "frontend/diagnostics.h"
+#include "support/diagnostics.h"
 
 namespace shellc {
 namespace {
