@@ -26,8 +26,17 @@ def main():
     for rule in bundle["landlock"]["rules"]:
         path = resolve(rule["path"], home, workspace)
         binds[path] = binds.get(path, False) or bool(rule["access"] & WRITE_RIGHTS)
+    # Scratch directories are empty tmpfs of the sandbox's own: bwrap's --tmpfs (those in /dev
+    # are already in --dev's tmpfs); shellrt binds nothing of the host beneath them.
+    scratch = [resolve(e["path"], home, workspace) for e in bundle["mounts"]["entries"] if e["kind"] == "scratch"]
     args, skipped = [], 0
-    for path in sorted(binds, key=len):
+    for path in sorted(set(binds) | set(scratch), key=len):
+        if path in scratch:
+            if not path.startswith("/dev/"):
+                args += ["--tmpfs", path]
+            continue
+        if any(path.startswith(s + "/") for s in scratch) and path != workspace and path != home:
+            continue
         if not os.path.exists(path) or path in ("/proc", "/dev") or path.startswith("/dev/"):
             continue  # /proc and /dev come from --proc and --dev
         args += ["--bind" if binds[path] else "--ro-bind", path, path]
@@ -37,6 +46,8 @@ def main():
 
     for entry in bundle["mounts"]["entries"]:
         path = resolve(entry["path"], home, workspace)
+        if entry["kind"] == "scratch" or any(path.startswith(s + "/") for s in scratch):
+            continue
         if not visible(path) or not os.path.lexists(path) or entry["kind"] == "noexec":
             skipped += 1
             continue
