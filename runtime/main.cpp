@@ -223,176 +223,176 @@ struct SetupReports {
   }
 };
 
+
+
+// The supervisor, step by step. Every failure before the command runs goes through refuse():
+// it says why on stderr, records it in the audit log once that is open, and gives 125.
+class Supervisor {
+public:
+  explicit Supervisor(const Options &o) : o_(o) {}
+
+  int run() {
+    std::string error;
+    if (!readTrustedBundle(o_, bundle_, signer_, error) || !resolveWorkspace(o_.workspace, workspace_, error))
+      return refuse(error);
+    outerUid_ = getuid();
+    outerGid_ = getgid();
+    uid_ = bundle_.uid.value_or(outerUid_);
+    gid_ = bundle_.gid.value_or(outerGid_);
+    home_ = homeOf(uid_, outerUid_);
+    if ((uid_ == 0 || gid_ == 0) && !bundle_.allowRoot)
+      return refuse("the sandbox would run as root (uid " + std::to_string(uid_) + ", gid " + std::to_string(gid_) +
+                    "); the policy does not allow it: set `run_as UID:GID` or add `allow_root`");
+    if (!audit_.open(o_.auditLog)) return refuse("cannot open the audit log " + o_.auditLog);
+    auditOpen_ = true;
+    audit_.event("start", {{"policy", bundle_.policy}, {"bundle", o_.bundle}, {"bundle_sha256", bundle_.sha256},
+                           {"signed_by", signer_}, {"workspace", workspace_}, {"command", o_.command[0]},
+                           {"uid", int64_t(uid_)}, {"gid", int64_t(gid_)}});
+    if (!prepareHost(error) || !startChild(error)) return refuse(error);
+    installSignals();
+    return supervise();
+  }
+
+private:
+  int refuse(const std::string &why) {
+    std::cerr << "shellrt: " << why << "\n";
+    if (auditOpen_) audit_.event("refused", {{"reason", why}});
+    return kExitSetupFailed;
+  }
+
+  // While the supervisor still has the rights it starts with: making a cgroup and joining the
+  // kernel's audit multicast (CAP_AUDIT_READ) take them. Then, started by root, it becomes
+  // the policy's user on the host, so that the sandbox's files belong to it and nothing runs
+  // with root's rights from here on but the cgroup's keeper (cgroup.cpp).
+  bool prepareHost(std::string &error) {
+    if (!cgroup_.create(bundle_, cgroupNotes_, error)) return false;
+    forwarding_ = !o_.auditLog.empty() && kernelAudit_.open();
+    if (outerUid_ == 0 && uid_ != 0) {
+      if (setgroups(0, nullptr) != 0 || setresgid(gid_, gid_, gid_) != 0 || setresuid(uid_, uid_, uid_) != 0)
+        return error = "cannot become uid " + std::to_string(uid_) + ": " + std::strerror(errno), false;
+      outerUid_ = uid_;
+      outerGid_ = gid_;
+      // Changing ids made the process undumpable, which would keep it from writing the
+      // child's id maps in /proc.
+      prctl(PR_SET_DUMPABLE, 1);
+    }
+    if (!terminal_.open()) return error = std::string("cannot open a pty: ") + std::strerror(errno), false;
+    return true;
+  }
+
+  bool startChild(std::string &error) {
+    if (pipe2(sync_, O_CLOEXEC) != 0 || pipe2(report_, O_CLOEXEC) != 0 || pipe2(ack_, O_CLOEXEC) != 0 ||
+        pipe2(status_, O_CLOEXEC) != 0 || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, notify_) != 0)
+      return error = std::string("cannot make the supervisor's pipes: ") + std::strerror(errno), false;
+    args_ = ChildArgs{{&bundle_, home_, workspace_, o_.command, uid_, gid_, {}, report_[1], &terminal_, notify_[1],
+                       ack_[0], status_[1], {}},
+                      sync_[0]};
+    for (char **e = environ; *e; ++e) args_.spec.hostEnvironment.push_back(*e);
+    // The runtime and the bundle stay out of the sandbox's reach, whatever the policy allows.
+    for (const std::string &path : {std::string("/proc/self/exe"), o_.bundle}) {
+      char real[PATH_MAX];
+      if (realpath(path.c_str(), real)) args_.spec.hidden.push_back(real);
+    }
+    static char stack[1 << 20];
+    int flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET | SIGCHLD;
+    child = clone(childMain, stack + sizeof stack, flags, &args_);
+    if (child < 0) return error = std::string("cannot create the sandbox's namespaces: ") + std::strerror(errno), false;
+    for (int fd : {sync_[0], report_[1], notify_[1], ack_[0], status_[1]}) close(fd);
+    // The child waits for `sync`: it is moved and mapped before it can start anything.
+    if (!cgroup_.enter(child, cgroupNotes_, error) || !mapIds(error)) {
+      kill(child, SIGKILL);
+      return false;
+    }
+    audit_.event("layer", {{"applied", cgroupNotes_}});
+    kernelAudit_.start(child, audit_);
+    audit_.event("layer", {{"applied", forwarding_ ? std::string("kernel audit: forwarding seccomp log records, and "
+                                                                 "Landlock denials while the kernel's audit is enabled")
+                                                   : std::string("kernel audit: not forwarded (reading it takes root); "
+                                                                 "seccomp log records stay in the kernel's log")}});
+    if (write(sync_[1], "x", 1) != 1) return error = "the sandbox ended before it started", false;
+    close(sync_[1]);
+    return true;
+  }
+
+  bool mapIds(std::string &error) {
+    std::string proc = "/proc/" + std::to_string(child);
+    bool mapped = writeFile(proc + "/setgroups", "deny") &&
+                  writeFile(proc + "/uid_map", std::to_string(uid_) + " " + std::to_string(outerUid_) + " 1\n") &&
+                  writeFile(proc + "/gid_map", std::to_string(gid_) + " " + std::to_string(outerGid_) + " 1\n");
+    if (!mapped) error = std::string("cannot map the sandbox's user ids: ") + std::strerror(errno);
+    return mapped;
+  }
+
+  void installSignals() {
+    for (int s : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2}) signal(s, forward);
+    static Terminal *windowOwner = &terminal_;
+    signal(SIGWINCH, terminal_.active() ? [](int) { windowOwner->resize(); } : forward);
+    graceSeconds = static_cast<unsigned>(std::stoul(o_.grace));
+    signal(SIGALRM, [](int) { kill(child, SIGKILL); });
+    if (bundle_.wallTimeMs) alarm(static_cast<unsigned>((bundle_.wallTimeMs + 999) / 1000));
+  }
+
+  // The child reports each layer (the pipe closes at the command's exec), then the terminal
+  // is relayed until the sandbox ends; everything is put back, whatever happened.
+  int supervise() {
+    SetupReports reports{audit_, responder_, bundle_, child, notify_[0], ack_[1], {}, {}, {}};
+    reports.read(report_[0]);
+    commandStarted = 1;
+    reports.placeholders.guard();
+    // A terminal that goes away ends the session, as it ends a shell's: nothing is left
+    // running that nobody can see (and nothing spins on a dead terminal).
+    if (reports.error.empty() && terminal_.relay()) {
+      audit_.event("terminal_closed", {{"action", std::string("the sandbox is ended")}});
+      kill(child, SIGKILL);
+    }
+    int status = 0;
+    while (waitpid(child, &status, 0) < 0 && errno == EINTR) {}
+    status = commandStatus(status_[0], status);
+    terminal_.restore();
+    responder_.stop();
+    kernelAudit_.stop();
+    cgroup_.logStops(audit_);
+    std::string error;
+    if (!cgroup_.remove(error)) std::cerr << "shellrt: " << error << "\n";
+    reports.placeholders.remove();
+    if (!reports.error.empty()) return refuse(reports.error);
+    return exitStatus(status, reports.execError);
+  }
+
+  int exitStatus(int status, const std::string &execError) {
+    int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    if (!execError.empty()) {
+      std::string why = execError.substr(4);
+      std::cerr << "shellrt: " << why << "\n";
+      audit_.event("exit", {{"status", int64_t(code)}, {"reason", why}});
+    } else if (WIFSIGNALED(status)) {
+      audit_.event("exit", {{"signal", int64_t(WTERMSIG(status))}, {"status", int64_t(code)},
+                            {"seccomp_kill", WTERMSIG(status) == SIGSYS}});
+    } else {
+      audit_.event("exit", {{"status", int64_t(code)}});
+    }
+    return code;
+  }
+
+  const Options &o_;
+  Bundle bundle_;
+  std::string signer_, workspace_, home_, cgroupNotes_;
+  uid_t outerUid_ = 0, uid_ = 0;
+  gid_t outerGid_ = 0, gid_ = 0;
+  AuditLog audit_;
+  bool auditOpen_ = false, forwarding_ = false;
+  Cgroup cgroup_;
+  KernelAuditForwarder kernelAudit_;
+  Terminal terminal_;
+  NotifyResponder responder_;  // after what it uses: destroyed (stopped) first
+  int sync_[2] = {-1, -1}, report_[2] = {-1, -1}, ack_[2] = {-1, -1}, status_[2] = {-1, -1}, notify_[2] = {-1, -1};
+  ChildArgs args_{};
+};
+
 }  // namespace
 
 int main(int argc, char **argv) {
   Options o;
   if (!parseArgs(argc, argv, o)) return usage("expected a bundle, options, then -- and the command");
-  Bundle bundle;
-  std::string error, signer;
-  if (!readTrustedBundle(o, bundle, signer, error)) {
-    std::cerr << "shellrt: " << error << "\n";
-    return kExitSetupFailed;
-  }
-  std::string workspace;
-  if (!resolveWorkspace(o.workspace, workspace, error)) {
-    std::cerr << "shellrt: " << error << "\n";
-    return kExitSetupFailed;
-  }
-  uid_t outerUid = getuid();
-  gid_t outerGid = getgid();
-  uid_t uid = bundle.uid.value_or(outerUid);
-  gid_t gid = bundle.gid.value_or(outerGid);
-  std::string home = homeOf(uid, outerUid);
-  if ((uid == 0 || gid == 0) && !bundle.allowRoot) {
-    std::cerr << "shellrt: the sandbox would run as root (uid " << uid << ", gid " << gid
-              << "); the policy does not allow it: set `run_as UID:GID` or add `allow_root`\n";
-    return kExitSetupFailed;
-  }
-
-  AuditLog audit;
-  if (!audit.open(o.auditLog)) {
-    std::cerr << "shellrt: cannot open the audit log " << o.auditLog << "\n";
-    return kExitSetupFailed;
-  }
-  audit.event("start", {{"policy", bundle.policy}, {"bundle", o.bundle}, {"bundle_sha256", bundle.sha256},
-                        {"signed_by", signer}, {"workspace", workspace}, {"command", o.command[0]},
-                        {"uid", int64_t(uid)}, {"gid", int64_t(gid)}});
-
-  // While the supervisor still has the rights it starts with: making a cgroup takes them.
-  Cgroup cgroup;
-  std::string cgroupNotes;
-  if (!cgroup.create(bundle, cgroupNotes, error)) {
-    std::cerr << "shellrt: " << error << "\n";
-    audit.event("refused", {{"reason", error}});
-    return kExitSetupFailed;
-  }
-
-  // Also while root: joining the kernel's audit multicast takes CAP_AUDIT_READ.
-  KernelAuditForwarder kernelAudit;
-  bool forwarding = !o.auditLog.empty() && kernelAudit.open();
-
-  // Started by root: become the policy's user on the host before anything else, so that
-  // the sandbox's files belong to it and nothing runs with root's rights from here on but
-  // the cgroup's keeper (cgroup.cpp).
-  if (outerUid == 0 && uid != 0) {
-    if (setgroups(0, nullptr) != 0 || setresgid(gid, gid, gid) != 0 || setresuid(uid, uid, uid) != 0) {
-      std::cerr << "shellrt: cannot become uid " << uid << ": " << std::strerror(errno) << "\n";
-      return kExitSetupFailed;
-    }
-    outerUid = uid;
-    outerGid = gid;
-    // Changing ids made the process undumpable, which would keep it from writing the
-    // child's id maps in /proc.
-    prctl(PR_SET_DUMPABLE, 1);
-  }
-
-  Terminal terminal;
-  if (!terminal.open()) {
-    std::cerr << "shellrt: cannot open a pty: " << std::strerror(errno) << "\n";
-    return kExitSetupFailed;
-  }
-
-  int sync[2], reportPipe[2], notifySockets[2], ackPipe[2], statusPipe[2];
-  if (pipe2(sync, O_CLOEXEC) != 0 || pipe2(reportPipe, O_CLOEXEC) != 0 || pipe2(ackPipe, O_CLOEXEC) != 0 ||
-      pipe2(statusPipe, O_CLOEXEC) != 0 ||
-      socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, notifySockets) != 0)
-    return kExitSetupFailed;
-  ChildArgs args{{&bundle, home, workspace, o.command, uid, gid, {}, reportPipe[1], &terminal, notifySockets[1],
-                  ackPipe[0], statusPipe[1]},
-                 sync[0]};
-  for (char **e = environ; *e; ++e) args.spec.hostEnvironment.push_back(*e);
-  // The runtime and the bundle stay out of the sandbox's reach, whatever the policy allows.
-  for (const std::string &path : {std::string("/proc/self/exe"), o.bundle}) {
-    char real[PATH_MAX];
-    if (realpath(path.c_str(), real)) args.spec.hidden.push_back(real);
-  }
-
-  static char stack[1 << 20];
-  int flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET | SIGCHLD;
-  child = clone(childMain, stack + sizeof stack, flags, &args);
-  if (child < 0) {
-    std::cerr << "shellrt: cannot create the sandbox's namespaces: " << std::strerror(errno) << "\n";
-    audit.event("refused", {{"reason", std::string("namespaces: ") + std::strerror(errno)}});
-    return kExitSetupFailed;
-  }
-  close(sync[0]);
-  close(reportPipe[1]);
-  close(notifySockets[1]);
-  close(ackPipe[0]);
-  close(statusPipe[1]);
-  // The child waits for `sync`: it is moved before it can start anything.
-  if (!cgroup.enter(child, cgroupNotes, error)) {
-    kill(child, SIGKILL);
-    std::cerr << "shellrt: " << error << "\n";
-    audit.event("refused", {{"reason", error}});
-    return kExitSetupFailed;
-  }
-  audit.event("layer", {{"applied", cgroupNotes}});
-  kernelAudit.start(child, audit);
-  audit.event("layer", {{"applied", forwarding ? std::string("kernel audit: forwarding seccomp log records, and Landlock "
-                                                             "denials while the kernel's audit is enabled")
-                                               : std::string("kernel audit: not forwarded (reading it takes root); "
-                                                             "seccomp log records stay in the kernel's log")}});
-  NotifyResponder responder;
-  std::string proc = "/proc/" + std::to_string(child);
-  bool mapped = writeFile(proc + "/setgroups", "deny") &&
-                writeFile(proc + "/uid_map", std::to_string(uid) + " " + std::to_string(outerUid) + " 1\n") &&
-                writeFile(proc + "/gid_map", std::to_string(gid) + " " + std::to_string(outerGid) + " 1\n");
-  if (!mapped) {
-    kill(child, SIGKILL);
-    std::cerr << "shellrt: cannot map the sandbox's user ids: " << std::strerror(errno) << "\n";
-    return kExitSetupFailed;
-  }
-  if (write(sync[1], "x", 1) != 1) return kExitSetupFailed;
-  close(sync[1]);
-
-  for (int s : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2}) signal(s, forward);
-  static Terminal *windowOwner = &terminal;
-  signal(SIGWINCH, terminal.active() ? [](int) { windowOwner->resize(); } : forward);
-  graceSeconds = static_cast<unsigned>(std::stoul(o.grace));
-  signal(SIGALRM, [](int) { kill(child, SIGKILL); });
-  if (bundle.wallTimeMs) alarm(static_cast<unsigned>((bundle.wallTimeMs + 999) / 1000));
-
-  // The child reports each layer; the pipe closes at execve (close-on-exec) or exit.
-  SetupReports reports{audit, responder, bundle, child, notifySockets[0], ackPipe[1], {}, {}, {}};
-  reports.read(reportPipe[0]);
-  commandStarted = 1;
-  std::string &setupError = reports.error;
-  Placeholders &placeholders = reports.placeholders;
-  placeholders.guard();
-
-  // A terminal that goes away ends the session, as it ends a shell's: nothing is left
-  // running that nobody can see (and nothing spins on a dead terminal).
-  if (setupError.empty() && terminal.relay()) {
-    audit.event("terminal_closed", {{"action", std::string("the sandbox is ended")}});
-    kill(child, SIGKILL);
-  }
-  int status = 0;
-  while (waitpid(child, &status, 0) < 0 && errno == EINTR) {}
-  status = commandStatus(statusPipe[0], status);
-  terminal.restore();
-  responder.stop();
-  kernelAudit.stop();
-  cgroup.logStops(audit);
-  if (!cgroup.remove(error)) std::cerr << "shellrt: " << error << "\n";
-  placeholders.remove();
-  if (!setupError.empty()) {
-    std::cerr << "shellrt: " << setupError << "\n";
-    audit.event("refused", {{"reason", setupError}});
-    return kExitSetupFailed;
-  }
-  int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  if (!reports.execError.empty()) {
-    std::string why = reports.execError.substr(4);
-    std::cerr << "shellrt: " << why << "\n";
-    audit.event("exit", {{"status", int64_t(code)}, {"reason", why}});
-    return code;
-  }
-  if (WIFSIGNALED(status))
-    audit.event("exit", {{"signal", int64_t(WTERMSIG(status))}, {"status", int64_t(code)},
-                         {"seccomp_kill", WTERMSIG(status) == SIGSYS}});
-  else
-    audit.event("exit", {{"status", int64_t(code)}});
-  return code;
+  return Supervisor(o).run();
 }
