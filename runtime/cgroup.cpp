@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <iostream>
+#include <iostream>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -273,10 +275,9 @@ std::vector<std::string> Cgroup::Placement::dirs() const {
 }
 
 bool Cgroup::create(const Bundle &bundle, std::string &notes, std::string &error) {
-  for (const Limit &limit : bundle.limits) {
-    if (limit.resource == RLIMIT_AS) memory_ = limit.value;
+  if (bundle.memoryBytes) memory_ = bundle.memoryBytes;
+  for (const Limit &limit : bundle.limits)
     if (limit.resource == RLIMIT_NPROC) processes_ = limit.value;
-  }
   hardRequirement_ = bundle.hardRequirement;
   if (!memory_ && !processes_) {
     notes = "cgroup: not used (the policy limits neither memory nor processes)";
@@ -342,7 +343,12 @@ bool Cgroup::skip(const std::string &why, std::string &notes, std::string &error
     error = "the policy limits " + limits + " for the whole sandbox and requires it (compatibility hard_requirement), but " + why;
     return false;
   }
-  notes = "cgroup: skipped, " + why + "; " + limits + " bounded by rlimits only (compatibility best_effort)";
+  std::string processes = processes_ ? "processes bounded by RLIMIT_NPROC only" : "";
+  std::string memory = memory_ ? "memory NOT limited" : "";
+  notes = "cgroup: skipped, " + why + "; " + processes + (processes_ && memory_ ? ", " : "") + memory +
+          " (compatibility best_effort)";
+  // Said where the person who started it looks, not only in the log.
+  if (memory_) std::cerr << "shellrt: warning: limit memory is not enforced: " << why << "\n";
   return true;
 }
 

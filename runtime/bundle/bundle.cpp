@@ -109,12 +109,14 @@ void readLimits(const Field &f, Bundle &out) {
     uint64_t max;
   };
   const Kind kinds[] = {{"open_files", RLIMIT_NOFILE, 1u << 20}, {"processes", RLIMIT_NPROC, 1u << 22},
-                        {"memory_bytes", RLIMIT_AS, kMaxRlimit}, {"file_size_bytes", RLIMIT_FSIZE, kMaxRlimit},
-                        {"stack_bytes", RLIMIT_STACK, kMaxRlimit}, {"core_bytes", RLIMIT_CORE, kMaxRlimit}};
+                        {"file_size_bytes", RLIMIT_FSIZE, kMaxRlimit}, {"stack_bytes", RLIMIT_STACK, kMaxRlimit},
+                        {"core_bytes", RLIMIT_CORE, kMaxRlimit}};
   for (const Kind &k : kinds) {
     Field v = o[k.key];  // every limit is there; null when the policy sets none
     if (!v.isNull()) out.limits.push_back({k.resource, v.unsignedInt(0, k.max)});
   }
+  Field memory = o["memory_bytes"];
+  if (!memory.isNull()) out.memoryBytes = memory.unsignedInt(1, kMaxRlimit);
   Field cpu = o["cpu_time_ms"];
   if (!cpu.isNull()) out.limits.push_back({RLIMIT_CPU, (cpu.unsignedInt(1, kMaxMilliseconds) + 999) / 1000});
   Field wall = o["wall_time_ms"];

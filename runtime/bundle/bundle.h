@@ -102,7 +102,10 @@ struct Bundle {
   // process
   std::optional<uint32_t> uid, gid;
   bool allowRoot = false;
-  std::vector<Limit> limits;
+  std::vector<Limit> limits;  // rlimits, set in the sandbox
+  // For the sandbox as a whole, by a cgroup only: an address-space rlimit in its place broke
+  // AddressSanitizer, JVMs, Go and V8, which reserve far more than they use.
+  uint64_t memoryBytes = 0;
   uint64_t wallTimeMs = 0;
   std::vector<std::string> envPass;
   std::vector<std::pair<std::string, std::string>> envSet;

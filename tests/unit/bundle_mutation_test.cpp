@@ -167,7 +167,8 @@ void mutationsOf(const llvm::json::Value &v, Path &here, bool inObject, std::vec
 // Everything that protects, and nothing that only names (rule sources, the policy's name).
 std::string protection(const shellrt::Bundle &b) {
   std::ostringstream o;
-  o << (b.uid ? std::to_string(*b.uid) : "-") << (b.gid ? std::to_string(*b.gid) : "-") << b.allowRoot << b.wallTimeMs << "|";
+  o << (b.uid ? std::to_string(*b.uid) : "-") << (b.gid ? std::to_string(*b.gid) : "-") << b.allowRoot << b.wallTimeMs
+    << b.memoryBytes << "|";
   for (auto &l : b.limits) o << l.resource << "=" << l.value << ",";
   for (auto &e : b.envPass) o << e << ",";
   for (auto &[n, v] : b.envSet) o << n << "=" << v << ",";
