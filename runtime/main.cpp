@@ -23,6 +23,7 @@
 
 #include "audit.h"
 #include "bundle/bundle.h"
+#include "bundle/sha256.h"
 #include "bundle/signature.h"
 #include "cgroup.h"
 #include "fd_passing.h"
@@ -92,6 +93,7 @@ bool readTrustedBundle(const Options &o, Bundle &bundle, std::string &signer, st
     if (!verifyBundleSignature(text, signature, key, signer, error)) return error = o.bundle + ": " + error, false;
   }
   if (!parseBundle(text, bundle, error)) return error = o.bundle + ": " + error, false;
+  if (!o.auditLog.empty()) bundle.sha256 = sha256Hex(text);  // for the start event only
   return true;
 }
 

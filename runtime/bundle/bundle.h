@@ -98,7 +98,7 @@ struct Routes {
 
 struct Bundle {
   std::string policy;
-  std::string sha256;  // of the bundle's bytes, for the audit log
+  std::string sha256;  // of the bundle's bytes, for the audit log (set by whoever read them)
   // process
   std::optional<uint32_t> uid, gid;
   bool allowRoot = false;
