@@ -1,6 +1,10 @@
 #include "importers/yaml_input.h"
 
 #include <algorithm>
+#include <cstring>
+#include <sstream>
+
+#include <yaml-cpp/eventhandler.h>
 
 #include "importers/policy_writer.h"
 
@@ -13,6 +17,104 @@ const char *kindName(const YAML::Node &node) {
   if (node.IsScalar()) return "a single value";
   return "empty";
 }
+
+// Past these a document is no policy: OpenShell's hold a few hundred values, a few kilobytes.
+constexpr uint64_t kMaxValues = 100000;
+constexpr uint64_t kMaxTextBytes = 4 << 20;
+
+// Reads the events of a document, before yaml-cpp builds its tree, for what the tree hides:
+// - its size with each alias expanded. yaml-cpp shares an anchor's node between its aliases,
+//   but the importer copies what each alias stands for into the policy it writes, so a few
+//   kilobytes of aliases of aliases (a "billion laughs") would cost gigabytes.
+class DocumentCheck : public YAML::EventHandler {
+public:
+  explicit DocumentCheck(YamlInput &in) : in_(in) {}
+
+  void OnDocumentStart(const YAML::Mark &) override {}
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark &mark, YAML::anchor_t id) override { leaf(mark, id, nullptr); }
+  void OnScalar(const YAML::Mark &mark, const std::string &, YAML::anchor_t id,
+                const std::string &value) override {
+    leaf(mark, id, &value);
+  }
+  void OnAlias(const YAML::Mark &mark, YAML::anchor_t id) override {
+    const Anchored &target = anchor(id);
+    if (target.open) {
+      in_.diags().error("invalid-yaml", in_.span(mark, nullptr),
+                        "this alias is inside the node it refers to: the document would be infinite");
+      tooLarge_ = true;
+      return;
+    }
+    add(mark, target.size);
+  }
+  void OnSequenceStart(const YAML::Mark &mark, const std::string &, YAML::anchor_t id,
+                       YAML::EmitterStyle::value) override {
+    open(mark, id);
+  }
+  void OnMapStart(const YAML::Mark &mark, const std::string &, YAML::anchor_t id,
+                  YAML::EmitterStyle::value) override {
+    open(mark, id);
+  }
+  void OnSequenceEnd() override { close(); }
+  void OnMapEnd() override { close(); }
+
+private:
+  struct Size {
+    uint64_t values = 0, bytes = 0;
+  };
+  struct Anchored {
+    Size size;
+    bool open = false;  // a collection still being read
+  };
+  struct Collection {
+    YAML::anchor_t anchor = YAML::NullAnchor;
+    Size before;  // the document's size when the collection started
+  };
+
+  Anchored &anchor(YAML::anchor_t id) {
+    if (anchors_.size() <= id) anchors_.resize(id + 1);
+    return anchors_[id];
+  }
+
+  void leaf(const YAML::Mark &mark, YAML::anchor_t id, const std::string *scalar) {
+    Size size{1, scalar ? scalar->size() : 0};
+    if (id != YAML::NullAnchor) anchor(id) = {size, false};
+    add(mark, size);
+  }
+
+  void open(const YAML::Mark &mark, YAML::anchor_t id) {
+    add(mark, {1, 0});
+    if (id != YAML::NullAnchor) anchor(id).open = true;
+    stack_.push_back({id, total_});
+  }
+
+  void close() {
+    const Collection &done = stack_.back();
+    if (done.anchor != YAML::NullAnchor)
+      anchor(done.anchor) = {{total_.values - done.before.values, total_.bytes - done.before.bytes}, false};
+    stack_.pop_back();
+  }
+
+  void add(const YAML::Mark &mark, Size size) {
+    if (tooLarge_) return;
+    total_.values += size.values;
+    total_.bytes += size.bytes;
+    if (total_.values <= kMaxValues && total_.bytes <= kMaxTextBytes) return;
+    tooLarge_ = true;
+    std::string what = total_.values > kMaxValues ? std::to_string(kMaxValues) + " values"
+                                                  : std::to_string(kMaxTextBytes >> 20) + " MiB of text";
+    in_.diags()
+        .error("too-large", in_.span(mark, nullptr), "with its aliases expanded, the document holds more than " + what)
+        .withHint("an OpenShell policy holds a few hundred values; aliases that repeat aliases multiply (a "
+                  "\"billion laughs\")");
+  }
+
+  YamlInput &in_;
+  Size total_;
+  bool tooLarge_ = false;  // reported once; the rest of the document is not counted
+  std::vector<Anchored> anchors_;
+  std::vector<Collection> stack_;
+};
 
 }  // namespace
 
@@ -29,8 +131,15 @@ YAML::Node Fields::keyNode(std::string_view key) const {
 }
 
 bool YamlInput::parse(YAML::Node &root) {
+  std::string text(sources_.text(file_));
+  size_t errors = diags_.errorCount();
   try {
-    root = YAML::Load(std::string(sources_.text(file_)));
+    std::istringstream stream(text);
+    YAML::Parser parser(stream);
+    DocumentCheck check(*this);
+    parser.HandleNextDocument(check);
+    if (diags_.errorCount() != errors) return false;
+    root = YAML::Load(text);
     return true;
   } catch (const YAML::Exception &e) {
     report(e);
@@ -45,12 +154,26 @@ void YamlInput::report(const YAML::Exception &e) {
 }
 
 Span YamlInput::span(const YAML::Node &node) const {
+  return span(node.Mark(), node.IsScalar() ? &node.Scalar() : nullptr);
+}
+
+Span YamlInput::span(const YAML::Mark &mark, const std::string *scalar) const {
   std::string_view text = sources_.text(file_);
-  YAML::Mark mark = node.Mark();
   if (mark.is_null() || mark.pos < 0 || static_cast<size_t>(mark.pos) >= text.size()) return Span{file_, 0, 0};
   uint32_t begin = mark.pos, end = begin + 1;
   size_t lineEnd = std::min(text.find('\n', begin), text.size());
-  if (node.IsScalar()) {
+  auto tokenEnd = [&](size_t at) {
+    while (at < lineEnd && !std::strchr(" \t\r,[]{}", text[at])) ++at;
+    return static_cast<uint32_t>(at);
+  };
+  if (text[begin] == '*') return Span{file_, begin, std::max(tokenEnd(begin), end)};
+  // yaml-cpp marks a node where its anchor or tag is: the node's own text follows them.
+  while (text[begin] == '&' || text[begin] == '!') {
+    size_t next = text.find_first_not_of(" \t", tokenEnd(begin));
+    if (next >= lineEnd) break;  // the node starts on a line of its own
+    begin = next;
+  }
+  if (scalar) {
     // The scalar as written: quoted up to its closing quote, plain as its text (on this line).
     char quote = text[begin];
     size_t close = std::string_view::npos;
@@ -58,7 +181,7 @@ Span YamlInput::span(const YAML::Node &node) const {
       for (close = begin + 1; close < lineEnd && text[close] != quote; ++close)
         if (quote == '"' && text[close] == '\\') ++close;
     end = close != std::string_view::npos ? std::min(close + 1, lineEnd)
-                                          : std::min(begin + node.Scalar().size(), lineEnd);
+                                          : std::min(begin + scalar->size(), lineEnd);
   }
   return Span{file_, begin, std::max(end, begin + 1)};
 }

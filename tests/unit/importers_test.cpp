@@ -125,5 +125,26 @@ TEST(Importers, SurviveStrangeInputs) {
   }
 }
 
+// What yaml-cpp's tree hides is refused before the import reads the tree: aliases that expand
+// past the bound (quickly: the 10^9 values below are never expanded).
+TEST(Importers, RefuseWhatTheYamlTreeHides) {
+  std::string laughs = "version: 1\na0: &a0 [x, x, x, x, x, x, x, x, x, x]\n";
+  for (int i = 1; i < 10; ++i) {
+    laughs += "a" + std::to_string(i) + ": &a" + std::to_string(i) + " [";
+    for (int j = 0; j < 10; ++j) laughs += (j ? ", *a" : "*a") + std::to_string(i - 1);
+    laughs += "]\n";
+  }
+  for (auto [text, code] : {std::pair<std::string, std::string>{laughs, "too-large"},
+                            {"version: 1\nprocess: &p {run_as_user: *p}", "invalid-yaml"}}) {
+    SourceManager sources;
+    DiagnosticEngine diags;
+    std::string out;
+    EXPECT_FALSE(importOpenShell(sources, sources.addBuffer("p.yaml", text), diags, out)) << text;
+    std::vector<Diagnostic> all = diags.sorted(sources);
+    ASSERT_EQ(all.size(), 1u) << text;
+    EXPECT_EQ(all[0].code, code);
+  }
+}
+
 }  // namespace
 }  // namespace shellc::importers
