@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <sstream>
+#include <unordered_map>
 
 #include <yaml-cpp/eventhandler.h>
 
@@ -25,7 +26,8 @@ constexpr uint64_t kMaxTextBytes = 4 << 20;
 // Reads the events of a document, before yaml-cpp builds its tree, for what the tree hides:
 // - its size with each alias expanded. yaml-cpp shares an anchor's node between its aliases,
 //   but the importer copies what each alias stands for into the policy it writes, so a few
-//   kilobytes of aliases of aliases (a "billion laughs") would cost gigabytes.
+//   kilobytes of aliases of aliases (a "billion laughs") would cost gigabytes;
+// - a key written twice in one mapping: the tree keeps both, and lookups find the first.
 class DocumentCheck : public YAML::EventHandler {
 public:
   explicit DocumentCheck(YamlInput &in) : in_(in) {}
@@ -39,6 +41,7 @@ public:
   }
   void OnAlias(const YAML::Mark &mark, YAML::anchor_t id) override {
     const Anchored &target = anchor(id);
+    child(mark, target.scalar ? &*target.scalar : nullptr);
     if (target.open) {
       in_.diags().error("invalid-yaml", in_.span(mark, nullptr),
                         "this alias is inside the node it refers to: the document would be infinite");
@@ -49,11 +52,11 @@ public:
   }
   void OnSequenceStart(const YAML::Mark &mark, const std::string &, YAML::anchor_t id,
                        YAML::EmitterStyle::value) override {
-    open(mark, id);
+    open(mark, id, false);
   }
   void OnMapStart(const YAML::Mark &mark, const std::string &, YAML::anchor_t id,
                   YAML::EmitterStyle::value) override {
-    open(mark, id);
+    open(mark, id, true);
   }
   void OnSequenceEnd() override { close(); }
   void OnMapEnd() override { close(); }
@@ -64,11 +67,15 @@ private:
   };
   struct Anchored {
     Size size;
-    bool open = false;  // a collection still being read
+    bool open = false;                  // a collection still being read
+    std::optional<std::string> scalar;  // so that an alias used as a key compares as its text
   };
   struct Collection {
+    bool map = false;
     YAML::anchor_t anchor = YAML::NullAnchor;
-    Size before;  // the document's size when the collection started
+    Size before;        // the document's size when the collection started
+    size_t members = 0;  // keys and values alike, for a mapping
+    std::unordered_map<std::string, YAML::Mark> keys;
   };
 
   Anchored &anchor(YAML::anchor_t id) {
@@ -77,22 +84,36 @@ private:
   }
 
   void leaf(const YAML::Mark &mark, YAML::anchor_t id, const std::string *scalar) {
+    child(mark, scalar);
     Size size{1, scalar ? scalar->size() : 0};
-    if (id != YAML::NullAnchor) anchor(id) = {size, false};
+    if (id != YAML::NullAnchor) anchor(id) = {size, false, scalar ? std::optional(*scalar) : std::nullopt};
     add(mark, size);
   }
 
-  void open(const YAML::Mark &mark, YAML::anchor_t id) {
+  void open(const YAML::Mark &mark, YAML::anchor_t id, bool map) {
+    child(mark, nullptr);
     add(mark, {1, 0});
     if (id != YAML::NullAnchor) anchor(id).open = true;
-    stack_.push_back({id, total_});
+    stack_.push_back({map, id, total_, 0, {}});
   }
 
   void close() {
     const Collection &done = stack_.back();
     if (done.anchor != YAML::NullAnchor)
-      anchor(done.anchor) = {{total_.values - done.before.values, total_.bytes - done.before.bytes}, false};
+      anchor(done.anchor) = {{total_.values - done.before.values, total_.bytes - done.before.bytes}, false, {}};
     stack_.pop_back();
+  }
+
+  // A node inside the innermost collection: in a mapping, every other one is a key.
+  void child(const YAML::Mark &mark, const std::string *text) {
+    if (stack_.empty() || !stack_.back().map || stack_.back().members++ % 2 != 0 || !text) return;
+    auto [first, fresh] = stack_.back().keys.emplace(*text, mark);
+    if (fresh) return;
+    in_.diags()
+        .error("duplicate-key", in_.span(mark, text),
+               "duplicate key '" + *text + "': YAML readers disagree on which of the two counts")
+        .withNote(in_.span(first->second, text), "first written here")
+        .withHint("merge the two, or delete one");
   }
 
   void add(const YAML::Mark &mark, Size size) {

@@ -126,7 +126,7 @@ TEST(Importers, SurviveStrangeInputs) {
 }
 
 // What yaml-cpp's tree hides is refused before the import reads the tree: aliases that expand
-// past the bound (quickly: the 10^9 values below are never expanded).
+// past the bound (quickly: the 10^9 values below are never expanded), keys written twice.
 TEST(Importers, RefuseWhatTheYamlTreeHides) {
   std::string laughs = "version: 1\na0: &a0 [x, x, x, x, x, x, x, x, x, x]\n";
   for (int i = 1; i < 10; ++i) {
@@ -135,7 +135,8 @@ TEST(Importers, RefuseWhatTheYamlTreeHides) {
     laughs += "]\n";
   }
   for (auto [text, code] : {std::pair<std::string, std::string>{laughs, "too-large"},
-                            {"version: 1\nprocess: &p {run_as_user: *p}", "invalid-yaml"}}) {
+                            {"version: 1\nprocess: &p {run_as_user: *p}", "invalid-yaml"},
+                            {"version: 1\nversion: 1", "duplicate-key"}}) {
     SourceManager sources;
     DiagnosticEngine diags;
     std::string out;
