@@ -137,6 +137,22 @@ private:
   std::vector<Collection> stack_;
 };
 
+// Where a document starts; the rest of it is not looked at.
+class DocumentStart : public YAML::EventHandler {
+public:
+  std::optional<YAML::Mark> mark;
+
+  void OnDocumentStart(const YAML::Mark &at) override { mark = at; }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark &, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark &, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark &, const std::string &, YAML::anchor_t, const std::string &) override {}
+  void OnSequenceStart(const YAML::Mark &, const std::string &, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark &, const std::string &, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+};
+
 }  // namespace
 
 std::optional<YAML::Node> Fields::get(std::string_view key) const {
@@ -159,6 +175,11 @@ bool YamlInput::parse(YAML::Node &root) {
     YAML::Parser parser(stream);
     DocumentCheck check(*this);
     parser.HandleNextDocument(check);
+    // OpenShell reads one document; a second one, ignored, could be what its author meant.
+    DocumentStart second;
+    if (parser.HandleNextDocument(second) && second.mark)
+      diags_.error("multiple-documents", span(*second.mark, nullptr), "a second YAML document: a policy is one")
+          .withHint("put the policy in one document, or each document in a file of its own");
     if (diags_.errorCount() != errors) return false;
     root = YAML::Load(text);
     return true;

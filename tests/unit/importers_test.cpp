@@ -126,7 +126,8 @@ TEST(Importers, SurviveStrangeInputs) {
 }
 
 // What yaml-cpp's tree hides is refused before the import reads the tree: aliases that expand
-// past the bound (quickly: the 10^9 values below are never expanded), keys written twice.
+// past the bound (quickly: the 10^9 values below are never expanded), keys written twice, a
+// second document.
 TEST(Importers, RefuseWhatTheYamlTreeHides) {
   std::string laughs = "version: 1\na0: &a0 [x, x, x, x, x, x, x, x, x, x]\n";
   for (int i = 1; i < 10; ++i) {
@@ -136,7 +137,8 @@ TEST(Importers, RefuseWhatTheYamlTreeHides) {
   }
   for (auto [text, code] : {std::pair<std::string, std::string>{laughs, "too-large"},
                             {"version: 1\nprocess: &p {run_as_user: *p}", "invalid-yaml"},
-                            {"version: 1\nversion: 1", "duplicate-key"}}) {
+                            {"version: 1\nversion: 1", "duplicate-key"},
+                            {"version: 1\n---\nversion: 1", "multiple-documents"}}) {
     SourceManager sources;
     DiagnosticEngine diags;
     std::string out;
