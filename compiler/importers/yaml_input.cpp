@@ -27,7 +27,8 @@ constexpr uint64_t kMaxTextBytes = 4 << 20;
 // - its size with each alias expanded. yaml-cpp shares an anchor's node between its aliases,
 //   but the importer copies what each alias stands for into the policy it writes, so a few
 //   kilobytes of aliases of aliases (a "billion laughs") would cost gigabytes;
-// - a key written twice in one mapping: the tree keeps both, and lookups find the first.
+// - a key written twice in one mapping: the tree keeps both, and lookups find the first;
+// - tags, which the importer does not apply.
 class DocumentCheck : public YAML::EventHandler {
 public:
   explicit DocumentCheck(YamlInput &in) : in_(in) {}
@@ -35,8 +36,9 @@ public:
   void OnDocumentStart(const YAML::Mark &) override {}
   void OnDocumentEnd() override {}
   void OnNull(const YAML::Mark &mark, YAML::anchor_t id) override { leaf(mark, id, nullptr); }
-  void OnScalar(const YAML::Mark &mark, const std::string &, YAML::anchor_t id,
+  void OnScalar(const YAML::Mark &mark, const std::string &tag, YAML::anchor_t id,
                 const std::string &value) override {
+    checkTag(mark, tag);
     leaf(mark, id, &value);
   }
   void OnAlias(const YAML::Mark &mark, YAML::anchor_t id) override {
@@ -50,13 +52,13 @@ public:
     }
     add(mark, target.size);
   }
-  void OnSequenceStart(const YAML::Mark &mark, const std::string &, YAML::anchor_t id,
+  void OnSequenceStart(const YAML::Mark &mark, const std::string &tag, YAML::anchor_t id,
                        YAML::EmitterStyle::value) override {
-    open(mark, id, false);
+    open(mark, tag, id, false);
   }
-  void OnMapStart(const YAML::Mark &mark, const std::string &, YAML::anchor_t id,
+  void OnMapStart(const YAML::Mark &mark, const std::string &tag, YAML::anchor_t id,
                   YAML::EmitterStyle::value) override {
-    open(mark, id, true);
+    open(mark, tag, id, true);
   }
   void OnSequenceEnd() override { close(); }
   void OnMapEnd() override { close(); }
@@ -90,7 +92,8 @@ private:
     add(mark, size);
   }
 
-  void open(const YAML::Mark &mark, YAML::anchor_t id, bool map) {
+  void open(const YAML::Mark &mark, const std::string &tag, YAML::anchor_t id, bool map) {
+    checkTag(mark, tag);
     child(mark, nullptr);
     add(mark, {1, 0});
     if (id != YAML::NullAnchor) anchor(id).open = true;
@@ -128,6 +131,15 @@ private:
         .error("too-large", in_.span(mark, nullptr), "with its aliases expanded, the document holds more than " + what)
         .withHint("an OpenShell policy holds a few hundred values; aliases that repeat aliases multiply (a "
                   "\"billion laughs\")");
+  }
+
+  // yaml-cpp marks untagged nodes "?" (plain scalars, collections) or "!" (quoted scalars).
+  void checkTag(const YAML::Mark &mark, const std::string &tag) {
+    if (tag.empty() || tag == "?" || tag == "!") return;
+    const std::string core = "tag:yaml.org,2002:";  // what `!!` stands for
+    std::string written = tag.rfind(core, 0) == 0 ? "!!" + tag.substr(core.size()) : tag;
+    in_.diags().warning("ignored-tag", in_.span(mark, nullptr),
+                        "the tag '" + written + "' is ignored: the value is read as it is written");
   }
 
   YamlInput &in_;
