@@ -30,6 +30,19 @@ TEST(JsonInput, LocatesValuesAndKeysByPath) {
   EXPECT_EQ(diags.errorCount(), 0u);
 }
 
+TEST(JsonInput, RefusesKeysWrittenTwice) {
+  SourceManager sources;
+  DiagnosticEngine diags;
+  FileId file = sources.addBuffer("p.json", "{\"a\": 1, \"b\": {\"c\": 1, \"\\u0063\": 2}, \"a\": 3}");
+  EXPECT_FALSE(JsonInput(sources, file, diags).parse(""));
+  std::vector<Diagnostic> all = diags.sorted(sources);
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].code, "duplicate-key");
+  EXPECT_EQ(covered(sources, all[0].span), "\"\\u0063\"");
+  EXPECT_EQ(covered(sources, all[0].notes.at(0).span), "\"c\"");
+  EXPECT_EQ(covered(sources, all[1].span), "\"a\"");
+}
+
 TEST(JsonInput, ReportsWhereTheTextStopsBeingJson) {
   SourceManager sources;
   DiagnosticEngine diags;
