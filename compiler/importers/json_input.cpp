@@ -1,6 +1,7 @@
 #include "importers/json_input.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cstdio>
 #include <cstring>
 
@@ -131,6 +132,13 @@ std::string parentPath(const std::string &path) {
 }  // namespace
 
 std::string member(const std::string &path, std::string_view key) {
+  // A key that could be read as part of a path ("a.b", "x[0]", "") is quoted, `a["x.y"]`:
+  // two values never share a path.
+  if (key.empty() || key.find_first_of(".[]\"\\") != std::string_view::npos) {
+    std::string out = path + "[\"";
+    for (char c : key) out += c == '"' || c == '\\' ? std::string{'\\', c} : std::string{c};
+    return out + "\"]";
+  }
   return path.empty() ? std::string(key) : path + "." + std::string(key);
 }
 
@@ -215,9 +223,16 @@ std::optional<std::string> JsonInput::string(const llvm::json::Value &value, con
 }
 
 std::optional<uint64_t> JsonInput::unsignedInteger(const llvm::json::Value &value, const std::string &path) {
-  auto n = value.getAsUINT64();
-  if (!n) wrongType(value, path, "an integer from 0 to 2^64-1");
-  return n ? std::optional<uint64_t>(*n) : std::nullopt;
+  // Read from the text: llvm::json reads every integer past 2^63-1 as 2^63-1, and a fraction
+  // or an exponent as a double that may happen to be whole.
+  Span at = span(path);
+  std::string_view written = sources_.text(file_).substr(at.begin, at.end - at.begin);
+  uint64_t n = 0;
+  const char *end = written.data() + written.size();
+  auto [stop, error] = std::from_chars(written.data(), end, n);
+  if (value.kind() == llvm::json::Value::Number && error == std::errc() && stop == end) return n;
+  wrongType(value, path, "an integer from 0 to 2^64-1");
+  return std::nullopt;
 }
 
 void JsonInput::warnUnknownKeys(const llvm::json::Object &object, const std::string &path,

@@ -30,6 +30,39 @@ TEST(JsonInput, LocatesValuesAndKeysByPath) {
   EXPECT_EQ(diags.errorCount(), 0u);
 }
 
+// A key that could be read as part of a path is quoted: no two values share a path, so a
+// value is never read from the text of another.
+TEST(JsonInput, PathsOfOddKeysAreQuoted) {
+  EXPECT_EQ(member("a", "b"), "a.b");
+  EXPECT_EQ(member("", "b"), "b");
+  EXPECT_EQ(member("a", "b.c"), "a[\"b.c\"]");
+  EXPECT_EQ(member("a", "x[0]"), "a[\"x[0]\"]");
+  EXPECT_EQ(member("a", "q\"\\"), "a[\"q\\\"\\\\\"]");
+  EXPECT_EQ(member("a", ""), "a[\"\"]");
+  SourceManager sources;
+  DiagnosticEngine diags;
+  FileId file = sources.addBuffer("p.json", "{\"a\": {\"b\": 1}, \"a.b\": 2, \"\\u0063\": 3}");
+  JsonInput in(sources, file, diags);
+  ASSERT_TRUE(in.parse(""));
+  EXPECT_EQ(covered(sources, in.span("a.b")), "1");
+  EXPECT_EQ(covered(sources, in.span("[\"a.b\"]")), "2");
+  EXPECT_EQ(covered(sources, in.span("c")), "3");  // keys are decoded as llvm::json decodes them
+}
+
+TEST(JsonInput, ReadsIntegersExactly) {
+  SourceManager sources;
+  DiagnosticEngine diags;
+  FileId file = sources.addBuffer(
+      "p.json", "[9223372036854775808, 18446744073709551615, 18446744073709551616, 1.0, 1e3, -0, -1, \"1\"]");
+  JsonInput in(sources, file, diags);
+  ASSERT_TRUE(in.parse(""));
+  const llvm::json::Array &all = *in.root().getAsArray();
+  EXPECT_EQ(in.unsignedInteger(all[0], "[0]"), 9223372036854775808u);
+  EXPECT_EQ(in.unsignedInteger(all[1], "[1]"), 18446744073709551615u);
+  for (size_t i = 2; i < all.size(); ++i) EXPECT_FALSE(in.unsignedInteger(all[i], element("", i))) << i;
+  EXPECT_EQ(diags.errorCount(), all.size() - 2);
+}
+
 TEST(JsonInput, RefusesKeysWrittenTwice) {
   SourceManager sources;
   DiagnosticEngine diags;
