@@ -1,0 +1,17 @@
+// libFuzzer target: any bytes as a seccomp profile, through `shellc import oci-seccomp` (read
+// for Linux 5.10, so that a run does not depend on the kernel it runs on).
+// Properties checked: no crash, no hang, and what imports without an error checks without one.
+#include <string>
+
+#include "imported_policy.h"
+#include "importers/importers.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  using namespace shellc;
+  SourceManager sources;
+  DiagnosticEngine diags;
+  FileId file = sources.addBuffer("fuzz.json", std::string(reinterpret_cast<const char *>(data), size));
+  std::string policy;
+  if (importers::importOciSeccomp(sources, file, {{5, 10}}, diags, policy)) requireChecks(policy);
+  return 0;
+}
