@@ -111,6 +111,23 @@ TEST(PolicyWriter, WrapsCommentsAndFormats) {
                      "\n  allow read \"/usr\"\n}\n");
 }
 
+// The formatter's lexer refuses lines past 64 KiB: a long list is written over many lines,
+// broken between tokens only.
+TEST(PolicyWriter, BreaksLongListsBetweenTokens) {
+  std::string paths;
+  for (int i = 0; i < 5000; ++i) paths += (i ? ", \"/data/" : "\"/data/") + std::to_string(i) + "\"";
+  PolicyWriter writer;
+  writer.open("filesystem");
+  writer.statement("allow read \"/a, b\\\", c\", " + paths);
+  writer.close();
+  SourceManager sources;
+  DiagnosticEngine diags;
+  std::string out;
+  ASSERT_TRUE(writer.finish(sources, "out.policy", diags, out));
+  EXPECT_NE(out.find("allow read \"/a, b\\\", c\", \"/data/0\","), std::string::npos);
+  EXPECT_NE(out.find("\"/data/4999\"\n}"), std::string::npos);
+}
+
 // A comment quotes the input; a line break in it must not end the comment.
 TEST(PolicyWriter, KeepsCommentsOnTheirLines) {
   PolicyWriter writer;
