@@ -1,6 +1,7 @@
-// What the importer fuzzers check of a policy that imported without an error: it checks
-// without one, as `shellc check policy.yaml` and the migration guide promise. A policy that
-// does not is an importer bug: the diagnostics are printed, then the run aborts.
+// What the importer fuzzers check of an import. One that fails says why, with errors in the
+// input: an error in the importer's own output (the policy it wrote) is an importer bug. The
+// policy of one that succeeds checks without an error, as `shellc check policy.yaml` and the
+// migration guide promise. A failed check prints the diagnostics, then aborts the run.
 #pragma once
 #include <cstdio>
 #include <cstdlib>
@@ -8,14 +9,25 @@
 
 #include "frontend/check.h"
 
-inline void requireChecks(const std::string &policy) {
-  using namespace shellc;
-  SourceManager sources;
-  DiagnosticEngine diags;
-  sources.addOverlay("imported.policy", "imported.policy", policy);
-  if (checkPolicyFile("imported.policy", CheckOptions{}, sources, diags).ok) return;
+inline void fail(const shellc::SourceManager &sources, const shellc::DiagnosticEngine &diags, const char *what) {
   std::string rendered;
-  renderDiagnostics(sources, diags.sorted(sources), RenderOptions{}, rendered);
-  std::fprintf(stderr, "the imported policy does not check:\n%s\n%s", policy.c_str(), rendered.c_str());
+  shellc::renderDiagnostics(sources, diags.sorted(sources), shellc::RenderOptions{}, rendered);
+  std::fprintf(stderr, "%s:\n%s", what, rendered.c_str());
   std::abort();
+}
+
+inline void requireSound(bool imported, const shellc::SourceManager &sources, shellc::FileId input,
+                         const shellc::DiagnosticEngine &diags, const std::string &policy) {
+  using namespace shellc;
+  if (!imported) {
+    if (diags.errorCount() == 0) fail(sources, diags, "the import failed without an error");
+    for (const Diagnostic &d : diags.sorted(sources))
+      if (d.severity == Severity::Error && d.span.file != input) fail(sources, diags, "an error outside the input");
+    return;
+  }
+  SourceManager checked;
+  DiagnosticEngine checks;
+  checked.addOverlay("imported.policy", "imported.policy", policy);
+  if (!checkPolicyFile("imported.policy", CheckOptions{}, checked, checks).ok)
+    fail(checked, checks, ("the imported policy does not check:\n" + policy).c_str());
 }
