@@ -182,6 +182,12 @@ YAML::Node Fields::keyNode(std::string_view key) const {
 bool YamlInput::parse(YAML::Node &root) {
   std::string text(sources_.text(file_));
   size_t errors = diags_.errorCount();
+  // yaml-cpp passes other bytes through, into the names and comments of the policy written.
+  if (size_t bad = firstInvalidUtf8(text); bad != std::string::npos) {
+    diags_.error("invalid-utf8", Span{file_, uint32_t(bad), uint32_t(bad + 1)}, "the file is not valid UTF-8")
+        .withHint("OpenShell reads its policies as UTF-8 text");
+    return false;
+  }
   try {
     std::istringstream stream(text);
     YAML::Parser parser(stream);

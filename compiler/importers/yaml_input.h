@@ -31,8 +31,9 @@ public:
   YamlInput(const SourceManager &sources, FileId file, DiagnosticEngine &diags)
       : sources_(sources), file_(file), diags_(diags) {}
 
-  // Parses the file's one document; false after reporting where it stops being YAML, a
-  // second document, a key written twice, or a document that its aliases make too large.
+  // Parses the file's one document; false after reporting where it stops being UTF-8 or
+  // YAML, a second document, a key written twice, or a document that its aliases make too
+  // large.
   bool parse(YAML::Node &root);
   // Reports what yaml-cpp threw, where it says it happened.
   void report(const YAML::Exception &e);
