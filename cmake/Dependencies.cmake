@@ -9,6 +9,20 @@ add_library(llvm_support INTERFACE)
 target_include_directories(llvm_support SYSTEM INTERFACE ${LLVM_ROOT}/include)
 target_link_libraries(llvm_support INTERFACE
   ${LLVM_ROOT}/lib/libLLVMSupport.a ${LLVM_ROOT}/lib/libLLVMDemangle.a z tinfo pthread)
+# clang before 15, in C++20 mode with libstdc++ 12, rejects LLVM 14's JSON.h: json::Array's
+# members use std::vector<Value>'s (constexpr since C++20, so clang instantiates them there)
+# before Value is complete. Clang builds (the fuzz build) read a copy of the header with those
+# members defined after Value, where LLVM 15 defines them.
+if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang" AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 15)
+  find_package(Python3 REQUIRED COMPONENTS Interpreter)
+  set(json_fix ${CMAKE_BINARY_DIR}/llvm-json-fix)
+  file(MAKE_DIRECTORY ${json_fix}/llvm/Support)
+  execute_process(COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/cmake/clang14_json.py
+                          ${LLVM_ROOT}/include/llvm/Support/JSON.h ${json_fix}/llvm/Support/JSON.h
+                  COMMAND_ERROR_IS_FATAL ANY)
+  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/cmake/clang14_json.py)
+  target_include_directories(llvm_support SYSTEM BEFORE INTERFACE ${json_fix})
+endif()
 
 find_library(SECCOMP_LIBRARY NAMES libseccomp.a seccomp REQUIRED)
 find_path(SECCOMP_INCLUDE seccomp.h REQUIRED)

@@ -12,31 +12,6 @@ using grammar::ShellPolicyLexer;
 using grammar::ShellPolicyParser;
 using P = ShellPolicyParser;
 
-// Returns the offset of the first byte that is not valid UTF-8, or npos.
-size_t firstInvalidUtf8(std::string_view s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    unsigned char c = s[i];
-    size_t extra;
-    uint32_t min;
-    if (c < 0x80) { ++i; continue; }
-    if ((c & 0xE0) == 0xC0) { extra = 1; min = 0x80; }
-    else if ((c & 0xF0) == 0xE0) { extra = 2; min = 0x800; }
-    else if ((c & 0xF8) == 0xF0) { extra = 3; min = 0x10000; }
-    else return i;
-    uint32_t cp = c & (0x3F >> extra);
-    for (size_t k = 1; k <= extra; ++k) {
-      if (i + k >= s.size()) return i;
-      unsigned char cc = s[i + k];
-      if ((cc & 0xC0) != 0x80) return i;
-      cp = (cp << 6) | (cc & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return i;
-    i += extra + 1;
-  }
-  return std::string_view::npos;
-}
-
 // ANTLR counts code points; diagnostics count bytes. Only non-ASCII files need a table.
 // (SourceManager has already dropped a byte-order mark, as ANTLR would.)
 class OffsetMap {

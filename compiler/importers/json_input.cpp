@@ -1,6 +1,7 @@
 #include "importers/json_input.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cstdio>
 #include <cstring>
 
@@ -41,35 +42,53 @@ std::string found(const llvm::json::Value &value, std::string_view written) {
   }
 }
 
+// A member's name as llvm::json decodes it (escapes; invalid UTF-16 as U+FFFD), so that the
+// path of each value is the one its readers ask for.
+std::string decodedName(std::string_view token) {
+  llvm::Expected<llvm::json::Value> name = llvm::json::parse(token);
+  if (!name) {  // never: the whole text parsed
+    llvm::consumeError(name.takeError());
+    return std::string(token);
+  }
+  return name->getAsString().getValueOr("").str();
+}
+
 // Walks a text that llvm::json accepted and records where each value (and each member's
-// key) is, by path.
+// key) is, by path, and each key written twice in one object.
 class Scanner {
 public:
-  Scanner(std::string_view text, std::map<std::string, JsonInput::Location> &out) : text_(text), out_(out) {}
+  Scanner(std::string_view text, std::map<std::string, JsonInput::Location> &out,
+          std::vector<JsonInput::Duplicate> &duplicates)
+      : text_(text), out_(out), duplicates_(duplicates) {}
 
-  void value(const std::string &path, std::optional<uint32_t> key) {
+  // The value at `path`, after its member's key when it has one.
+  void value(const std::string &path, JsonInput::Range key) {
     skipSpace();
     uint32_t begin = pos_;
     char c = text_[pos_];
     if (c == '{') {
       ++pos_;
+      std::map<std::string, JsonInput::Range> names;  // -> where each key is first written
       while (!closes('}')) {
         skipSpace();
         uint32_t keyBegin = pos_;
-        std::string name = stringToken();
+        std::string name = decodedName(stringToken());
+        JsonInput::Range written{keyBegin, pos_};
+        if (auto [first, fresh] = names.emplace(name, written); !fresh)
+          duplicates_.push_back({name, first->second, written});
         skipSpace();
         ++pos_;  // ':'
-        value(member(path, name), keyBegin);
+        value(member(path, name), written);
       }
     } else if (c == '[') {
       ++pos_;
-      for (size_t i = 0; !closes(']'); ++i) value(element(path, i), std::nullopt);
+      for (size_t i = 0; !closes(']'); ++i) value(element(path, i), {});
     } else if (c == '"') {
       stringToken();
     } else {
       while (pos_ < text_.size() && !std::strchr(",]} \t\r\n", text_[pos_])) ++pos_;
     }
-    out_[path] = {key.value_or(begin), begin, pos_};
+    out_[path] = {key, {begin, pos_}};
   }
 
 private:
@@ -89,27 +108,18 @@ private:
     return false;
   }
 
-  // A string token, decoded enough to name object members; `\u` escapes stay as written.
-  std::string stringToken() {
-    std::string out;
-    for (++pos_; pos_ < text_.size() && text_[pos_] != '"'; ++pos_) {
-      if (text_[pos_] != '\\') {
-        out += text_[pos_];
-        continue;
-      }
-      char e = text_[++pos_];
-      const char *from = "bfnrt", *to = "\b\f\n\r\t";
-      const char *at = std::strchr(from, e);
-      if (at && e) out += to[at - from];
-      else if (e == 'u') out += "\\u";
-      else out += e;
-    }
+  // Skips a string token; returns it as written, quotes included.
+  std::string_view stringToken() {
+    uint32_t begin = pos_;
+    for (++pos_; pos_ < text_.size() && text_[pos_] != '"'; ++pos_)
+      if (text_[pos_] == '\\') ++pos_;
     ++pos_;
-    return out;
+    return text_.substr(begin, pos_ - begin);
   }
 
   std::string_view text_;
   std::map<std::string, JsonInput::Location> &out_;
+  std::vector<JsonInput::Duplicate> &duplicates_;
   uint32_t pos_ = 0;
 };
 
@@ -122,6 +132,13 @@ std::string parentPath(const std::string &path) {
 }  // namespace
 
 std::string member(const std::string &path, std::string_view key) {
+  // A key that could be read as part of a path ("a.b", "x[0]", "") is quoted, `a["x.y"]`:
+  // two values never share a path.
+  if (key.empty() || key.find_first_of(".[]\"\\") != std::string_view::npos) {
+    std::string out = path + "[\"";
+    for (char c : key) out += c == '"' || c == '\\' ? std::string{'\\', c} : std::string{c};
+    return out + "\"]";
+  }
   return path.empty() ? std::string(key) : path + "." + std::string(key);
 }
 
@@ -151,26 +168,30 @@ bool JsonInput::parse(std::string_view hint) {
     return false;
   }
   root_ = std::move(*parsed);
-  Scanner(text, locations_).value("", std::nullopt);
-  return true;
+  std::vector<Duplicate> duplicates;
+  Scanner(text, locations_, duplicates).value("", {});
+  // llvm::json keeps the last of the two, as Docker (Go) does; a reader may see the first.
+  for (const Duplicate &d : duplicates)
+    diags_
+        .error("duplicate-key", Span{file_, d.again.begin, d.again.end},
+               "duplicate key '" + d.name + "': JSON readers disagree on which of the two counts")
+        .withNote(Span{file_, d.first.begin, d.first.end}, "first written here")
+        .withHint("merge the two, or delete one (Docker reads the last)");
+  return duplicates.empty();
 }
 
 Span JsonInput::span(const std::string &path) const {
   for (std::string p = path;; p = parentPath(p)) {
     auto it = locations_.find(p);
-    if (it != locations_.end()) return Span{file_, it->second.begin, it->second.end};
+    if (it != locations_.end()) return Span{file_, it->second.value.begin, it->second.value.end};
     if (p.empty()) return Span{file_, 0, 0};
   }
 }
 
 Span JsonInput::keySpan(const std::string &path) const {
   auto it = locations_.find(path);
-  if (it == locations_.end() || it->second.key == it->second.begin) return span(path);
-  const Location &at = it->second;
-  std::string_view text = sources_.text(file_);
-  uint32_t end = static_cast<uint32_t>(text.find(':', at.key));
-  while (end > at.key && std::strchr(" \t\r\n", text[end - 1])) --end;
-  return Span{file_, at.key, end};
+  if (it == locations_.end() || it->second.key.begin == it->second.key.end) return span(path);
+  return Span{file_, it->second.key.begin, it->second.key.end};
 }
 
 void JsonInput::wrongType(const llvm::json::Value &value, const std::string &path, std::string_view expected) {
@@ -202,9 +223,16 @@ std::optional<std::string> JsonInput::string(const llvm::json::Value &value, con
 }
 
 std::optional<uint64_t> JsonInput::unsignedInteger(const llvm::json::Value &value, const std::string &path) {
-  auto n = value.getAsUINT64();
-  if (!n) wrongType(value, path, "an integer from 0 to 2^64-1");
-  return n ? std::optional<uint64_t>(*n) : std::nullopt;
+  // Read from the text: llvm::json reads every integer past 2^63-1 as 2^63-1, and a fraction
+  // or an exponent as a double that may happen to be whole.
+  Span at = span(path);
+  std::string_view written = sources_.text(file_).substr(at.begin, at.end - at.begin);
+  uint64_t n = 0;
+  const char *end = written.data() + written.size();
+  auto [stop, error] = std::from_chars(written.data(), end, n);
+  if (value.kind() == llvm::json::Value::Number && error == std::errc() && stop == end) return n;
+  wrongType(value, path, "an integer from 0 to 2^64-1");
+  return std::nullopt;
 }
 
 void JsonInput::warnUnknownKeys(const llvm::json::Object &object, const std::string &path,

@@ -21,8 +21,8 @@ public:
   JsonInput(const SourceManager &sources, FileId file, DiagnosticEngine &diags)
       : sources_(sources), file_(file), diags_(diags) {}
 
-  // Parses the file; false after reporting where it stops being JSON. `hint` says what the
-  // file should hold.
+  // Parses the file; false after reporting where it stops being JSON, or a key written twice
+  // in one object. `hint` says what the file should hold.
   bool parse(std::string_view hint);
   const llvm::json::Value &root() const { return *root_; }
 
@@ -41,8 +41,16 @@ public:
 
   DiagnosticEngine &diags() { return diags_; }
 
+  struct Range {
+    uint32_t begin = 0, end = 0;
+  };
   struct Location {
-    uint32_t key = 0, begin = 0, end = 0;  // key == begin: not a member
+    Range key;  // empty: not a member
+    Range value;
+  };
+  struct Duplicate {
+    std::string name;
+    Range first, again;  // where the key is written
   };
 
 private:

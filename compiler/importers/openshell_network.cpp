@@ -195,7 +195,10 @@ private:
     std::vector<std::string> out;
     bool ok = true;
     for (const YAML::Node &item : *items) {
-      auto binary = in_.fields(item, {"path", "harness"}, "a binary");  // harness: deprecated, ignored by OpenShell
+      auto binary = in_.fields(item, {"path", "harness"}, "a binary");
+      if (binary && binary->get("harness"))
+        in_.diags().warning("unused-key", in_.span(binary->keyNode("harness")),
+                            "harness is deprecated, and OpenShell ignores it; ignored");
       auto path = binary ? binary->get("path") : std::nullopt;
       if (binary && !path) in_.diags().error("missing-key", in_.span(item), "a binary needs a path");
       auto text = path ? in_.scalar(*path, "a binary's path") : std::nullopt;
@@ -272,6 +275,10 @@ private:
       if (fields.get(key))
         in_.diags().warning("unused-key", in_.span(fields.keyNode(key)),
                             std::string(key) + " applies only to protocol rest; ignored");
+    if (auto tls = fields.get("tls"); tls && tls->Scalar() == "terminate")
+      in_.diags().warning("unused-key", in_.span(fields.keyNode("tls")),
+                          "shellc's proxy terminates TLS only to check the requests of http rules (protocol rest), "
+                          "and a plain rule passes it through; tls: terminate ignored");
     return {std::move(endpoints), {}};
   }
 
@@ -287,16 +294,19 @@ private:
     return false;
   }
 
-  // "443" or "[80, 443]"; `ports` wins over `port`, as in OpenShell.
+  // "443" or "[80, 443]"; `ports`, unless empty, wins over `port`, as in OpenShell.
   std::optional<std::string> ports(const Fields &fields, const YAML::Node &endpoint) {
     std::vector<YAML::Node> nodes;
     if (auto list = fields.get("ports")) {
       auto items = in_.sequence(*list, "ports");
       if (!items) return std::nullopt;
       nodes = *items;
-    } else if (auto port = fields.get("port")) {
-      nodes.push_back(*port);
     }
+    if (auto port = fields.get("port"); port && nodes.empty())
+      nodes.push_back(*port);
+    else if (port)
+      in_.diags().warning("unused-key", in_.span(fields.keyNode("port")),
+                          "port is ignored when ports is set, as OpenShell ignores it");
     if (nodes.empty()) {
       in_.diags().error("missing-key", in_.span(endpoint), "an endpoint needs a port or ports").withHint("add e.g. `port: 443`");
       return std::nullopt;

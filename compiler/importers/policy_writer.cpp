@@ -23,26 +23,44 @@ void PolicyWriter::comment(std::string_view original) {
       cut = space == std::string_view::npos || space == 0 ? text.find(' ', width) : space;
       if (cut == std::string_view::npos) cut = text.size();
     }
-    statement("# " + std::string(text.substr(0, cut)));
+    line("# " + std::string(text.substr(0, cut)));
     text.remove_prefix(cut);
     while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
   }
 }
 
 void PolicyWriter::statement(std::string_view text) {
+  // A list of thousands of paths must not make one line: the formatter's lexer refuses lines
+  // past 64 KiB. A line break after each comma between tokens changes nothing else, as the
+  // formatter lays the statement out again.
+  std::string broken;
+  bool inString = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '"') inString = !inString;
+    else if (inString && text[i] == '\\' && i + 1 < text.size()) broken += text[i++];
+    broken += text[i];
+    if (!inString && text[i] == ',' && i + 1 < text.size() && text[i + 1] == ' ') {
+      broken += '\n';
+      ++i;
+    }
+  }
+  line(broken);
+}
+
+void PolicyWriter::line(std::string_view text) {
   text_.append(2 * depth_, ' ');
   text_ += text;
   text_ += '\n';
 }
 
 void PolicyWriter::open(std::string_view block) {
-  statement(std::string(block) + " {");
+  line(std::string(block) + " {");
   ++depth_;
 }
 
 void PolicyWriter::close() {
   --depth_;
-  statement("}");
+  line("}");
 }
 
 bool PolicyWriter::finish(SourceManager &sources, std::string name, DiagnosticEngine &diags,

@@ -23,6 +23,8 @@ public:
   bool finish(SourceManager &sources, std::string name, DiagnosticEngine &diags, std::string &out) const;
 
 private:
+  void line(std::string_view text);
+
   std::string text_;
   unsigned depth_ = 0;
 };

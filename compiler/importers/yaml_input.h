@@ -31,12 +31,16 @@ public:
   YamlInput(const SourceManager &sources, FileId file, DiagnosticEngine &diags)
       : sources_(sources), file_(file), diags_(diags) {}
 
-  // Parses the file; false after reporting where it stops being YAML.
+  // Parses the file's one document; false after reporting where it stops being UTF-8 or
+  // YAML, a second document, a key written twice, or a document that its aliases make too
+  // large.
   bool parse(YAML::Node &root);
   // Reports what yaml-cpp threw, where it says it happened.
   void report(const YAML::Exception &e);
 
   Span span(const YAML::Node &node) const;
+  // Where a node starts; `scalar`, when the node is one, says how far it goes.
+  Span span(const YAML::Mark &mark, const std::string *scalar) const;
   uint32_t line(const YAML::Node &node) const;  // 1-based
 
   // A mapping whose keys are all `known` (others are errors, with a "did you mean");

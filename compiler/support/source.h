@@ -61,4 +61,7 @@ private:
   std::map<std::string, File> overlays_;  // by the path they stand for
 };
 
+// The offset of the first byte of `text` that is not valid UTF-8, or npos.
+size_t firstInvalidUtf8(std::string_view text);
+
 }  // namespace shellc
