@@ -83,9 +83,9 @@ bool parseArgs(int argc, char **argv, Options &o) {
 // The bundle, read once: its signature (with --trust) is checked on the same bytes that are
 // parsed, so that nothing can change between the check and the use.
 bool readTrustedBundle(const Options &o, Bundle &bundle, std::string &signer, std::string &error) {
-  constexpr size_t kMaxBundle = 32u << 20, kMaxSmallFile = 1u << 16;
+  constexpr size_t kMaxSmallFile = 1u << 16;
   std::string text, signature, key;
-  if (!readBoundedFile(o.bundle, kMaxBundle, text, error)) return false;
+  if (!readBoundedFile(o.bundle, kMaxBundleBytes, text, error)) return false;
   if (!o.trust.empty()) {
     if (!readBoundedFile(o.trust, kMaxSmallFile, key, error)) return error = "--trust: " + error, false;
     if (!readBoundedFile(o.signature, kMaxSmallFile, signature, error))

@@ -76,7 +76,7 @@ void NotifyResponder::work() {
 // it allows goes to the broker; any other call here was allowed by the policy (the runtime's
 // filter sends every call of a notified number) and continues, decided on registers alone.
 void NotifyResponder::answer(const seccomp_notif &request) {
-  const SeccompProgram &running = bundle_->seccompPrograms[bundle_->runningProgram];
+  const SeccompProgram &running = bundle_->running();
   uint64_t args[6];
   std::copy(std::begin(request.data.args), std::end(request.data.args), args);
   uint32_t decision = decideByRules(running.rules, bundle_->seccompDefault, request.data.nr, args);
@@ -86,7 +86,7 @@ void NotifyResponder::answer(const seccomp_notif &request) {
       if (r.nr == static_cast<uint32_t>(request.data.nr) && r.action == decision) rule = &r;
     return policyNotify(request, rule);
   }
-  if (BrokeredCalls::isSocketCall(request.data.nr)) return send(listener_, broker_->handle(request, listener_));
+  if (isBrokeredSocketCall(request.data.nr)) return send(listener_, broker_->handle(request, listener_));
   seccomp_notif_resp response{};
   response.id = request.id;
   response.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;

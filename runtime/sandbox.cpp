@@ -91,13 +91,16 @@ std::vector<std::string> environment(const SandboxSpec &spec) {
 // that does not have the listener yet.
 void loadFilters(const SandboxSpec &spec) {
   const Bundle &bundle = *spec.bundle;
-  report(spec.reportFd, "layer seccomp: " + std::to_string(bundle.seccomp.size()) + " instructions, " +
-                            std::to_string(bundle.seccompRules) + " rules; Unix sockets by address through the "
+  const SeccompProgram &running = bundle.running();
+  report(spec.reportFd, "layer seccomp: " + std::to_string(running.program.size()) + " instructions, " +
+                            std::to_string(running.rules.size()) + " rules; Unix sockets by address through the "
                             "supervisor");
-  sock_fprog policy{static_cast<unsigned short>(bundle.seccomp.size()), const_cast<sock_filter *>(bundle.seccomp.data())};
+  sock_fprog policy{static_cast<unsigned short>(running.program.size()),
+                    const_cast<sock_filter *>(running.program.data())};
   if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &policy) != 0) die(spec, errnoText("seccomp"));
   std::vector<uint32_t> notified;
-  for (const auto &rule : bundle.notifyRules) notified.push_back(static_cast<uint32_t>(rule.nr));
+  for (const SeccompRule &rule : running.rules)
+    if (rule.action == SECCOMP_RET_USER_NOTIF) notified.push_back(rule.nr);
   std::vector<sock_filter> broker = brokerFilter(notified);
   sock_fprog brokerProgram{static_cast<unsigned short>(broker.size()), broker.data()};
   long listener = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &brokerProgram);

@@ -34,7 +34,6 @@ std::string RuleSource::display() const {
 namespace {
 
 constexpr uint64_t kFormatVersion = 2;
-constexpr size_t kMaxBundleBytes = 32u << 20;
 constexpr size_t kMaxText = 4096;          // names, rule files, display strings
 constexpr size_t kMaxPath = PATH_MAX - 1;  // what the kernel takes
 constexpr size_t kMaxEntries = 100000;     // rules of one kind
@@ -172,10 +171,11 @@ uint64_t readRights(const Field &f, Bundle &out) {
   uint64_t known = 0;
   for (const Field &item : f.items(64)) {
     auto r = item.object();
-    size_t index = r["name"].oneOf({"execute", "write_file", "read_file", "read_dir", "remove_dir", "remove_file",
-                                    "make_char", "make_dir", "make_reg", "make_sock", "make_fifo", "make_block",
-                                    "make_sym", "refer", "truncate", "ioctl_dev"});
-    const LandlockRightInfo &info = kLandlockRights[index];
+    const std::string &name = r["name"].text(32);
+    const LandlockRightInfo *right = std::find_if(std::begin(kLandlockRights), std::end(kLandlockRights),
+                                                  [&](const LandlockRightInfo &i) { return name == i.name; });
+    if (right == std::end(kLandlockRights)) r["name"].reject("\"" + name + "\" is not a Landlock right this runtime knows");
+    const LandlockRightInfo &info = *right;
     if (r["bit"].unsignedInt(info.bit, info.bit) & known) item.reject("right listed twice");
     r["abi"].unsignedInt(info.abi, info.abi);
     r.finish();
@@ -312,10 +312,6 @@ void readSeccomp(const Field &f, Bundle &out) {
   for (const SeccompProgram &p : out.seccompPrograms) {
     if (p.arch != runningArch()) continue;
     out.runningProgram = &p - out.seccompPrograms.data();
-    out.seccomp = p.program;
-    out.seccompRules = p.rules.size();
-    for (const SeccompRule &r : p.rules)
-      if (r.action == SECCOMP_RET_USER_NOTIF) out.notifyRules.push_back({r.nr, r.syscall, r.rule});
     return;
   }
   arches.reject(std::string("has no filter for ") + runningArch() + "; the bundle targets other architectures");
@@ -532,12 +528,5 @@ bool readBoundedFile(const std::string &path, size_t maxBytes, std::string &text
   return ok;
 }
 
-bool loadBundle(const std::string &path, Bundle &out, std::string &error) {
-  std::string text;
-  if (!readBoundedFile(path, kMaxBundleBytes, text, error)) return false;
-  if (parseBundle(text, out, error)) return true;
-  error = path + ": " + error;
-  return false;
-}
 
 }  // namespace shellrt

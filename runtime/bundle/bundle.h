@@ -117,30 +117,21 @@ struct Bundle {
   std::vector<std::pair<uint64_t, int>> rightAbi;  // bit -> first ABI
   // mounts
   std::vector<MountEntry> mounts;
-  // seccomp: every architecture's program, checked against its rules; `seccomp` is the one
-  // for the running architecture.
+  // seccomp: every architecture's program; the running architecture's, which is loaded, is
+  // checked against its rules.
   uint32_t seccompDefault = 0;
   std::vector<SeccompProgram> seccompPrograms;
   size_t runningProgram = 0;  // its index in seccompPrograms
-  std::vector<sock_filter> seccomp;
-  uint64_t seccompRules = 0;
-  // The rules whose action is `notify`: the supervisor decides those calls, and logs them.
-  struct NotifyRule {
-    uint64_t nr;
-    std::string syscall;
-    RuleSource rule;
-  };
-  std::vector<NotifyRule> notifyRules;
+  const SeccompProgram &running() const { return seccompPrograms[runningProgram]; }
   Egress egress;
   Routes routes;
 };
 
+constexpr size_t kMaxBundleBytes = 32u << 20;
+
 // Reads a bundle's text; false with `error` ("FIELD: why") when it is not, exactly, a bundle
 // this runtime understands.
 bool parseBundle(const std::string &text, Bundle &out, std::string &error);
-
-// Reads `path` (a regular file, bounded) and parses it; errors name the file.
-bool loadBundle(const std::string &path, Bundle &out, std::string &error);
 
 // Reads a regular file of at most `maxBytes`; false with `error` otherwise.
 bool readBoundedFile(const std::string &path, size_t maxBytes, std::string &text, std::string &error);

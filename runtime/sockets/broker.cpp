@@ -125,10 +125,6 @@ int socketDomain(int fd) {
   return getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &size) == 0 ? domain : -errno;
 }
 
-}  // namespace
-
-namespace {
-
 // The caller's message, rebuilt in the supervisor: its data copied (at most kMaxCopy), its
 // descriptors (SCM_RIGHTS) taken from the caller; other ancillary data is refused (the
 // kernel would check credentials against the supervisor, not the caller).
@@ -192,10 +188,6 @@ int readMessage(Caller &caller, const SandboxSockets &sockets, int domain, uint6
   m.header.msg_controllen = m.control.size();
   return 0;
 }
-
-}  // namespace
-
-namespace {
 
 // What the agent asked, done by the supervisor: the syscall's return value, or -errno.
 class Call {

@@ -21,7 +21,7 @@ constexpr uint32_t kArgs = offsetof(seccomp_data, args);
 
 }  // namespace
 
-bool BrokeredCalls::isSocketCall(uint32_t nr) {
+bool isBrokeredSocketCall(uint32_t nr) {
   return nr == SYS_connect || nr == SYS_sendto || nr == SYS_sendmsg || nr == SYS_sendmmsg;
 }
 

@@ -12,10 +12,8 @@
 
 namespace shellrt {
 
-// The calls the supervisor brokers on the running architecture.
-struct BrokeredCalls {
-  static bool isSocketCall(uint32_t nr);
-};
+// Whether `nr` is one of the socket calls the supervisor brokers (running architecture).
+bool isBrokeredSocketCall(uint32_t nr);
 
 std::vector<sock_filter> brokerFilter(const std::vector<uint32_t> &notifyNumbers);
 

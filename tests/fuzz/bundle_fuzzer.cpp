@@ -16,7 +16,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (error.empty()) abort();  // a refusal always says why
     return 0;
   }
-  if (bundle.seccomp.empty() || bundle.seccomp.size() > shellrt::kMaxSeccompInstructions) abort();
+  const std::vector<sock_filter> &program = bundle.running().program;
+  if (program.empty() || program.size() > shellrt::kMaxSeccompInstructions) abort();
   for (const shellrt::LandlockRule &r : bundle.landlockRules)
     if (r.rules.empty() || (!r.path.rel.empty() && r.path.rel.front() == '/')) abort();
   for (const shellrt::MountEntry &m : bundle.mounts)

@@ -178,8 +178,9 @@ std::string protection(const shellrt::Bundle &b) {
   for (auto &m : b.mounts) o << int(m.kind) << int(m.path.root) << m.path.rel << ",";
   o << "|" << b.seccompDefault;
   // What this runtime loads: its architecture's program (checked against its rules).
-  o << std::string(reinterpret_cast<const char *>(b.seccomp.data()), b.seccomp.size() * sizeof(sock_filter));
-  for (auto &n : b.notifyRules) o << n.nr << ",";
+  const shellrt::SeccompProgram &p = b.running();
+  o << std::string(reinterpret_cast<const char *>(p.program.data()), p.program.size() * sizeof(sock_filter));
+  for (auto &r : p.rules) o << r.nr << "/" << r.action << ",";
   o << "|" << b.egress.defaultAllow << b.egress.auditOnly;
   for (auto &c : b.egress.alwaysDenied) o << c << ",";
   for (auto &r : b.egress.rules) {

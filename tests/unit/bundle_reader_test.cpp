@@ -27,13 +27,6 @@
 namespace shellc {
 namespace {
 
-std::string readFile(const std::string &path) {
-  std::ifstream in(path);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 backends::Bundle compile(const testing::Checked &checked) {
   EXPECT_TRUE(checked.output.ok) << checked.rendered;
   backends::SourceNames names("/", SHELLC_SOURCE_DIR "/stdlib");
@@ -49,7 +42,7 @@ std::string bundleText(const std::string &policyText) {
 }
 
 std::string exampleBundle(const std::string &name) {
-  return bundleText(readFile(std::string(SHELLC_SOURCE_DIR) + "/examples/" + name + ".policy"));
+  return bundleText(testing::readFile(std::string(SHELLC_SOURCE_DIR) + "/examples/" + name + ".policy"));
 }
 
 TEST(BundleReader, EveryExampleReads) {
@@ -57,7 +50,7 @@ TEST(BundleReader, EveryExampleReads) {
     shellrt::Bundle bundle;
     std::string error;
     EXPECT_TRUE(shellrt::parseBundle(exampleBundle(name), bundle, error)) << name << ": " << error;
-    EXPECT_FALSE(bundle.seccomp.empty()) << name;
+    EXPECT_FALSE(bundle.running().program.empty()) << name;
     EXPECT_EQ(bundle.seccompPrograms.size(), 2u) << name;
   }
 }
