@@ -3,6 +3,7 @@
 // policy of one that succeeds checks without an error, as `shellc check policy.yaml` and the
 // migration guide promise. A failed check prints the diagnostics, then aborts the run.
 #pragma once
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -30,4 +31,14 @@ inline void requireSound(bool imported, const shellc::SourceManager &sources, sh
   checked.addOverlay("imported.policy", "imported.policy", policy);
   if (!checkPolicyFile("imported.policy", CheckOptions{}, checked, checks).ok)
     fail(checked, checks, ("the imported policy does not check:\n" + policy).c_str());
+}
+
+// One fuzz input through an importer, `import(sources, file, diags, policy)`, then checked.
+template <typename Import>
+void fuzzImport(const uint8_t *data, size_t size, const char *name, Import import) {
+  shellc::SourceManager sources;
+  shellc::DiagnosticEngine diags;
+  shellc::FileId file = sources.addBuffer(name, std::string(reinterpret_cast<const char *>(data), size));
+  std::string policy;
+  requireSound(import(sources, file, diags, policy), sources, file, diags, policy);
 }

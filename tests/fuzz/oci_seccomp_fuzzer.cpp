@@ -2,17 +2,12 @@
 // for Linux 5.10, so that a run does not depend on the kernel it runs on).
 // Properties checked: no crash, no hang, and those of imported_policy.h: a failure is
 // explained in the input, a success checks.
-#include <string>
-
 #include "imported_policy.h"
 #include "importers/importers.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  using namespace shellc;
-  SourceManager sources;
-  DiagnosticEngine diags;
-  FileId file = sources.addBuffer("fuzz.json", std::string(reinterpret_cast<const char *>(data), size));
-  std::string policy;
-  requireSound(importers::importOciSeccomp(sources, file, {{5, 10}}, diags, policy), sources, file, diags, policy);
+  fuzzImport(data, size, "fuzz.json", [](auto &sources, auto file, auto &diags, auto &policy) {
+    return shellc::importers::importOciSeccomp(sources, file, {{5, 10}}, diags, policy);
+  });
   return 0;
 }

@@ -1,17 +1,10 @@
 // libFuzzer target: any bytes as an OpenShell policy, through `shellc import openshell`.
 // Properties checked: no crash, no hang, memory bounded (-rss_limit_mb: YAML aliases), and
 // those of imported_policy.h: a failure is explained in the input, a success checks.
-#include <string>
-
 #include "imported_policy.h"
 #include "importers/importers.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  using namespace shellc;
-  SourceManager sources;
-  DiagnosticEngine diags;
-  FileId file = sources.addBuffer("fuzz.yaml", std::string(reinterpret_cast<const char *>(data), size));
-  std::string policy;
-  requireSound(importers::importOpenShell(sources, file, diags, policy), sources, file, diags, policy);
+  fuzzImport(data, size, "fuzz.yaml", shellc::importers::importOpenShell);
   return 0;
 }

@@ -26,13 +26,6 @@
 namespace shellc {
 namespace {
 
-std::string readFile(const std::string &path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 // ================================================================ OpenShell reference
 // The rules of openshell-compat.md, independent of the importer. Where the notes are silent,
 // the choice is OpenShell's own and says so.
@@ -379,7 +372,7 @@ TEST(ImportEquivalence, OpenShellCorpusDecidesAsOpenShell) {
   size_t networkRows = 0, networkAllowed = 0, fileRows = 0, reported = 0, privateRows = 0;
   for (const std::string &file : files) {
     SCOPED_TRACE(file);
-    std::string yaml = readFile(file);
+    std::string yaml = testing::readFile(file);
     SourceManager sources;
     DiagnosticEngine diags;
     std::string source;
@@ -478,7 +471,7 @@ TEST(ImportEquivalence, OpenShellCorpusDecidesAsOpenShell) {
 
 TEST(ImportEquivalence, DockerDefaultDecidesAsARuntimeLoadingIt) {
   const std::string file = SHELLC_SOURCE_DIR "/tests/data/oci-seccomp/docker-default.json";
-  std::string text = readFile(file);
+  std::string text = testing::readFile(file);
   SourceManager sources;
   DiagnosticEngine diags;
   std::string source;

@@ -19,13 +19,6 @@ namespace {
 
 constexpr int kRequests = 3000;  // per layer and policy
 
-std::string readFile(const std::string &path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 std::string randomPolicy(std::mt19937 &rng) {
   auto pick = [&](std::vector<std::string> v) { return v[rng() % v.size()]; };
   std::ostringstream out;
@@ -59,7 +52,7 @@ std::string randomPolicy(std::mt19937 &rng) {
 std::vector<std::unique_ptr<testing::Checked>> policies() {
   std::vector<std::unique_ptr<testing::Checked>> out;
   for (const char *name : {"coding-agent", "claude-code", "codex-cli", "ci-job", "openclaw-agent"})
-    out.push_back(testing::checkText(readFile(std::string(SHELLC_SOURCE_DIR) + "/examples/" + name + ".policy")));
+    out.push_back(testing::checkText(testing::readFile(std::string(SHELLC_SOURCE_DIR) + "/examples/" + name + ".policy")));
   std::mt19937 rng(7);
   for (int i = 0; i < 6; ++i) out.push_back(testing::checkText(randomPolicy(rng)));
   for (auto &c : out) EXPECT_TRUE(c->output.ok) << c->rendered;

@@ -8,8 +8,16 @@
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
+#include <sstream>
 
 namespace shellc::testing {
+
+std::string readFile(const std::string &path) {
+  std::ifstream in(path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
 
 std::unique_ptr<Checked> checkText(const std::string &text,
                                    std::map<std::string, std::string> defines) {

@@ -26,6 +26,9 @@ struct Checked {
   }
 };
 
+// A file's text (test data and the repo's examples).
+std::string readFile(const std::string &path);
+
 // Writes `text` to a temporary file and checks it with the repo's stdlib.
 std::unique_ptr<Checked> checkText(const std::string &text,
                                    std::map<std::string, std::string> defines = {});
