@@ -15,6 +15,7 @@ public:
   // An empty path writes nothing; "-" writes to stderr.
   bool open(const std::string &path);
   void event(const char *name, std::initializer_list<Field> fields);
+  int fd() const { return fd_; }  // kept open by the guardian (guardian.h)
 
 private:
   int fd_ = -1;

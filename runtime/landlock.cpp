@@ -1,7 +1,6 @@
 #include "landlock.h"
 
 #include <fcntl.h>
-#include <linux/landlock.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -34,8 +33,43 @@ int abiVersion() {
 
 }  // namespace
 
-bool applyLandlock(const Bundle &bundle, const std::string &home, const std::string &workspace,
-                   std::string &notes, std::string &error) {
+std::vector<std::string> resolveRule(const SandboxPath &path, const SandboxSpec &spec) {
+  std::vector<std::string> paths{path.resolve(spec.home, spec.workspace)};
+  if (path.root == SandboxPath::Root::Workspace && path.rel.empty() && !spec.git.linkedCommonDir.empty())
+    paths.push_back(spec.git.linkedCommonDir);
+  return paths;
+}
+
+namespace {
+
+// One rule on one path; a missing path grants nothing (one never drops the whole ruleset).
+bool addRule(int ruleset, const std::string &path, uint64_t access, size_t &applied, size_t &missing,
+             std::string &error) {
+  int fd = open(path.c_str(), O_PATH | O_CLOEXEC);
+  if (fd < 0) {
+    ++missing;
+    return true;
+  }
+  landlock_path_beneath_attr beneath{access, fd};
+  struct stat st;
+  // Directory-only rights on a file are refused by the kernel: keep the file's.
+  if (fstat(fd, &st) == 0 && !S_ISDIR(st.st_mode))
+    beneath.allowed_access &= LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_WRITE_FILE |
+                              LANDLOCK_ACCESS_FS_READ_FILE | (1ull << 14) | (1ull << 15);
+  long r = syscall(SYS_landlock_add_rule, ruleset, LANDLOCK_RULE_PATH_BENEATH, &beneath, 0);
+  close(fd);
+  if (r < 0) {
+    error = "landlock_add_rule " + path + ": " + std::strerror(errno);
+    return false;
+  }
+  ++applied;
+  return true;
+}
+
+}  // namespace
+
+bool applyLandlock(const SandboxSpec &spec, std::string &notes, std::string &error) {
+  const Bundle &bundle = *spec.bundle;
   if (!bundle.landlock) {
     notes = "landlock: not used (the filesystem layer defaults to allow)";
     return true;
@@ -68,30 +102,14 @@ bool applyLandlock(const Bundle &bundle, const std::string &home, const std::str
   }
   size_t applied = 0, missing = 0;
   for (const LandlockRule &rule : bundle.landlockRules) {
-    std::string path = rule.path.resolve(home, workspace);
-    int fd = open(path.c_str(), O_PATH | O_CLOEXEC);
-    if (fd < 0) {
-      // One missing path never drops the whole ruleset: its rule grants nothing.
-      ++missing;
-      if (bundle.hardRequirement) {
+    for (const std::string &path : resolveRule(rule.path, spec)) {
+      size_t before = missing;
+      if (!addRule(ruleset, path, rule.access & handled, applied, missing, error)) return false;
+      if (missing > before && bundle.hardRequirement) {
         error = "a path the policy allows is missing: " + path + " (" + rule.rules.front().display() + ")";
         return false;
       }
-      continue;
     }
-    landlock_path_beneath_attr beneath{rule.access & handled, fd};
-    struct stat st;
-    // Directory-only rights on a file are refused by the kernel: keep the file's.
-    if (fstat(fd, &st) == 0 && !S_ISDIR(st.st_mode))
-      beneath.allowed_access &= LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_WRITE_FILE |
-                                LANDLOCK_ACCESS_FS_READ_FILE | (1ull << 14) | (1ull << 15);
-    long r = syscall(SYS_landlock_add_rule, ruleset, LANDLOCK_RULE_PATH_BENEATH, &beneath, 0);
-    close(fd);
-    if (r < 0) {
-      error = "landlock_add_rule " + path + ": " + std::strerror(errno);
-      return false;
-    }
-    ++applied;
   }
   if (syscall(SYS_landlock_restrict_self, ruleset, abi >= 7 ? kLogNewExecOn : 0) != 0) {
     error = std::string("landlock_restrict_self: ") + std::strerror(errno);

@@ -1,14 +1,28 @@
 #pragma once
+#include <linux/landlock.h>
+
 #include <string>
+#include <vector>
 
 #include "bundle/bundle.h"
+#include "sandbox.h"
 
 namespace shellrt {
 
 // Applies the bundle's Landlock ruleset, gated by the running kernel's ABI. Returns false
 // with `error` when it must not start (a hard requirement not met); `notes` says what was
 // skipped under best_effort and the figures applied.
-bool applyLandlock(const Bundle &bundle, const std::string &home, const std::string &workspace,
-                   std::string &notes, std::string &error);
+bool applyLandlock(const SandboxSpec &spec, std::string &notes, std::string &error);
+
+// The rights that change what is beneath a path (a bind of it must be writable).
+constexpr uint64_t kLandlockWriteRights =
+    LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_REMOVE_DIR | LANDLOCK_ACCESS_FS_REMOVE_FILE |
+    LANDLOCK_ACCESS_FS_MAKE_CHAR | LANDLOCK_ACCESS_FS_MAKE_DIR | LANDLOCK_ACCESS_FS_MAKE_REG |
+    LANDLOCK_ACCESS_FS_MAKE_SOCK | LANDLOCK_ACCESS_FS_MAKE_FIFO | LANDLOCK_ACCESS_FS_MAKE_BLOCK |
+    LANDLOCK_ACCESS_FS_MAKE_SYM | LANDLOCK_ACCESS_FS_REFER | (1ull << 14) /* truncate, ABI 3 */;
+
+// The host paths a rule grants: its path, and for the workspace itself also the main
+// repository of a linked worktree (git/guard.h), which holds the workspace's git data.
+std::vector<std::string> resolveRule(const SandboxPath &path, const SandboxSpec &spec);
 
 }  // namespace shellrt

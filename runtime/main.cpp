@@ -30,7 +30,7 @@
 #include "files.h"
 #include "kernel_audit.h"
 #include "notify.h"
-#include "placeholders.h"
+#include "guardian.h"
 #include "sandbox.h"
 #include "terminal.h"
 
@@ -182,7 +182,7 @@ struct SetupReports {
   const Bundle &bundle;
   pid_t child;
   int diagSocket, ackFd;
-  Placeholders placeholders;
+  Guardian &guardian;
   std::string error;
   std::string execError;  // "126 why" or "127 why": the command could not be run
 
@@ -200,7 +200,7 @@ struct SetupReports {
 
   void line(const std::string &text) {
     if (text.rfind("layer ", 0) == 0) audit.event("layer", {{"applied", text.substr(6)}});
-    else if (text.rfind("placeholder ", 0) == 0) placeholders.add(text.substr(12));
+    else if (text.rfind("placeholder ", 0) == 0) guardian.placeholder(text.substr(12));
     else if (text.rfind("error ", 0) == 0) error = text.substr(6);
     else if (text.rfind("exec-failed ", 0) == 0) execError = text.substr(12);
     else if (text.rfind("listener ", 0) == 0) takeListener(std::stoi(text.substr(9)));
@@ -287,7 +287,7 @@ private:
         pipe2(status_, O_CLOEXEC) != 0 || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, notify_) != 0)
       return error = std::string("cannot make the supervisor's pipes: ") + std::strerror(errno), false;
     args_ = ChildArgs{{&bundle_, home_, workspace_, o_.command, uid_, gid_, {}, report_[1], &terminal_, notify_[1],
-                       ack_[0], status_[1], {}},
+                       ack_[0], status_[1], {}, {}},
                       sync_[0]};
     for (char **e = environ; *e; ++e) args_.spec.hostEnvironment.push_back(*e);
     // The runtime and the bundle stay out of the sandbox's reach, whatever the policy allows.
@@ -295,10 +295,16 @@ private:
       char real[PATH_MAX];
       if (realpath(path.c_str(), real)) args_.spec.hidden.push_back(real);
     }
+    args_.spec.git = git::protectWorkspaceRepository(workspace_, home_);
+    Guardian::Session session{workspace_, home_, {}};
+    if (!args_.spec.git.linkedCommonDir.empty()) session.alsoCheck.push_back(args_.spec.git.linkedCommonDir);
+    if (!guardian_.start(session, audit_))
+      return error = std::string("cannot start the guardian that checks the workspace afterwards: ") + std::strerror(errno), false;
     static char stack[1 << 20];
     int flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET | SIGCHLD;
     child = clone(childMain, stack + sizeof stack, flags, &args_);
     if (child < 0) return error = std::string("cannot create the sandbox's namespaces: ") + std::strerror(errno), false;
+    guardian_.sandbox(child);
     for (int fd : {sync_[0], report_[1], notify_[1], ack_[0], status_[1]}) close(fd);
     // The child waits for `sync`: it is moved and mapped before it can start anything.
     if (!cgroup_.enter(child, cgroupNotes_, error) || !mapIds(error)) {
@@ -337,10 +343,9 @@ private:
   // The child reports each layer (the pipe closes at the command's exec), then the terminal
   // is relayed until the sandbox ends; everything is put back, whatever happened.
   int supervise() {
-    SetupReports reports{audit_, responder_, bundle_, child, notify_[0], ack_[1], {}, {}, {}};
+    SetupReports reports{audit_, responder_, bundle_, child, notify_[0], ack_[1], guardian_, {}, {}};
     reports.read(report_[0]);
     commandStarted = 1;
-    reports.placeholders.guard();
     // A terminal that goes away ends the session, as it ends a shell's: nothing is left
     // running that nobody can see (and nothing spins on a dead terminal).
     if (reports.error.empty() && terminal_.relay()) {
@@ -356,7 +361,7 @@ private:
     cgroup_.logStops(audit_);
     std::string error;
     if (!cgroup_.remove(error)) std::cerr << "shellrt: " << error << "\n";
-    reports.placeholders.remove();
+    guardian_.finish();
     if (!reports.error.empty()) return refuse(reports.error);
     return exitStatus(status, reports.execError);
   }
@@ -386,6 +391,7 @@ private:
   Cgroup cgroup_;
   KernelAuditForwarder kernelAudit_;
   Terminal terminal_;
+  Guardian guardian_;
   NotifyResponder responder_;  // after what it uses: destroyed (stopped) first
   int sync_[2] = {-1, -1}, report_[2] = {-1, -1}, ack_[2] = {-1, -1}, status_[2] = {-1, -1}, notify_[2] = {-1, -1};
   ChildArgs args_{};

@@ -12,12 +12,12 @@
 #include <map>
 
 #include "cgroup.h"
+#include "landlock.h"
 
 namespace shellrt {
 
 namespace {
 
-constexpr uint64_t kWriteRights = 0x7ff2ull;  // Landlock's write_file … make_sym
 
 bool fail(std::string &error, const std::string &what) {
   error = what + ": " + std::strerror(errno);
@@ -96,17 +96,20 @@ bool mountScratch(const std::string &path, std::string &error) {
 // over a read-only home. A scratch directory is an empty tmpfs instead, and nothing of the
 // host's beneath it is bound but the workspace and the home, which are the user's wherever
 // they are (a workspace in /tmp).
-bool bindAllowed(const Bundle &bundle, const std::string &home, const std::string &workspace,
-                 std::vector<std::pair<std::string, bool>> &ordered, size_t &bound, size_t &missing, std::string &error) {
+bool bindAllowed(const SandboxSpec &spec, std::vector<std::pair<std::string, bool>> &ordered, size_t &bound,
+                 size_t &missing, std::string &error) {
+  const Bundle &bundle = *spec.bundle;
   struct Bind {
     bool writable = false, startup = false;
   };
   std::map<std::string, Bind> binds;
   if (!bundle.landlock) binds["/"].writable = true;
   for (const LandlockRule &rule : bundle.landlockRules) {
-    Bind &b = binds[rule.path.resolve(home, workspace)];
-    b.writable = b.writable || (rule.access & kWriteRights);
-    b.startup = b.startup || rule.path.root != SandboxPath::Root::Absolute;
+    for (const std::string &path : resolveRule(rule.path, spec)) {
+      Bind &b = binds[path];
+      b.writable = b.writable || (rule.access & kLandlockWriteRights);
+      b.startup = b.startup || rule.path.root != SandboxPath::Root::Absolute;
+    }
   }
   std::vector<std::string> scratch = scratchPaths(bundle);
   for (const std::string &s : scratch) binds.try_emplace(s);
@@ -132,29 +135,11 @@ bool bindAllowed(const Bundle &bundle, const std::string &home, const std::strin
   return true;
 }
 
-}  // namespace
-
-bool buildRoot(const Bundle &bundle, const std::string &home, const std::string &workspace,
-               const std::string &console, const std::vector<std::string> &hidden,
-               std::vector<std::string> &placeholders, std::string &notes, std::string &error) {
-  if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) return fail(error, "make / private");
-  // A scratch tmpfs holds the new root; the host's root stays reachable at /oldroot until
-  // the end, then is detached.
-  if (mount("shellrt", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") != 0) return fail(error, "tmpfs");
-  mkdir("/tmp/newroot", 0755);
-  mkdir("/tmp/oldroot", 0755);
-  if (syscall(SYS_pivot_root, "/tmp", "/tmp/oldroot") != 0) return fail(error, "pivot_root");
-  if (chdir("/") != 0) return fail(error, "chdir /");
-  if (mount("newroot", "/newroot", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") != 0) return fail(error, "root tmpfs");
-
-  std::vector<std::pair<std::string, bool>> ordered;
-  size_t bound = 0, missing = 0;
-  if (!bindAllowed(bundle, home, workspace, ordered, bound, missing, error)) return false;
-
-  size_t cgroups = 0;
-  if (!cgroupsReadOnly(cgroups, error)) return false;
-
-  // Fresh /proc for the new PID namespace; /dev with the harmless devices only.
+// Fresh /proc for the new PID namespace; /dev with the harmless devices only, the pty, and
+// the scratch directories beneath /dev; /dev/shm and /tmp exist even where the policy makes
+// no scratch directory of them.
+bool procAndDevices(const Bundle &bundle, const std::string &console, const std::vector<std::pair<std::string, bool>> &ordered,
+                    std::string &error) {
   makeMountPoint("/newroot/proc", true);
   if (mount("proc", "/newroot/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0)
     return fail(error, "mount /proc");
@@ -177,8 +162,6 @@ bool buildRoot(const Bundle &bundle, const std::string &home, const std::string 
     if (mount(("/oldroot" + console).c_str(), "/newroot/dev/console", nullptr, MS_BIND, nullptr) != 0)
       return fail(error, "bind the pty");
   }
-  // Scratch directories in /dev; /dev/shm and /tmp exist even where the policy makes no
-  // scratch directory of them.
   std::vector<std::string> scratch = scratchPaths(bundle);
   for (const std::string &dir : scratch)
     if (beneath(dir, "/dev") && !mountScratch(dir, error)) return false;
@@ -188,58 +171,90 @@ bool buildRoot(const Bundle &bundle, const std::string &home, const std::string 
     makeMountPoint(std::string("/newroot") + dir, true);
     mount("tmp", (std::string("/newroot") + dir).c_str(), "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
   }
+  return true;
+}
 
-  // The mount plan: what Landlock cannot express.
-  size_t planned = 0, absent = 0;
-  for (const MountEntry &m : bundle.mounts) {
+// A protected path that does not exist yet (a hook not written) must not be creatable
+// either: an empty read-only directory takes its place while the sandbox runs, and the
+// guardian removes it afterwards (guardian.h). Its missing parents are made too. Only
+// beneath a path bound from the host: elsewhere the sandbox's root is an empty tmpfs, where
+// nothing of the host can be reached to begin with. Not beneath a .git that does not exist:
+// that would keep `git init` from working, and the git guard checks what it makes there.
+bool placeholder(const std::string &target, const MountEntry &m, const std::vector<std::pair<std::string, bool>> &ordered,
+                 std::vector<std::string> &placeholders, std::string &error, bool &made) {
+  std::string hostPath = target.substr(std::strlen("/newroot"));
+  bool hostBacked = std::any_of(ordered.begin(), ordered.end(), [&](const auto &bind) {
+    return bind.first == "/" || hostPath.compare(0, bind.first.size() + 1, bind.first + "/") == 0;
+  });
+  size_t git = (target + "/").find("/.git/");
+  bool repositoryToBe = git != std::string::npos && access(target.substr(0, git + 5).c_str(), F_OK) != 0;
+  std::vector<std::string> parents;
+  made = false;
+  if (!hostBacked || repositoryToBe || !makeParents(target, parents) || mkdir(target.c_str(), 0) != 0) return true;
+  placeholders.push_back(hostPath);
+  for (const std::string &dir : parents) placeholders.push_back(dir.substr(std::strlen("/newroot")));
+  if (mount("placeholder", target.c_str(), "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0000") != 0)
+    return fail(error, "protect " + target + " (" + m.rule.display() + ")");
+  made = true;
+  return true;
+}
+
+bool readOnly(const std::string &target, bool noexecInstead, std::string &error) {
+  if (mount(target.c_str(), target.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0) return fail(error, "rebind " + target);
+  unsigned long flags = MS_BIND | MS_REMOUNT | MS_NOSUID | MS_NODEV | (noexecInstead ? MS_NOEXEC : MS_RDONLY);
+  if (mount(nullptr, target.c_str(), nullptr, flags, nullptr) != 0) return fail(error, "remount " + target);
+  return true;
+}
+
+// The mount plan: what Landlock cannot express.
+bool applyMountPlan(const SandboxSpec &spec, const std::vector<std::pair<std::string, bool>> &ordered,
+                    std::vector<std::string> &placeholders, size_t &planned, size_t &absent, std::string &error) {
+  for (const MountEntry &m : spec.bundle->mounts) {
     if (m.kind == MountEntry::Kind::Scratch) continue;  // mounted with the binds
-    std::string target = "/newroot" + m.path.resolve(home, workspace);
+    std::string target = "/newroot" + m.path.resolve(spec.home, spec.workspace);
     struct stat st;
     if (lstat(target.c_str(), &st) != 0) {
-      // A protected path that does not exist yet (a hook not written) must not be
-      // creatable either: an empty read-only directory takes its place while the sandbox
-      // runs, and the supervisor removes it afterwards. Its missing parents are made too:
-      // in a workspace without .git, `git init` would create .git/hooks, and a hook
-      // written there would run on the host at the next commit.
-      // Only beneath a path bound from the host: elsewhere the sandbox's root is an empty
-      // tmpfs, where nothing of the host can be reached to begin with.
-      std::string hostPath = target.substr(std::strlen("/newroot"));
-      bool hostBacked = std::any_of(ordered.begin(), ordered.end(), [&](const auto &bind) {
-        return bind.first == "/" || hostPath.compare(0, bind.first.size() + 1, bind.first + "/") == 0;
-      });
-      std::vector<std::string> made;
-      if (!hostBacked || !makeParents(target, made) || mkdir(target.c_str(), 0) != 0) {
-        ++absent;
-        continue;
-      }
-      placeholders.push_back(hostPath);
-      for (const std::string &dir : made) placeholders.push_back(dir.substr(std::strlen("/newroot")));
-      if (mount("placeholder", target.c_str(), "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0000") != 0)
-        return fail(error, "protect " + target + " (" + m.rule.display() + ")");
-      ++planned;
+      bool made = false;
+      if (!placeholder(target, m, ordered, placeholders, error, made)) return false;
+      ++(made ? planned : absent);
       continue;
     }
-    bool directory = S_ISDIR(st.st_mode);
     if (m.kind == MountEntry::Kind::Mask) {
-      int r = directory ? mount("mask", target.c_str(), "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0000")
-                        : mount("/newroot/dev/null", target.c_str(), nullptr, MS_BIND, nullptr);
+      int r = S_ISDIR(st.st_mode)
+                  ? mount("mask", target.c_str(), "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0000")
+                  : mount("/newroot/dev/null", target.c_str(), nullptr, MS_BIND, nullptr);
       if (r != 0) return fail(error, "mask " + target + " (" + m.rule.display() + ")");
-    } else {
-      if (mount(target.c_str(), target.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0)
-        return fail(error, "rebind " + target);
-      unsigned long flags = MS_BIND | MS_REMOUNT | MS_NOSUID | MS_NODEV |
-                            (m.kind == MountEntry::Kind::ReadOnly ? MS_RDONLY : MS_NOEXEC);
-      if (mount(nullptr, target.c_str(), nullptr, flags, nullptr) != 0)
-        return fail(error, "remount " + target + " (" + m.rule.display() + ")");
+    } else if (!readOnly(target, m.kind == MountEntry::Kind::NoExec, error)) {
+      return fail(error, error + " (" + m.rule.display() + ")");
     }
     ++planned;
   }
-
-  // The supervisor removes the placeholders in this order, where still empty: deepest first.
+  // The guardian removes the placeholders in this order, where still empty: deepest first.
   auto depth = [](const std::string &p) { return std::count(p.begin(), p.end(), '/'); };
   std::stable_sort(placeholders.begin(), placeholders.end(),
                    [&](const std::string &a, const std::string &b) { return depth(a) > depth(b); });
+  return true;
+}
 
+// The git guard's start (git/guard.h): the repository's directories pinned as mount points
+// (a rename of a mount point fails), then what git reads as configuration or code read-only.
+bool protectRepository(const git::StartProtection &git, size_t &count, std::string &error) {
+  for (const std::string &dir : git.pinned) {
+    std::string target = "/newroot" + dir;
+    if (access(target.c_str(), F_OK) != 0) continue;  // not in the sandbox's view
+    if (mount(target.c_str(), target.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0) return fail(error, "pin " + dir);
+    ++count;
+  }
+  for (const std::string &path : git.readOnly) {
+    std::string target = "/newroot" + path;
+    if (access(target.c_str(), F_OK) != 0) continue;
+    if (!readOnly(target, false, error)) return false;
+    ++count;
+  }
+  return true;
+}
+
+bool hideFiles(const std::vector<std::string> &hidden, std::string &error) {
   for (const std::string &path : hidden) {
     std::string target = "/newroot" + path;
     if (access(target.c_str(), F_OK) != 0) continue;  // not in the sandbox's view anyway
@@ -247,14 +262,40 @@ bool buildRoot(const Bundle &bundle, const std::string &home, const std::string 
         mount(nullptr, target.c_str(), nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, nullptr) != 0)
       return fail(error, "hide " + path);
   }
+  return true;
+}
 
+bool enterRoot(std::string &error) {
   if (chdir("/newroot") != 0) return fail(error, "chdir /newroot");
   if (syscall(SYS_pivot_root, ".", ".") != 0) return fail(error, "pivot_root into the sandbox");
   if (umount2(".", MNT_DETACH) != 0) return fail(error, "detach the host's root");
   if (chdir("/") != 0) return fail(error, "chdir /");
+  return true;
+}
+
+}  // namespace
+
+bool buildRoot(const SandboxSpec &spec, std::vector<std::string> &placeholders, std::string &notes, std::string &error) {
+  if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) return fail(error, "make / private");
+  // A scratch tmpfs holds the new root; the host's root stays reachable at /oldroot until
+  // the end, then is detached.
+  if (mount("shellrt", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") != 0) return fail(error, "tmpfs");
+  mkdir("/tmp/newroot", 0755);
+  mkdir("/tmp/oldroot", 0755);
+  if (syscall(SYS_pivot_root, "/tmp", "/tmp/oldroot") != 0) return fail(error, "pivot_root");
+  if (chdir("/") != 0) return fail(error, "chdir /");
+  if (mount("newroot", "/newroot", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") != 0) return fail(error, "root tmpfs");
+
+  std::vector<std::pair<std::string, bool>> ordered;
+  size_t bound = 0, missing = 0, cgroups = 0, planned = 0, absent = 0, git = 0;
+  if (!bindAllowed(spec, ordered, bound, missing, error) || !cgroupsReadOnly(cgroups, error) ||
+      !procAndDevices(*spec.bundle, spec.terminal->slavePath(), ordered, error) ||
+      !applyMountPlan(spec, ordered, placeholders, planned, absent, error) || !protectRepository(spec.git, git, error) ||
+      !hideFiles(spec.hidden, error) || !enterRoot(error))
+    return false;
   notes = "mounts: " + std::to_string(bound) + " paths bound, " + std::to_string(missing) + " missing, " +
-          std::to_string(planned) + " plan entries applied, " + std::to_string(absent) + " absent" +
-          (cgroups ? ", " + std::to_string(cgroups) + " cgroup mounts read-only" : "");
+          std::to_string(planned) + " plan entries applied, " + std::to_string(absent) + " absent, " +
+          std::to_string(git) + " git paths held" + (cgroups ? ", " + std::to_string(cgroups) + " cgroup mounts read-only" : "");
   return true;
 }
 

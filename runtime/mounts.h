@@ -2,7 +2,7 @@
 #include <string>
 #include <vector>
 
-#include "bundle/bundle.h"
+#include "sandbox.h"
 
 namespace shellrt {
 
@@ -11,13 +11,12 @@ namespace shellrt {
 // a fresh /proc, a minimal /dev, no /sys (unless an allowed path brings the host's in: its
 // cgroup hierarchies are then read-only), then the bundle's mount plan (read-only rebinds and
 // masks for the denies Landlock cannot express).
-// `console`: the host path of the sandbox's pty, if it has one, shown as /dev/console.
+// The sandbox's pty, if it has one, is shown as /dev/console.
 // `placeholders` gets the host paths of the empty directories made to protect paths that
 // did not exist yet; the supervisor removes them when the sandbox ends.
 // `hidden`: host files the sandbox must not see even where the policy allows their directory
 // (the runtime itself, the bundle: an agent that rewrote them would own the next session).
-bool buildRoot(const Bundle &bundle, const std::string &home, const std::string &workspace,
-               const std::string &console, const std::vector<std::string> &hidden,
-               std::vector<std::string> &placeholders, std::string &notes, std::string &error);
+// The git guard's start (spec.git) pins the workspace's repository and holds what git reads.
+bool buildRoot(const SandboxSpec &spec, std::vector<std::string> &placeholders, std::string &notes, std::string &error);
 
 }  // namespace shellrt

@@ -150,9 +150,7 @@ bool loopbackUp() {
   std::string notes, error;
   if (!loopbackUp()) die(spec, errnoText("bring up loopback"));
   std::vector<std::string> placeholders;
-  if (!buildRoot(bundle, spec.home, spec.workspace, spec.terminal->slavePath(), spec.hidden, placeholders, notes,
-                 error))
-    die(spec, error);
+  if (!buildRoot(spec, placeholders, notes, error)) die(spec, error);
   for (const std::string &p : placeholders) report(spec.reportFd, "placeholder " + p);
   report(spec.reportFd, "layer " + notes);
 
@@ -177,7 +175,7 @@ bool loopbackUp() {
   if (chdir(spec.workspace.c_str()) != 0 && chdir("/") != 0) die(spec, errnoText("chdir"));
 
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) die(spec, errnoText("no_new_privs"));
-  if (!applyLandlock(bundle, spec.home, spec.workspace, notes, error)) die(spec, error);
+  if (!applyLandlock(spec, notes, error)) die(spec, error);
   report(spec.reportFd, "layer " + notes);
 
   // The sandbox's sock_diag socket, made in its network namespace, before any filter.

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "bundle/bundle.h"
+#include "git/guard.h"
 #include "terminal.h"
 
 namespace shellrt {
@@ -24,6 +25,7 @@ struct SandboxSpec {
   int ackFd = -1;  // read end: the supervisor has taken the seccomp listener when it writes
   int statusFd = -1;  // write end: the init reports the command's wait status here
   std::vector<std::string> hidden;  // host files kept out of the sandbox's view
+  git::StartProtection git;  // the workspace's repository, held (git/guard.h)
 };
 
 // Never returns: execs the command, or reports why not and exits 125.

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# What the git guard (runtime/git/guard.h) costs a session: its end-of-session check walks
+# the workspace for repositories. Measured as the time of `shellrt -- true` in a workspace
+# like a JavaScript project's (a repository, node_modules of 20,000 directories and 100,000
+# files, five nested repositories) against the same in an empty repository; the peer is
+# `find WS -name .git` over the same tree (what any walk of it costs). Then git's own work
+# inside (50 `git status` and a commit in the big tree) against the same outside.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=build/bench/git-guard
+rm -rf "$out" && mkdir -p "$out/small" "$out/big"
+as_nobody="setpriv --reuid=65534 --regid=65534 --clear-groups env -i HOME=/tmp PATH=/usr/bin:/bin"
+python3 - "$out/big" <<'PY'
+import os, sys
+root = sys.argv[1]
+for d in range(20000):
+    path = os.path.join(root, "node_modules", "pkg%d" % (d // 100), "lib%d" % (d % 100))
+    os.makedirs(path, exist_ok=True)
+    for f in range(5):
+        open(os.path.join(path, "f%d.js" % f), "w").close()
+PY
+for ws in small big; do (cd "$out/$ws" && git init -q && git commit -q --allow-empty -m x -c user.name=b 2>/dev/null ||
+  git -c user.name=b -c user.email=b@x commit -q --allow-empty -m x); done
+for n in 1 2 3 4 5; do git init -q "$out/big/node_modules/pkg$n/lib0"; done
+chown -R 65534:65534 "$out"
+build/bin/shellc build examples/coding-agent.policy -o "$out/agent.bundle" 2>/dev/null
+chmod 644 "$out/agent.bundle"
+median() {  # median of 7 runs, in ms, of the command given
+  for i in 1 2 3 4 5 6 7; do
+    s=$(date +%s%N); "$@" >/dev/null 2>&1; e=$(date +%s%N); echo $(((e - s) / 1000000))
+  done | sort -n | sed -n 4p
+}
+small=$(median $as_nobody build/bin/shellrt "$out/agent.bundle" --workspace "$(realpath $out/small)" -- true)
+big=$(median $as_nobody build/bin/shellrt "$out/agent.bundle" --workspace "$(realpath $out/big)" -- true)
+walk=$(median find "$out/big" -name .git)
+echo "session, empty repository:      ${small} ms"
+echo "session, 100,000-file workspace: ${big} ms (the check: $((big - small)) ms)"
+echo "find -name .git, same tree:      ${walk} ms (ratio check/find: $(python3 -c "print(round(($big-$small)/max($walk,1),2))"))"
+inside=$(median $as_nobody build/bin/shellrt "$out/agent.bundle" --workspace "$(realpath $out/big)" -- sh -c 'for i in $(seq 50); do git status -s >/dev/null; done')
+outside=$(median $as_nobody sh -c "cd $out/big && for i in \$(seq 50); do git status -s >/dev/null; done")
+echo "50 git status, 100,000 files: inside ${inside} ms, outside ${outside} ms"

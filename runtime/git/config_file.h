@@ -1,0 +1,38 @@
+// Git's configuration files, read the way git reads them, to judge one that a session
+// wrote: which of its settings make the host's git run something, or look elsewhere.
+#pragma once
+#include <string>
+#include <vector>
+
+namespace shellrt::git {
+
+struct Setting {
+  std::string key;    // section[.subsection].name: section and name lowercased, as git does
+  std::string value;  // unquoted and unescaped; "true" for a bare name
+  unsigned line = 0;
+};
+
+// False, with the line and why, on anything git's own reader would refuse or that this one
+// does not know: a file that cannot be read is never judged harmless.
+bool parseConfig(const std::string &text, std::vector<Setting> &out, std::string &error);
+
+// The settings a session may leave in a configuration that the host's git will read: what
+// git itself writes for init, clone, submodules and worktrees, and names and preferences
+// that run nothing. Everything else (core.fsmonitor, core.hooksPath, aliases, filters,
+// diff and merge drivers, credential helpers, includes, pagers, editors, ssh commands,
+// url rewrites…) is refused, so that a key added in a later git is refused too.
+// core.worktree is harmless only pointing inside `workspace` (relative to `gitDir`).
+std::vector<std::string> unsafeSettings(const std::vector<Setting> &settings, const std::string &gitDir,
+                                        const std::string &workspace);
+
+// The files a configuration includes (include.path, includeIf.*.path), as absolute paths;
+// relative ones are relative to the configuration's directory, as git reads them; "~/"
+// against `home`.
+std::vector<std::string> includedFiles(const std::vector<Setting> &settings, const std::string &configDir,
+                                       const std::string &home);
+
+// Lexically normalised absolute path: no ".", "..", or repeated slashes.
+std::string normalisePath(const std::string &path);
+bool within(const std::string &path, const std::string &dir);  // equal, or beneath
+
+}  // namespace shellrt::git

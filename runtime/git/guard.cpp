@@ -1,0 +1,300 @@
+#include "guard.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <set>
+
+#include "config_file.h"
+
+namespace shellrt::git {
+
+namespace {
+
+constexpr size_t kMaxConfigBytes = 1 << 20;
+
+bool readSmallFile(const std::string &path, std::string &text) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) return false;
+  text.clear();
+  char buffer[8192];
+  ssize_t n;
+  while ((n = read(fd, buffer, sizeof buffer)) > 0 && text.size() <= kMaxConfigBytes) text.append(buffer, n);
+  close(fd);
+  return n == 0;
+}
+
+bool isDirectory(const std::string &path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+bool exists(const std::string &path) {
+  struct stat st;
+  return lstat(path.c_str(), &st) == 0;
+}
+
+std::string realPath(const std::string &path) {
+  char out[PATH_MAX];
+  return realpath(path.c_str(), out) ? std::string(out) : std::string();
+}
+
+std::string parentOf(const std::string &path) {
+  size_t slash = path.rfind('/');
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+// "gitdir: PATH" of a .git file, relative to the file's directory; empty when it is none.
+std::string gitfileTarget(const std::string &gitfile) {
+  std::string text;
+  if (!readSmallFile(gitfile, text) || text.rfind("gitdir: ", 0) != 0) return {};
+  std::string target = text.substr(8, text.find('\n') == std::string::npos ? std::string::npos : text.find('\n') - 8);
+  if (target.empty()) return {};
+  return normalisePath(target[0] == '/' ? target : parentOf(gitfile) + "/" + target);
+}
+
+// Where a git directory's `commondir` file points (git reads config and hooks there).
+std::string commonDirOf(const std::string &gitDir) {
+  std::string text;
+  if (!readSmallFile(gitDir + "/commondir", text)) return gitDir;
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+  if (text.empty()) return gitDir;
+  return normalisePath(text[0] == '/' ? text : gitDir + "/" + text);
+}
+
+bool readConfig(const std::string &path, std::vector<Setting> &settings, std::string &error) {
+  std::string text;
+  if (!readSmallFile(path, text)) return error = "cannot be read", false;
+  return parseConfig(text, settings, error);
+}
+
+std::vector<std::string> childDirectories(const std::string &dir) {
+  std::vector<std::string> out;
+  DIR *d = opendir(dir.c_str());
+  if (!d) return out;
+  while (dirent *e = readdir(d)) {
+    std::string name = e->d_name;
+    if (name == "." || name == "..") continue;
+    std::string path = dir + "/" + name;
+    struct stat st;
+    if (e->d_type == DT_DIR || (e->d_type == DT_UNKNOWN && lstat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)))
+      out.push_back(path);
+  }
+  closedir(d);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// The git directories inside one: submodules (modules/NAME, where NAME may hold slashes,
+// and nest) and linked worktrees (worktrees/ID). `between` gets the directories on the way.
+void nestedGitDirs(const std::string &gitDir, std::vector<std::string> &out, std::vector<std::string> *between) {
+  auto visit = [&](auto &self, const std::string &dir, int depth) -> void {
+    if (depth > 16) return;
+    for (const std::string &child : childDirectories(dir)) {
+      if (exists(child + "/HEAD") || exists(child + "/config")) {
+        out.push_back(child);
+        nestedGitDirs(child, out, between);
+      } else {
+        if (between) between->push_back(child);
+        self(self, child, depth + 1);
+      }
+    }
+  };
+  for (const char *container : {"/modules", "/worktrees"}) {
+    if (!isDirectory(gitDir + container)) continue;
+    if (between) between->push_back(gitDir + container);
+    visit(visit, gitDir + container, 0);
+  }
+}
+
+std::vector<std::string> hooksPaths(const std::vector<Setting> &settings, const std::string &workTree,
+                                    const std::string &home) {
+  std::vector<std::string> out;
+  for (const Setting &s : settings) {
+    if (s.key != "core.hookspath" || s.value.empty()) continue;
+    if (s.value[0] == '/') out.push_back(normalisePath(s.value));
+    else if (s.value.rfind("~/", 0) == 0) out.push_back(normalisePath(home + s.value.substr(1)));
+    else out.push_back(normalisePath(workTree + "/" + s.value));
+  }
+  return out;
+}
+
+}  // namespace
+
+StartProtection protectWorkspaceRepository(const std::string &workspace, const std::string &home) {
+  StartProtection p;
+  std::string dotGit = workspace + "/.git", gitDir;
+  struct stat st;
+  if (lstat(dotGit.c_str(), &st) != 0) return p;
+  if (S_ISDIR(st.st_mode)) gitDir = dotGit;
+  else if (S_ISREG(st.st_mode)) gitDir = realPath(gitfileTarget(dotGit));
+  if (gitDir.empty() || !isDirectory(gitDir)) return p;
+  std::string commonDir = realPath(commonDirOf(gitDir));
+  if (!commonDir.empty() && !within(commonDir, workspace)) p.linkedCommonDir = commonDir;
+
+  std::vector<std::string> gitDirs{gitDir};
+  if (!commonDir.empty() && commonDir != gitDir) gitDirs.push_back(commonDir);
+  for (size_t i = 0, top = gitDirs.size(); i < top; ++i) {
+    std::string dir = gitDirs[i];  // a copy: the list grows
+    nestedGitDirs(dir, gitDirs, &p.pinned);
+  }
+  for (const std::string &dir : gitDirs) {
+    p.pinned.push_back(dir);
+    for (const char *file : {"/config", "/config.worktree", "/commondir", "/hooks"})
+      if (exists(dir + file)) p.readOnly.push_back(dir + file);
+    std::vector<Setting> settings;
+    std::string ignored;
+    if (!readConfig(dir + "/config", settings, ignored)) continue;
+    for (const std::string &included : includedFiles(settings, dir, home))
+      if (exists(included)) p.readOnly.push_back(included);
+    for (const std::string &hooks : hooksPaths(settings, workspace, home))
+      if (isDirectory(hooks)) p.readOnly.push_back(hooks);
+  }
+  return p;
+}
+
+namespace {
+
+// One session's check: what changed since the start, judged, and moved aside when unsafe.
+class SessionAudit {
+public:
+  SessionAudit(std::string workspace, std::string home, timespec since)
+      : workspace_(std::move(workspace)), home_(std::move(home)), since_(since) {}
+
+  void gitDir(const std::string &dir) {
+    std::string real = realPath(dir);
+    if (real.empty() || !checked_.insert(real).second) return;
+    config(real + "/config", real);
+    config(real + "/config.worktree", real);
+    commondir(real);
+    hooks(real + "/hooks");
+    rebasePlan(real + "/rebase-merge/git-rebase-todo");
+    std::vector<std::string> nested;
+    nestedGitDirs(real, nested, nullptr);
+    for (const std::string &n : nested) gitDir(n);
+  }
+
+  // Every .git in the workspace: directories, and the files and links that name one.
+  void walk(const std::string &dir, int depth) {
+    if (depth > 64) return;
+    DIR *d = opendir(dir.c_str());
+    if (!d) return;
+    std::vector<std::string> subdirs;
+    while (dirent *e = readdir(d)) {
+      std::string name = e->d_name, path = dir + "/" + name;
+      if (name == "." || name == "..") continue;
+      struct stat st;
+      bool directory = e->d_type == DT_DIR || (e->d_type == DT_UNKNOWN && lstat(path.c_str(), &st) == 0 &&
+                                                                         S_ISDIR(st.st_mode));
+      if (name == ".git") dotGit(path);
+      else if (directory) subdirs.push_back(path);
+    }
+    closedir(d);
+    for (const std::string &sub : subdirs) walk(sub, depth + 1);
+  }
+
+  std::vector<Finding> findings;
+
+private:
+  bool changed(const std::string &path, bool followLink = true) const {
+    struct stat st;
+    auto after = [&](const struct stat &s) {
+      return s.st_ctim.tv_sec > since_.tv_sec || (s.st_ctim.tv_sec == since_.tv_sec && s.st_ctim.tv_nsec >= since_.tv_nsec);
+    };
+    if (lstat(path.c_str(), &st) != 0) return false;
+    if (after(st)) return true;
+    return followLink && S_ISLNK(st.st_mode) && stat(path.c_str(), &st) == 0 && after(st);
+  }
+
+  void quarantine(const std::string &path, const std::string &reason) {
+    std::string aside = path + ".shellc-quarantine";
+    for (int n = 2; exists(aside); ++n) aside = path + ".shellc-quarantine-" + std::to_string(n);
+    findings.push_back({path, reason, rename(path.c_str(), aside.c_str()) == 0 ? aside : std::string()});
+  }
+
+  void dotGit(const std::string &path) {
+    struct stat st;
+    if (lstat(path.c_str(), &st) != 0) return;
+    if (S_ISDIR(st.st_mode)) return gitDir(path);
+    std::string target = S_ISREG(st.st_mode) ? gitfileTarget(path) : realPath(path);
+    if (!target.empty() && isDirectory(target)) gitDir(target);
+  }
+
+  void config(const std::string &path, const std::string &dir) {
+    if (!exists(path)) return;
+    std::vector<Setting> settings;
+    std::string error;
+    bool readable = readConfig(path, settings, error);
+    if (changed(path)) {
+      if (!readable) return quarantine(path, "a configuration written in the session that git may read (" + error + ")");
+      std::vector<std::string> unsafe = unsafeSettings(settings, dir, workspace_);
+      if (!unsafe.empty()) return quarantine(path, "a configuration written in the session sets " + joined(unsafe));
+    }
+    // An unchanged configuration can still name files the session wrote.
+    for (const std::string &included : includedFiles(settings, dir, home_))
+      if (changed(included)) quarantine(included, "a file that " + path + " includes, written in the session");
+    for (const std::string &hooksDir : hooksPaths(settings, workspace_, home_)) hooks(hooksDir);
+  }
+
+  void commondir(const std::string &dir) {
+    std::string path = dir + "/commondir";
+    if (!exists(path) || !changed(path)) return;
+    // A linked worktree's (worktrees/ID) points back to the repository that holds it.
+    std::string owner = parentOf(parentOf(dir));
+    bool linkedWorktree = parentOf(dir) == owner + "/worktrees";
+    if (linkedWorktree && realPath(commonDirOf(dir)) == realPath(owner)) return;
+    quarantine(path, "a commondir written in the session, pointing git at " + commonDirOf(dir));
+  }
+
+  void hooks(const std::string &dir) {
+    DIR *d = opendir(dir.c_str());
+    if (!d) return;
+    std::vector<std::string> written;
+    while (dirent *e = readdir(d)) {
+      std::string name = e->d_name;
+      bool sample = name.size() > 7 && name.compare(name.size() - 7, 7, ".sample") == 0;
+      if (name == "." || name == ".." || sample || name.find(".shellc-quarantine") != std::string::npos) continue;
+      if (changed(dir + "/" + name)) written.push_back(dir + "/" + name);
+    }
+    closedir(d);
+    for (const std::string &hook : written) quarantine(hook, "a hook written in the session");
+  }
+
+  void rebasePlan(const std::string &path) {
+    std::string text;
+    if (!changed(path) || !readSmallFile(path, text)) return;
+    for (size_t at = 0; at < text.size();) {
+      size_t start = text.find_first_not_of(" \t", at), end = text.find('\n', at);
+      std::string word = start == std::string::npos ? "" : text.substr(start, text.find_first_of(" \t\n", start) - start);
+      if (word == "exec" || word == "x") return quarantine(path, "a rebase plan written in the session runs commands");
+      at = end == std::string::npos ? text.size() : end + 1;
+    }
+  }
+
+  static std::string joined(const std::vector<std::string> &keys) {
+    std::string out;
+    for (const std::string &k : keys) out += (out.empty() ? "" : ", ") + k;
+    return out;
+  }
+
+  std::string workspace_, home_;
+  timespec since_;
+  std::set<std::string> checked_;
+};
+
+}  // namespace
+
+std::vector<Finding> auditSession(const std::string &workspace, const std::vector<std::string> &alsoCheck,
+                                  const std::string &home, timespec since) {
+  SessionAudit audit(workspace, home, since);
+  audit.walk(workspace, 0);
+  for (const std::string &dir : alsoCheck) audit.gitDir(dir);
+  return audit.findings;
+}
+
+}  // namespace shellrt::git

@@ -1,0 +1,121 @@
+#include "guardian.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <iostream>
+
+#include "git/guard.h"
+
+namespace shellrt {
+
+namespace {
+
+// The sandbox's init is gone, and with it (PID 1 of its namespace) every process in it.
+void awaitEnd(pid_t sandbox) {
+  int pidfd = sandbox > 0 ? static_cast<int>(syscall(SYS_pidfd_open, sandbox, 0)) : -1;
+  if (pidfd < 0) return;  // already reaped
+  pollfd p{pidfd, POLLIN, 0};
+  while (poll(&p, 1, -1) < 0 && errno == EINTR) {
+  }
+  close(pidfd);
+}
+
+void closeAllAbove2But(int a, int b) {
+  if (a > b) std::swap(a, b);
+  unsigned from = 3;
+  for (int keep : {a, b}) {
+    if (keep < 3) continue;
+    if (static_cast<unsigned>(keep) > from) syscall(SYS_close_range, from, static_cast<unsigned>(keep - 1), 0u);
+    from = static_cast<unsigned>(keep) + 1;
+  }
+  syscall(SYS_close_range, from, ~0u, 0u);
+}
+
+void report(const std::vector<git::Finding> &findings, AuditLog &audit) {
+  for (const git::Finding &f : findings) {
+    std::cerr << "shellrt: git: " << f.path << ": " << f.reason << "; "
+              << (f.movedTo.empty() ? std::string("could not move it aside: remove it before you run git")
+                                    : "moved aside to " + f.movedTo)
+              << "\n";
+    audit.event("git_quarantine", {{"path", f.path}, {"reason", f.reason}, {"moved_to", f.movedTo}});
+  }
+}
+
+[[noreturn]] void guardianMain(int lifeline, const Guardian::Session &session, AuditLog &audit, timespec since) {
+  prctl(PR_SET_NAME, "shellrt-guardian");
+  for (int s : {SIGINT, SIGTERM, SIGHUP, SIGQUIT}) signal(s, SIG_IGN);  // a ^C is for the agent
+  std::vector<std::string> placeholders;
+  pid_t sandbox = -1;
+  std::string pending;
+  char buffer[4096];
+  for (ssize_t n; (n = read(lifeline, buffer, sizeof buffer)) != 0;) {
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) break;
+    pending.append(buffer, n);
+    for (size_t end; (end = pending.find('\n')) != std::string::npos; pending.erase(0, end + 1)) {
+      std::string line = pending.substr(0, end);
+      if (line.rfind("placeholder ", 0) == 0) placeholders.push_back(line.substr(12));
+      else if (line.rfind("sandbox ", 0) == 0) sandbox = static_cast<pid_t>(std::stol(line.substr(8)));
+    }
+  }
+  awaitEnd(sandbox);
+  for (const std::string &path : placeholders) rmdir(path.c_str());  // only if still empty
+  report(git::auditSession(session.workspace, session.alsoCheck, session.home, since), audit);
+  _exit(0);
+}
+
+}  // namespace
+
+bool Guardian::start(const Session &session, AuditLog &audit) {
+  int lifeline[2];
+  if (pipe2(lifeline, O_CLOEXEC) != 0) return false;
+  timespec since;
+  clock_gettime(CLOCK_REALTIME_COARSE, &since);  // the clock file timestamps are taken from
+  pid_t pid = fork();
+  if (pid == 0) {
+    // Nothing of the supervisor's is kept open but stderr and the audit log (the keeper's
+    // socket, the caller's other pipes): whoever waits for those to close must not wait for
+    // this process.
+    close(lifeline[1]);
+    closeAllAbove2But(lifeline[0], audit.fd());
+    int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (null >= 0) dup2(null, STDIN_FILENO), dup2(null, STDOUT_FILENO);
+    guardianMain(lifeline[0], session, audit, since);
+  }
+  close(lifeline[0]);
+  if (pid < 0) {
+    close(lifeline[1]);
+    return false;
+  }
+  pid_ = pid;
+  lifeline_ = lifeline[1];
+  return true;
+}
+
+void Guardian::send(const std::string &line) {
+  std::string text = line + "\n";
+  ssize_t ignored = write(lifeline_, text.data(), text.size());  // a pipe: whole, under PIPE_BUF
+  (void)ignored;
+}
+
+void Guardian::placeholder(const std::string &hostPath) { send("placeholder " + hostPath); }
+
+void Guardian::sandbox(pid_t pid) { send("sandbox " + std::to_string(pid)); }
+
+void Guardian::finish() {
+  if (pid_ < 0) return;
+  close(lifeline_);
+  while (waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {
+  }
+  pid_ = -1;
+}
+
+}  // namespace shellrt

@@ -1,0 +1,117 @@
+#!/bin/sh
+# usage: git-vectors.sh DIR SHELLRT BUNDLE unprivileged|root|none
+# Each way a sandbox could leave the host's git a command to run (docs/threat-model.md,
+# "Git"), tried in a fresh repository: the sandbox plants it, then the host's git runs as
+# the user would (status, commit, rebase --continue, in the repository or the one planted).
+# A command that ran on the host leaves a file in DIR/out, which the sandbox cannot reach.
+# Prints "VECTOR: held" or "VECTOR: ESCAPED"; the controls print what git did inside. With
+# `none`, the plants are made on the host without a sandbox: each must then escape, or the
+# test would prove nothing.
+set -u
+dir=$1 shellrt=$2 bundle=$3 mode=$4
+out=$dir/out
+as_user() { setpriv --reuid=65534 --regid=65534 --clear-groups env -i HOME="$dir/home" PATH=/usr/bin:/bin \
+  GIT_AUTHOR_NAME=u GIT_AUTHOR_EMAIL=u@x GIT_COMMITTER_NAME=u GIT_COMMITTER_EMAIL=u@x "$@"; }
+sandbox() {  # sandbox WORKSPACE SCRIPT
+  ws=$1; shift
+  if [ "$mode" = none ]; then  # the test's own control: the same plant, made on the host
+    as_user sh -c "cd $ws && $*" 2>&1
+  elif [ "$mode" = root ]; then
+    env -i HOME="$dir/home" PATH=/usr/bin:/bin "$shellrt" "$bundle" --workspace "$ws" -- /bin/sh -c "$*" 2>&1
+  else
+    as_user "$shellrt" "$bundle" --workspace "$ws" -- /bin/sh -c "$*" 2>&1
+  fi | grep -v 'warning: limit memory'
+}
+# The sandbox plants; the guard's reports are kept, with the path relative to DIR.
+plant() { sandbox "$@" | sed -n "s|^shellrt: git: $dir/\([^:]*\):.*moved aside.*|  moved aside: \1|p"; }
+host_git() { as_user git -c protocol.file.allow=always "$@" >/dev/null 2>&1; }
+# A fresh repository with one commit, as the user made it on the host.
+fresh() {
+  rm -rf "$dir/repo" && mkdir -p "$dir/repo" "$out" && chown 65534:65534 "$dir/repo" "$out"
+  as_user sh -c "cd $dir/repo && git init -q && echo one > a && git add a && git commit -qm one"
+}
+verdict() {  # verdict NAME: did a planted command run on the host?
+  if ls "$out" | grep -q .; then echo "$1: ESCAPED ($(ls "$out"))"; else echo "$1: held"; fi
+  rm -f "$out"/*
+}
+ran() { echo "touch $out/\$(basename \$PWD)"; }
+plant_config() { printf '[core]\n\tfsmonitor = %s\n' "$(ran)"; }
+
+fresh
+plant "$dir/repo" "printf '#!/bin/sh\n$(ran)\n' > .git/hooks/pre-commit; chmod +x .git/hooks/pre-commit"
+host_git -C "$dir/repo" commit -qm two --allow-empty; verdict hook
+
+fresh
+plant "$dir/repo" "git config core.fsmonitor '$(ran)'"
+host_git -C "$dir/repo" status; verdict config
+
+fresh
+plant "$dir/repo" "mv .git .git-old; git init -q; git config core.fsmonitor '$(ran)'"
+host_git -C "$dir/repo" status; verdict replaced-dot-git
+
+fresh
+plant "$dir/repo" "mkdir -p evil && printf '$(plant_config)\n' > evil/config && cp -r .git/objects .git/refs evil/ &&
+  echo ../evil > .git/commondir"
+host_git -C "$dir/repo" status; verdict commondir
+
+# A submodule that exists, and one the sandbox makes up (its git directory, its .git file
+# and its entry in the index): the superproject's `git status` looks into both.
+fresh
+as_user sh -c "cd $dir && rm -rf up && git init -q up && cd up && git commit -q --allow-empty -m up"
+host_git -C "$dir/repo" submodule add "$dir/up" sub && host_git -C "$dir/repo" commit -qm sub
+plant "$dir/repo" "git -C sub config core.fsmonitor '$(ran)'; printf '$(plant_config)\n' >> .git/modules/sub/config"
+host_git -C "$dir/repo" status; verdict existing-submodule
+plant "$dir/repo" "mkdir -p .git/modules/made made && cp -r .git/modules/sub/objects .git/modules/sub/refs .git/modules/sub/HEAD .git/modules/made/ &&
+  printf '[core]\n\trepositoryformatversion = 0\n\tworktree = ../../../made\n\tfsmonitor = $(ran)\n' > .git/modules/made/config &&
+  echo 'gitdir: ../.git/modules/made' > made/.git && git update-index --add --cacheinfo 160000,\$(git -C sub rev-parse HEAD),made"
+host_git -C "$dir/repo" status; verdict new-submodule
+
+# A linked worktree the sandbox adds, its commondir then pointed at a directory of its own.
+fresh
+plant "$dir/repo" "git worktree add -q wt && mkdir -p evil && printf '$(plant_config)\n' > evil/config &&
+  cp -r .git/objects .git/refs evil/ && echo \$PWD/evil > .git/worktrees/wt/commondir"
+host_git -C "$dir/repo/wt" status; verdict worktree-commondir
+
+# A repository the sandbox makes anywhere in the workspace: its hook and its config.
+fresh
+plant "$dir/repo" "mkdir -p deep/nested && cd deep/nested && git init -q && git config core.fsmonitor '$(ran)' &&
+  printf '#!/bin/sh\n$(ran)\n' > .git/hooks/pre-commit && chmod +x .git/hooks/pre-commit"
+host_git -C "$dir/repo/deep/nested" status; host_git -C "$dir/repo/deep/nested" commit -qm x --allow-empty
+verdict nested-repository
+
+# A .git file naming a git directory the sandbox wrote.
+fresh
+plant "$dir/repo" "git init -q --separate-git-dir=\$PWD/gd g && printf '$(plant_config)\n' >> gd/config"
+host_git -C "$dir/repo/g" status; verdict gitfile
+
+# A file the repository's config includes, and the hooks directory it names, both in the
+# workspace: existing ones are held read-only, missing ones are checked at the end.
+fresh
+as_user sh -c "cd $dir/repo && git config include.path ../project.gitconfig && git config core.hooksPath .githooks"
+plant "$dir/repo" "printf '$(plant_config)\n' > project.gitconfig; mkdir -p .githooks && printf '#!/bin/sh\n$(ran)\n' > .githooks/pre-commit && chmod +x .githooks/pre-commit"
+host_git -C "$dir/repo" status; host_git -C "$dir/repo" commit -qm x --allow-empty; verdict include-and-hookspath-created
+as_user sh -c "cd $dir/repo && rm -f project.gitconfig* && rm -rf .githooks && touch project.gitconfig && mkdir .githooks"
+plant "$dir/repo" "printf '$(plant_config)\n' > project.gitconfig; printf '#!/bin/sh\n$(ran)\n' > .githooks/pre-commit && chmod +x .githooks/pre-commit"
+host_git -C "$dir/repo" status; host_git -C "$dir/repo" commit -qm x --allow-empty; verdict include-and-hookspath-existing
+
+# A rebase stopped inside, its plan left with a command for the host's `rebase --continue`.
+fresh
+as_user sh -c "cd $dir/repo && echo two > a && git commit -qam two"
+plant "$dir/repo" "GIT_SEQUENCE_EDITOR=\"sed -i '1i break'\" git -c user.name=u -c user.email=u@x rebase -q -i --exec '$(ran)' HEAD~1"
+host_git -C "$dir/repo" rebase --continue; verdict rebase-plan
+
+# The controls: git works inside, and what it makes there stays the user's.
+fresh
+rm -rf "$dir/empty" && mkdir "$dir/empty" && chown 65534:65534 "$dir/empty"
+sandbox "$dir/empty" "git init -q && echo x > f && git add f && git -c user.name=u -c user.email=u@x commit -qm first &&
+  git clone -q . clone && git -C clone log --format=clone:%s && git branch b && git stash list && echo y > f &&
+  git stash -q && git stash list | sed 's/:.*/: stashed/' && echo init: ok"
+as_user git -C "$dir/empty" log --format=host-sees:%s
+sandbox "$dir/repo" "git worktree add -q wt && git -C wt log --format=worktree:%s && cd deep 2>/dev/null; git init -q nested2 && echo nested: ok"
+as_user sh -c "cd $dir && rm -rf up && git init -q up && cd up && git commit -q --allow-empty -m up"
+host_git -C "$dir/repo" submodule add "$dir/up" sub && host_git -C "$dir/repo" commit -qm sub
+sandbox "$dir/repo" "cd sub && git commit -q --allow-empty -m inside -c user.name=u 2>/dev/null ||
+  git -c user.name=u -c user.email=u@x commit -q --allow-empty -m inside-sub && git log --format=submodule:%s -1"
+# The workspace a linked worktree: its repository's data is the workspace's.
+sandbox "$dir/repo/wt" "echo z > z && git add z && git -c user.name=u -c user.email=u@x commit -qm from-linked-worktree && echo linked: ok"
+as_user git -C "$dir/repo" log --format=host-sees:%s -1 wt --
