@@ -44,7 +44,9 @@ fsStmt
     | ruleName? decision accessList pathList      # fsRule
     ;
 
-accessList : IDENT (',' IDENT)* ;
+// `connect` is also a keyword (network requests).
+accessList : accessWord (',' accessWord)* ;
+accessWord : IDENT | 'connect' ;
 pathList   : pathExpr (',' pathExpr)* ;
 // `workspace / ".git/hooks"`: a start-up root or a path parameter, joined with relative parts.
 pathExpr   : (STRING | IDENT) ('/' STRING)* ;
@@ -134,6 +136,7 @@ outcome    : ('allow' | 'deny' | 'kill' | 'log' | IDENT) ('(' intExpr ')')? ;
 request
     : 'syscall' syscallName ('(' syscallArg (',' syscallArg)* ')')?         # syscallRequest
     | 'connect' endpoint networkClause*                               # connectRequest
+    | 'connect' pathExpr                                              # socketRequest
     | 'route' STRING ('=>' IDENT)?                                    # routeRequest
     | IDENT pathExpr                                                  # fileRequest
     ;

@@ -180,6 +180,7 @@ struct SetupReports {
   AuditLog &audit;
   NotifyResponder &responder;
   const Bundle &bundle;
+  const SocketRules &socketRules;
   pid_t child;
   int diagSocket, ackFd;
   Guardian &guardian;
@@ -220,7 +221,7 @@ struct SetupReports {
       kill(child, SIGKILL);
       return;
     }
-    responder.start(bundle, listener, diag, audit);
+    responder.start(bundle, socketRules, listener, diag, audit);
     if (write(ackFd, "x", 1) != 1) kill(child, SIGKILL);
   }
 };
@@ -287,7 +288,7 @@ private:
         pipe2(status_, O_CLOEXEC) != 0 || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, notify_) != 0)
       return error = std::string("cannot make the supervisor's pipes: ") + std::strerror(errno), false;
     args_ = ChildArgs{{&bundle_, home_, workspace_, o_.command, uid_, gid_, {}, report_[1], &terminal_, notify_[1],
-                       ack_[0], status_[1], {}, {}},
+                       ack_[0], status_[1], {}, {}, {}},
                       sync_[0]};
     for (char **e = environ; *e; ++e) args_.spec.hostEnvironment.push_back(*e);
     // The runtime and the bundle stay out of the sandbox's reach, whatever the policy allows.
@@ -296,6 +297,8 @@ private:
       if (realpath(path.c_str(), real)) args_.spec.hidden.push_back(real);
     }
     args_.spec.git = git::protectWorkspaceRepository(workspace_, home_);
+    socketRules_ = SocketRules(bundle_.unixSockets, home_, workspace_);
+    args_.spec.socketPaths = socketRules_.allowedPaths();
     Guardian::Session session{workspace_, home_, {}};
     if (!args_.spec.git.linkedCommonDir.empty()) session.alsoCheck.push_back(args_.spec.git.linkedCommonDir);
     if (!guardian_.start(session, audit_))
@@ -343,7 +346,7 @@ private:
   // The child reports each layer (the pipe closes at the command's exec), then the terminal
   // is relayed until the sandbox ends; everything is put back, whatever happened.
   int supervise() {
-    SetupReports reports{audit_, responder_, bundle_, child, notify_[0], ack_[1], guardian_, {}, {}};
+    SetupReports reports{audit_, responder_, bundle_, socketRules_, child, notify_[0], ack_[1], guardian_, {}, {}};
     reports.read(report_[0]);
     commandStarted = 1;
     // A terminal that goes away ends the session, as it ends a shell's: nothing is left
@@ -392,6 +395,7 @@ private:
   KernelAuditForwarder kernelAudit_;
   Terminal terminal_;
   Guardian guardian_;
+  SocketRules socketRules_;
   NotifyResponder responder_;  // after what it uses: destroyed (stopped) first
   int sync_[2] = {-1, -1}, report_[2] = {-1, -1}, ack_[2] = {-1, -1}, status_[2] = {-1, -1}, notify_[2] = {-1, -1};
   ChildArgs args_{};

@@ -113,6 +113,9 @@ bool bindAllowed(const SandboxSpec &spec, std::vector<std::pair<std::string, boo
   }
   std::vector<std::string> scratch = scratchPaths(bundle);
   for (const std::string &s : scratch) binds.try_emplace(s);
+  // A host socket the policy names must be in view to be reached (read-only: a connect
+  // needs no write access to the mount); the broker decides each connect.
+  for (const std::string &socket : spec.socketPaths) binds.try_emplace(socket).first->second.startup = true;
   std::vector<std::pair<std::string, Bind>> sorted(binds.begin(), binds.end());
   std::stable_sort(sorted.begin(), sorted.end(), [](auto &a, auto &b) { return a.first.size() < b.first.size(); });
   for (auto &[path, bind] : sorted) {

@@ -28,13 +28,14 @@ void send(int listener, seccomp_notif_resp response) { ioctl(listener, SECCOMP_I
 
 }  // namespace
 
-void NotifyResponder::start(const Bundle &bundle, int listener, int diag, AuditLog &audit) {
+void NotifyResponder::start(const Bundle &bundle, const SocketRules &rules, int listener, int diag, AuditLog &audit) {
   bundle_ = &bundle;
   audit_ = &audit;
   listener_ = listener;
   diag_ = diag;
   sockets_ = std::make_unique<SandboxSockets>(diag);
-  broker_ = std::make_unique<SocketBroker>(*sockets_, audit);
+  reach_ = std::make_unique<Reach>(Reach{*sockets_, rules});
+  broker_ = std::make_unique<SocketBroker>(*reach_, audit);
   struct sigaction wake {};
   wake.sa_handler = [](int) {};  // no SA_RESTART: the waiting ioctl returns EINTR
   sigaction(kWakeSignal, &wake, nullptr);

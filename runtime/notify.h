@@ -27,7 +27,8 @@ namespace shellrt {
 class NotifyResponder {
 public:
   // `listener`: the sandbox's seccomp listener; `diag`: its sock_diag socket. Takes both.
-  void start(const Bundle &bundle, int listener, int diag, AuditLog &audit);
+  // `sockets`: the host's sockets the policy lets the sandbox reach.
+  void start(const Bundle &bundle, const SocketRules &sockets, int listener, int diag, AuditLog &audit);
   void stop();
   ~NotifyResponder() { stop(); }  // every early return of the supervisor too
 
@@ -40,6 +41,7 @@ private:
   const Bundle *bundle_ = nullptr;
   AuditLog *audit_ = nullptr;
   std::unique_ptr<SandboxSockets> sockets_;
+  std::unique_ptr<Reach> reach_;
   std::unique_ptr<SocketBroker> broker_;
   int listener_ = -1, diag_ = -1;
   std::atomic<bool> stopping_ = false;

@@ -26,6 +26,7 @@ struct SandboxSpec {
   int statusFd = -1;  // write end: the init reports the command's wait status here
   std::vector<std::string> hidden;  // host files kept out of the sandbox's view
   git::StartProtection git;  // the workspace's repository, held (git/guard.h)
+  std::vector<std::string> socketPaths;  // host sockets (or their directories) a rule names: in view
 };
 
 // Never returns: execs the command, or reports why not and exits 125.

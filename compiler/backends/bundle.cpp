@@ -49,6 +49,7 @@ bool buildBundle(const ir::Policy &policy, const SourceManager &sources, const S
       {"params", std::move(params)},
       {"landlock", landlockJson(policy.filesystem, fs, names)},
       {"mounts", mountsJson(fs, names)},
+      {"unix_sockets", unixSocketsJson(policy.filesystem, names)},
       {"process", processJson(policy.process)},
       {"seccomp", seccompJson(policy.syscalls, out.seccomp, names)},
       {"egress", egressJson(policy.network, names)},

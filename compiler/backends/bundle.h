@@ -10,7 +10,7 @@
 
 namespace shellc::backends {
 
-constexpr int kBundleFormatVersion = 2;
+constexpr int kBundleFormatVersion = 3;
 
 struct Bundle {
   llvm::json::Value json = nullptr;

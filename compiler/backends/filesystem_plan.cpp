@@ -33,7 +33,7 @@ FilesystemPlan planFilesystem(const ir::Filesystem &fs) {
   plan.mounts = ir::planMounts(fs);
   std::map<ir::Path, size_t> index;
   for (const ir::FsRule &rule : fs.rules) {
-    if (!rule.allow || !plan.landlock) continue;
+    if (!rule.allow || !plan.landlock || !(rule.access & ir::kPathAccess)) continue;
     auto [it, inserted] = index.emplace(rule.path, plan.landlockRules.size());
     if (inserted) {
       plan.landlockRules.push_back({rule.path, 0});
@@ -72,6 +72,16 @@ llvm::json::Value landlockJson(const ir::Filesystem &fs, const FilesystemPlan &p
       {"scoped", llvm::json::Array{"abstract_unix_socket", "signal"}},
       {"rights", std::move(rights)},
       {"rules", std::move(rules)}};
+}
+
+// The rules naming host sockets the sandbox may connect to, in the policy's order; the
+// runtime decides by them as ir::evaluateFile does for `connect` (docs/bundle.md).
+llvm::json::Value unixSocketsJson(const ir::Filesystem &fs, const SourceNames &names) {
+  llvm::json::Array rules;
+  for (const ir::FsRule &rule : fs.rules)
+    if (rule.access & ir::kConnect)
+      rules.push_back(llvm::json::Object{{"allow", rule.allow}, {"path", pathJson(rule.path)}, {"rule", names.rule(rule.id)}});
+  return llvm::json::Object{{"rules", std::move(rules)}};
 }
 
 llvm::json::Value mountsJson(const FilesystemPlan &plan, const SourceNames &names) {

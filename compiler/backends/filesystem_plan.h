@@ -31,5 +31,6 @@ FilesystemPlan planFilesystem(const ir::Filesystem &fs);
 llvm::json::Value pathJson(const ir::Path &path);
 llvm::json::Value landlockJson(const ir::Filesystem &fs, const FilesystemPlan &plan, const SourceNames &names);
 llvm::json::Value mountsJson(const FilesystemPlan &plan, const SourceNames &names);
+llvm::json::Value unixSocketsJson(const ir::Filesystem &fs, const SourceNames &names);
 
 }  // namespace shellc::backends

@@ -4,20 +4,22 @@
 
 namespace shellc {
 
-namespace {
-const std::vector<std::string_view> kRights = {"read", "write", "exec"};
-}
-
 // Parses `read, write` into access bits; shared with file requests in asserts and tests.
 std::optional<uint8_t> accessBits(Checker &c, const std::vector<ast::Value> &rights) {
   uint8_t bits = 0;
   bool ok = true;
   for (const ast::Value &r : rights) {
-    if (!c.oneOf(r, kRights, "access right")) {
+    static const std::vector<std::string_view> words = [] {
+      std::vector<std::string_view> out;
+      for (const ir::AccessWord &a : ir::kAccessWords) out.push_back(a.word);
+      return out;
+    }();
+    if (!c.oneOf(r, words, "access right")) {
       ok = false;
       continue;
     }
-    uint8_t bit = r.text == "read" ? ir::kRead : r.text == "write" ? ir::kWrite : ir::kExec;
+    uint8_t bit = std::find_if(ir::kAccessWords.begin(), ir::kAccessWords.end(),
+                               [&](const ir::AccessWord &a) { return r.text == a.word; })->bit;
     if (bits & bit) c.warning("duplicate-right", r.span, "'" + r.text + "' is listed twice");
     bits |= bit;
   }

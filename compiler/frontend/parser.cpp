@@ -364,6 +364,13 @@ private:
     return c;
   }
 
+  static bool socketPath(P::ConnectRequestContext *ctx) {
+    auto *host = ctx->endpoint()->hostAtom();
+    if (!host->STRING() || ctx->endpoint()->portSpec() || !ctx->networkClause().empty()) return false;
+    std::string text = host->STRING()->getText();
+    return text.rfind("\"/", 0) == 0 || text.rfind("\"~", 0) == 0;
+  }
+
   ast::Request request(P::RequestContext *ctx) {
     ast::Request r;
     r.span = s_.span(ctx);
@@ -375,6 +382,16 @@ private:
         if (arg->intExpr()) r.syscallArgs.push_back(intExpr(arg->intExpr()));
         else r.syscallArgs.push_back(std::nullopt);
       }
+    } else if (auto *socket = dynamic_cast<P::SocketRequestContext *>(ctx)) {
+      r.kind = ast::Request::Kind::File;
+      r.verb = ast::Value{ast::Value::Kind::Ident, "connect", s_.span(socket->getStart(), socket->getStart())};
+      r.path = path(socket->pathExpr());
+    } else if (auto *conn = dynamic_cast<P::ConnectRequestContext *>(ctx); conn && socketPath(conn)) {
+      // `connect "/run/user/1000/bus"`: a string that is a path and no port names a socket
+      // file (a host needs a port); the grammar reads it as an endpoint first.
+      r.kind = ast::Request::Kind::File;
+      r.verb = ast::Value{ast::Value::Kind::Ident, "connect", s_.span(conn->getStart(), conn->getStart())};
+      r.path = ast::PathExpr{string(conn->endpoint()->hostAtom()->STRING()), {}, s_.span(conn->endpoint())};
     } else if (auto *conn = dynamic_cast<P::ConnectRequestContext *>(ctx)) {
       r.kind = ast::Request::Kind::Connect;
       r.verb = ast::Value{ast::Value::Kind::Ident, "connect", s_.span(conn->getStart(), conn->getStart())};
@@ -430,7 +447,7 @@ private:
         ast::FsRule rule;
         rule.name = ruleName(r->ruleName());
         rule.decision = word(r->decision());
-        for (auto *right : r->accessList()->IDENT()) rule.rights.push_back(ident(right));
+        for (auto *right : r->accessList()->accessWord()) rule.rights.push_back(word(right));
         for (auto *p : r->pathList()->pathExpr()) rule.paths.push_back(path(p));
         rule.span = s_.span(r);
         m_->fsRules.push_back(std::move(rule));

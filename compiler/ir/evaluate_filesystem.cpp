@@ -15,7 +15,8 @@ FileDecision evaluateFile(const Filesystem &fs, const Path &path, Access right) 
   FileDecision d;
   for (const FsRule &rule : fs.rules)
     if ((rule.access & right) && covers(rule.path, path)) d.matched.push_back(&rule);
-  d.allow = denyOverridesAllow(d.matched, fs.defaultAllow, d.deciding);
+  // A host's socket is reached only where a rule names it, whatever the default.
+  d.allow = denyOverridesAllow(d.matched, fs.defaultAllow && right != kConnect, d.deciding);
   return d;
 }
 

@@ -30,7 +30,7 @@ std::vector<MountEntry> planMounts(const Filesystem &fs) {
     uint8_t granted = 0;
     for (const FsRule &allow : fs.rules)
       if (allow.allow && (within(rule.path, allow.path) || rule.path.root != allow.path.root)) granted |= allow.access;
-    uint8_t needed = fs.defaultAllow ? rule.access : (rule.access & granted);
+    uint8_t needed = (fs.defaultAllow ? rule.access : (rule.access & granted)) & kPathAccess;
     if (!needed) continue;  // Landlock's default already refuses it
     MountEntry::Kind kind = (needed & kRead)    ? MountEntry::Kind::Mask
                             : (needed & kWrite) ? MountEntry::Kind::ReadOnly

@@ -5,6 +5,13 @@
 
 namespace shellc::ir {
 
+std::string accessText(uint8_t access) {
+  std::string out;
+  for (const AccessWord &a : kAccessWords)
+    if (access & a.bit) out += (out.empty() ? "" : ", ") + std::string(a.word);
+  return out;
+}
+
 const char *archName(Arch arch) { return arch == Arch::X86_64 ? "x86_64" : "aarch64"; }
 
 std::string actionText(const SyscallAction &action) {

@@ -32,7 +32,19 @@ struct Path {
   auto operator<=>(const Path &) const = default;
 };
 
-enum Access : uint8_t { kRead = 1, kWrite = 2, kExec = 4 };
+// `connect`: to a Unix socket at the path whose listener is outside the sandbox (the
+// sandbox's own sockets are always its own to reach). Never allowed by default.
+enum Access : uint8_t { kRead = 1, kWrite = 2, kExec = 4, kConnect = 8 };
+// The language's words for them, for parsing and printing alike.
+struct AccessWord {
+  Access bit;
+  const char *word;
+};
+constexpr std::array<AccessWord, 4> kAccessWords = {{{kRead, "read"}, {kWrite, "write"}, {kExec, "exec"}, {kConnect, "connect"}}};
+// "read, write": the words of `access`, in the table's order.
+std::string accessText(uint8_t access);
+// The rights the mount plan and Landlock govern; `connect` is the socket broker's.
+constexpr uint8_t kPathAccess = kRead | kWrite | kExec;
 
 struct FsRule {
   RuleId id;

@@ -9,10 +9,6 @@
 namespace shellc::verify {
 namespace {
 
-const char *rightName(ir::Access right) {
-  return right == ir::kRead ? "read" : right == ir::kWrite ? "write" : "exec";
-}
-
 struct Allowed {
   ir::Path path;
   ir::Access right;
@@ -33,7 +29,7 @@ std::optional<Allowed> allowedBeneath(const ir::Filesystem &fs, const ir::Path &
   return std::nullopt;
 }
 
-std::string requestText(const Allowed &a) { return std::string(rightName(a.right)) + " \"" + a.path.display() + "\""; }
+std::string requestText(const Allowed &a) { return ir::accessText(a.right) + " \"" + a.path.display() + "\""; }
 
 // A mask (for a denied read) hides the path: what the rules allow beneath it besides
 // reading fails too.

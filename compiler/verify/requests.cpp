@@ -22,23 +22,19 @@ void addMatched(std::vector<MatchedRule> &out, const std::vector<const Rule *> &
   }
 }
 
-std::string rightsText(uint8_t access) {
-  std::string out;
-  for (auto [bit, name] : {std::pair{ir::kRead, "read"}, {ir::kWrite, "write"}, {ir::kExec, "exec"}})
-    if (access & bit) out += (out.empty() ? "" : ", ") + std::string(name);
-  return out;
-}
-
 Verdict fileVerdict(const ir::Filesystem &fs, const ir::Request &r) {
   ir::FileDecision d = ir::evaluateFile(fs, r.path, static_cast<ir::Access>(r.access));
   Verdict v;
   v.outcome = d.allow ? Outcome::Allow : Outcome::Deny;
   v.decision = d.allow ? "allow" : "deny";
   addMatched(v.rules, d.matched, d.deciding, [](const ir::FsRule &rule) {
-    return std::string(rule.allow ? "allow " : "deny ") + rightsText(rule.access);
+    return std::string(rule.allow ? "allow " : "deny ") + ir::accessText(rule.access);
   });
   if (d.deciding.empty())
-    v.reason = std::string("no rule covers it: the filesystem default is ") + (fs.defaultAllow ? "allow" : "deny");
+    v.reason = r.access == ir::kConnect
+                   ? "no rule allows connecting to it: a socket outside the sandbox is reached only where a rule "
+                     "names it (the sandbox's own sockets are always its own)"
+                   : std::string("no rule covers it: the filesystem default is ") + (fs.defaultAllow ? "allow" : "deny");
   else if (d.deciding.size() < d.matched.size())
     v.reason = "deny overrides allow";
   return v;

@@ -24,13 +24,18 @@ std::vector<std::string> components(const std::string &rel) {
 
 bool isRoot(const ir::Path &path) { return path.rel.empty(); }
 
-const ir::Access kRights[] = {ir::kRead, ir::kWrite, ir::kExec};
-const char *kRightNames[] = {"read", "write", "exec"};
+// The right of a request: an index into the language's table of words.
+constexpr int kRightCount = static_cast<int>(ir::kAccessWords.size());
+int rightIndex(ir::Access right) {
+  for (int i = 0; i < kRightCount; ++i)
+    if (ir::kAccessWords[i].bit == right) return i;
+  return 0;
+}
 
 class FilesystemLayer : public AllowOrDenyLayer {
 public:
   FilesystemLayer(z3::context &ctx, const std::vector<const ir::Policy *> &policies)
-      : AllowOrDenyLayer(ctx), node_(ctx), right_(choiceVar(ctx, "fs_right", 3)) {
+      : AllowOrDenyLayer(ctx), node_(ctx), right_(choiceVar(ctx, "fs_right", kRightCount)) {
     std::vector<ir::Path> paths = {{ir::PathRoot::Absolute, ""}, {ir::PathRoot::Home, ""}, {ir::PathRoot::Workspace, ""}};
     for (const ir::Policy *policy : policies) {
       for (const ir::FsRule &rule : policy->filesystem.rules) paths.push_back(rule.path);
@@ -53,7 +58,7 @@ public:
   std::string name() const override { return "filesystem"; }
 
   z3::expr domain() const override {
-    return inRange(node_, nodes_.size()) && inRange(right_, 3);
+    return inRange(node_, nodes_.size()) && inRange(right_, kRightCount);
   }
 
   std::vector<Statement> statements(const ir::Policy &policy) const override {
@@ -71,7 +76,8 @@ public:
     std::vector<int> statement = statementOf(rules);
     for (size_t i = 0; i < rules.size(); ++i)
       (rules[i].allow ? allows : denies).push_back(matches(rules[i]) && skip != statement[i]);
-    z3::expr fallback = ctx_.bool_val(policy.filesystem.defaultAllow);
+    // As ir::evaluateFile: no default reaches a host's socket.
+    z3::expr fallback = ctx_.bool_val(policy.filesystem.defaultAllow) && right_ != rightIndex(ir::kConnect);
     return !anyOf(ctx_, denies) && (anyOf(ctx_, allows) || fallback);
   }
 
@@ -79,19 +85,17 @@ public:
 
   z3::expr pattern(const ir::Request &pattern) const override {
     std::vector<z3::expr> rights;
-    for (int i = 0; i < 3; ++i)
-      if (pattern.access & kRights[i]) rights.push_back(right_ == i);
-    return anyOf(ctx_, rights) && covered(pattern.path);
+    return rightIn(pattern.access) && covered(pattern.path);
   }
 
   std::string text(const z3::model &model) const override {
     auto [path, right] = decode(model);
-    return std::string(kRightNames[right]) + " " + pathText(path);
+    return std::string(ir::kAccessWords[right].word) + " " + pathText(path);
   }
 
   Recheck recheck(const z3::model &model, const ir::Policy &policy, const ir::Request *) const override {
     auto [path, right] = decode(model);
-    ir::FileDecision d = ir::evaluateFile(policy.filesystem, path, kRights[right]);
+    ir::FileDecision d = ir::evaluateFile(policy.filesystem, path, ir::kAccessWords[right].bit);
     Recheck r{d.allow, !d.allow, d.allow ? "allow" : "deny", {}};
     for (const ir::FsRule *rule : d.deciding) r.deciding.push_back(&rule->id);
     return r;
@@ -103,8 +107,7 @@ public:
     for (size_t i = 0; i < nodes_.size(); ++i)
       if (nodes_[i].root == path.root && (isRoot(nodes_[i]) || ir::covers(nodes_[i], path))) best = i;
     if (best == nodes_.size()) return std::nullopt;
-    int r = right == ir::kRead ? 0 : right == ir::kWrite ? 1 : 2;
-    return node_ == static_cast<int>(best) && right_ == r;
+    return node_ == static_cast<int>(best) && right_ == rightIndex(right);
   }
 
 private:
@@ -123,11 +126,13 @@ private:
     return z3::uge(node_, ctx_.num_val(static_cast<int>(begin), node_.get_sort())) && inRange(node_, end);
   }
 
-  z3::expr matches(const ir::FsRule &rule) const {
+  z3::expr matches(const ir::FsRule &rule) const { return rightIn(rule.access) && covered(rule.path); }
+
+  z3::expr rightIn(uint8_t access) const {
     std::vector<z3::expr> rights;
-    for (int i = 0; i < 3; ++i)
-      if (rule.access & kRights[i]) rights.push_back(right_ == i);
-    return anyOf(ctx_, rights) && covered(rule.path);
+    for (int i = 0; i < kRightCount; ++i)
+      if (access & ir::kAccessWords[i].bit) rights.push_back(right_ == i);
+    return anyOf(ctx_, rights);
   }
 
   std::pair<ir::Path, int> decode(const z3::model &model) const {

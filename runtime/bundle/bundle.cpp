@@ -33,7 +33,7 @@ std::string RuleSource::display() const {
 
 namespace {
 
-constexpr uint64_t kFormatVersion = 2;
+constexpr uint64_t kFormatVersion = 3;
 constexpr size_t kMaxText = 4096;          // names, rule files, display strings
 constexpr size_t kMaxPath = PATH_MAX - 1;  // what the kernel takes
 constexpr size_t kMaxEntries = 100000;     // rules of one kind
@@ -221,6 +221,18 @@ void readMounts(const Field &f, Bundle &out) {
       m["path"].reject("a scratch directory is an absolute path other than /");
     m["create_if_missing"].boolean();  // the runtime creates what it masks, whatever this says
     m.finish();
+  }
+  o.finish();
+}
+
+// A host's socket the sandbox may connect to, as the policy names it (docs/bundle.md).
+void readUnixSockets(const Field &f, Bundle &out) {
+  auto o = f.object();
+  for (const Field &item : o["rules"].items(kMaxEntries)) {
+    auto r = item.object();
+    bool allow = r["allow"].boolean();
+    out.unixSockets.push_back({allow, readPath(r["path"]), readRule(r["rule"])});
+    r.finish();
   }
   o.finish();
 }
@@ -479,6 +491,7 @@ void readBundle(const Json &json, Bundle &out) {
   readProcess(o["process"], out);
   readLandlock(o["landlock"], out);
   readMounts(o["mounts"], out);
+  readUnixSockets(o["unix_sockets"], out);
   readSeccomp(o["seccomp"], out);
   readEgress(o["egress"], out);
   readRoutes(o["routes"], out);

@@ -37,6 +37,12 @@ struct MountEntry {
   RuleSource rule;
 };
 
+struct SocketRule {
+  bool allow = true;
+  SandboxPath path;
+  RuleSource rule;
+};
+
 struct Limit {
   int resource;
   uint64_t value;
@@ -117,6 +123,8 @@ struct Bundle {
   std::vector<std::pair<uint64_t, int>> rightAbi;  // bit -> first ABI
   // mounts
   std::vector<MountEntry> mounts;
+  // unix_sockets: the policy's `connect` rules, in order (sockets/socket_rules.h decides)
+  std::vector<SocketRule> unixSockets;
   // seccomp: every architecture's program; the running architecture's, which is loaded, is
   // checked against its rules.
   uint32_t seccompDefault = 0;

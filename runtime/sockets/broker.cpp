@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
 #include <cstddef>
 #include <cstring>
 #include <vector>
@@ -76,8 +77,18 @@ private:
 struct Destination {
   sockaddr_storage address{};
   socklen_t length = 0;
-  std::string path;  // a Unix socket file, for the audit log
+  std::string path;       // a Unix socket file, for the audit log
+  std::string allowedBy;  // the rule that lets the sandbox reach a host's socket there
 };
+
+// Where the pinned file is, as the sandbox's kernel resolved it: the caller's mounts are
+// the host's paths, so this is the path the policy's rules name.
+std::string pinnedPath(int fd) {
+  char target[PATH_MAX];
+  ssize_t n = readlink(("/proc/self/fd/" + std::to_string(fd)).c_str(), target, sizeof target - 1);
+  if (n <= 0 || target[0] != '/') return {};
+  return std::string(target, static_cast<size_t>(n));
+}
 
 // Resolves `path` as the caller's kernel would (absolute from its root, relative from its
 // cwd), never leaving that root and never through /proc's magic links, and pins the file.
@@ -95,9 +106,8 @@ int pinPath(Caller &caller, const std::string &path) {
 }
 
 // The address to use in the supervisor's own call; a Unix socket file only if a socket of
-// the sandbox is bound to it. 0 or -errno.
-int destination(Caller &caller, const SandboxSockets &sockets, int domain, uint64_t address, uint64_t length,
-                Destination &out) {
+// the sandbox is bound to it, or a rule of the policy lets the sandbox reach it. 0 or -errno.
+int destination(Caller &caller, const Reach &reach, int domain, uint64_t address, uint64_t length, Destination &out) {
   if (length > sizeof out.address) return -EINVAL;
   out.length = static_cast<socklen_t>(length);
   if (!caller.read(address, &out.address, length)) return -EFAULT;
@@ -110,7 +120,12 @@ int destination(Caller &caller, const SandboxSockets &sockets, int domain, uint6
   struct stat st;
   if (fstat(pinned, &st) != 0) return -errno;
   if (!S_ISSOCK(st.st_mode)) return -ECONNREFUSED;
-  if (!sockets.bound(st.st_dev, st.st_ino)) return -EACCES;
+  if (!reach.own.bound(st.st_dev, st.st_ino)) {
+    std::string where = pinnedPath(pinned);
+    SocketRules::Decision d = where.empty() ? SocketRules::Decision{} : reach.rules.decide(where);
+    if (!d.allow) return -EACCES;
+    out.allowedBy = d.rule;
+  }
   sockaddr_un via{};
   via.sun_family = AF_UNIX;
   snprintf(via.sun_path, sizeof via.sun_path, "/proc/self/fd/%d", pinned);
@@ -171,13 +186,13 @@ int readControl(Caller &caller, const msghdr &theirs, Message &m) {
   return 0;
 }
 
-int readMessage(Caller &caller, const SandboxSockets &sockets, int domain, uint64_t address, Message &m) {
+int readMessage(Caller &caller, const Reach &reach, int domain, uint64_t address, Message &m) {
   msghdr theirs{};
   if (!caller.read(address, &theirs, sizeof theirs)) return -EFAULT;
   if (int r = readData(caller, theirs, m)) return r;
   if (int r = readControl(caller, theirs, m)) return r;
   if (theirs.msg_name && theirs.msg_namelen) {
-    if (int r = destination(caller, sockets, domain, reinterpret_cast<uint64_t>(theirs.msg_name), theirs.msg_namelen, m.to))
+    if (int r = destination(caller, reach, domain, reinterpret_cast<uint64_t>(theirs.msg_name), theirs.msg_namelen, m.to))
       return r;
     m.header.msg_name = &m.to.address;
     m.header.msg_namelen = m.to.length;
@@ -192,16 +207,19 @@ int readMessage(Caller &caller, const SandboxSockets &sockets, int domain, uint6
 // What the agent asked, done by the supervisor: the syscall's return value, or -errno.
 class Call {
 public:
-  Call(Caller &caller, const SandboxSockets &sockets) : caller_(caller), sockets_(sockets) {}
+  Call(Caller &caller, const Reach &reach) : caller_(caller), reach_(reach) {}
 
-  int64_t run(std::string &deniedPath) {
+  // `path`: the socket file named, when one was; `allowedBy`: the rule that let the
+  // sandbox reach a host's socket there.
+  int64_t run(std::string &path, std::string &allowedBy) {
     const seccomp_notif &c = caller_.call();
     int fd = caller_.descriptor(c.data.args[0]);
     if (fd < 0) return fd;
     int domain = socketDomain(fd);
     if (domain < 0) return domain;
     int64_t r = dispatch(fd, domain);
-    if (r == -EACCES) deniedPath = lastPath_;
+    path = lastPath_;
+    allowedBy = lastAllowedBy_;
     return r;
   }
 
@@ -218,16 +236,16 @@ private:
 
   int64_t connectTo(int fd, int domain, uint64_t address, uint64_t length) {
     Destination to;
-    int r = destination(caller_, sockets_, domain, address, length, to);
-    lastPath_ = to.path;
+    int r = destination(caller_, reach_, domain, address, length, to);
+    remember(to);
     if (r) return r;
     return connect(fd, reinterpret_cast<sockaddr *>(&to.address), to.length) == 0 ? 0 : -errno;
   }
 
   int64_t sendTo(int fd, int domain, uint64_t buffer, uint64_t length, int flags, uint64_t address, uint64_t addrlen) {
     Destination to;
-    int r = destination(caller_, sockets_, domain, address, addrlen, to);
-    lastPath_ = to.path;
+    int r = destination(caller_, reach_, domain, address, addrlen, to);
+    remember(to);
     if (r) return r;
     std::vector<char> data(std::min<uint64_t>(length, kMaxCopy));
     if (!caller_.read(buffer, data.data(), data.size())) return -EFAULT;
@@ -238,8 +256,8 @@ private:
 
   int64_t sendMessage(int fd, int domain, uint64_t address, int flags) {
     Message m;
-    int r = readMessage(caller_, sockets_, domain, address, m);
-    lastPath_ = m.to.path;
+    int r = readMessage(caller_, reach_, domain, address, m);
+    remember(m.to);
     if (r) return r;
     return delivered(sendmsg(fd, &m.header, flags | MSG_NOSIGNAL), flags);
   }
@@ -265,9 +283,14 @@ private:
     return -errno;
   }
 
+  void remember(const Destination &to) {
+    lastPath_ = to.path;
+    lastAllowedBy_ = to.allowedBy;
+  }
+
   Caller &caller_;
-  const SandboxSockets &sockets_;
-  std::string lastPath_;
+  const Reach &reach_;
+  std::string lastPath_, lastAllowedBy_;
 };
 
 const char *callName(uint32_t nr) {
@@ -284,15 +307,20 @@ seccomp_notif_resp SocketBroker::handle(const seccomp_notif &call, int listener)
     response.error = -ESRCH;  // the caller is gone; the kernel drops the answer
     return response;
   }
-  std::string denied;
-  int64_t r = Call(caller, sockets_).run(denied);
-  if (!denied.empty())
+  std::string path, allowedBy;
+  int64_t r = Call(caller, reach_).run(path, allowedBy);
+  if (r == -EACCES && !path.empty())
     audit_.event("unix_socket", {{"syscall", std::string(callName(call.data.nr))},
-                                 {"path", denied},
+                                 {"path", path},
                                  {"caller_pid", int64_t(call.pid)},
                                  {"decision", std::string("deny")},
-                                 {"why", std::string("no socket of the sandbox is bound to it: its listener is "
-                                                     "outside the sandbox")}});
+                                 {"why", std::string("its listener is outside the sandbox, and no rule names it")}});
+  else if (!allowedBy.empty())
+    audit_.event("unix_socket", {{"syscall", std::string(callName(call.data.nr))},
+                                 {"path", path},
+                                 {"caller_pid", int64_t(call.pid)},
+                                 {"decision", std::string("allow")},
+                                 {"rule", allowedBy}});
   if (r < 0) response.error = static_cast<int32_t>(r);
   else response.val = r;
   return response;

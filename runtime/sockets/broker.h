@@ -3,26 +3,34 @@
 // copied once, so that no other thread of the agent can change them between the check and
 // the use. A Unix socket address that names a file is resolved in the agent's view of the
 // filesystem, pinned (O_PATH) and allowed only if a socket of the sandbox is bound to that
-// file; the call then goes to the pinned file, never to the path again.
+// file, or a `connect` rule of the policy names it (bundle/socket_rules.h); the call then
+// goes to the pinned file, never to the path again.
 #pragma once
 #include <linux/seccomp.h>
 
 #include <string>
 
 #include "audit.h"
+#include "bundle/socket_rules.h"
 #include "sockets/sandbox_sockets.h"
 
 namespace shellrt {
 
+// What the sandbox may reach: its own sockets, and the host's that the policy names.
+struct Reach {
+  const SandboxSockets &own;
+  const SocketRules &rules;
+};
+
 class SocketBroker {
 public:
-  SocketBroker(const SandboxSockets &sockets, AuditLog &audit) : sockets_(sockets), audit_(audit) {}
+  SocketBroker(const Reach &reach, AuditLog &audit) : reach_(reach), audit_(audit) {}
   // Does `call` (connect, sendto, sendmsg, sendmmsg) for the agent; the response to send.
   // `listener` tells whether the call is still waiting (SECCOMP_IOCTL_NOTIF_ID_VALID).
   seccomp_notif_resp handle(const seccomp_notif &call, int listener) const;
 
 private:
-  const SandboxSockets &sockets_;
+  Reach reach_;
   AuditLog &audit_;
 };
 

@@ -21,6 +21,7 @@
 #include "bundle/json.h"
 #include "bundle/seccomp_check.h"
 #include "bundle/sha256.h"
+#include "bundle/socket_rules.h"
 #include "ir/evaluate.h"
 #include "test_support.h"
 
@@ -210,3 +211,47 @@ TEST(BundleReader, Sha256MatchesTheStandardAndLlvm) {
 
 }  // namespace
 }  // namespace shellc
+
+namespace {
+
+// The runtime's `connect` decision (runtime/bundle/socket_rules.h) against the compiler's
+// (ir::evaluateFile), on random rules and paths, through the bundle the compiler writes.
+// Home and workspace are placed apart from the absolute paths the rules name, so that the
+// compiler's separate namespaces and the runtime's resolved paths mean the same (docs/
+// language.md §7).
+TEST(SocketRules, DecideAsTheCompilerDoes) {
+  std::mt19937 rng(11);
+  const std::vector<std::string> paths = {"\"/run\"", "\"/run/user\"", "\"/run/user/bus\"", "\"/tmp/s\"", "\"/\"",
+                                          "\"~/.ssh\"", "\"~/.ssh/agent\"", "workspace", "workspace / \"a.sock\""};
+  for (int round = 0; round < 40; ++round) {
+    std::string text = "policy random\nfilesystem {\n";
+    if (rng() % 2) text += "  default allow\n";
+    for (int i = 0; i < 6; ++i)
+      text += std::string("  ") + (rng() % 3 ? "allow" : "deny") + (rng() % 2 ? " connect " : " read, connect ") +
+              paths[rng() % paths.size()] + "\n";
+    text += "}\n";
+    auto checked = shellc::testing::checkText(text);
+    ASSERT_TRUE(checked->output.ok) << checked->rendered;
+    shellrt::Bundle bundle;
+    std::string json = shellc::backends::canonicalJson(shellc::compile(*checked).json), error;
+    ASSERT_TRUE(shellrt::parseBundle(json, bundle, error)) << error;
+    shellrt::SocketRules rules(bundle.unixSockets, "/home/u", "/work/ws");
+    for (int i = 0; i < 200; ++i) {
+      static const std::vector<std::pair<shellc::ir::Path, std::string>> requests = {
+          {{shellc::ir::PathRoot::Absolute, "run/user/bus"}, "/run/user/bus"},
+          {{shellc::ir::PathRoot::Absolute, "run/user/bus/x"}, "/run/user/bus/x"},
+          {{shellc::ir::PathRoot::Absolute, "run/other"}, "/run/other"},
+          {{shellc::ir::PathRoot::Absolute, "tmp/s"}, "/tmp/s"},
+          {{shellc::ir::PathRoot::Absolute, "tmp/sx"}, "/tmp/sx"},
+          {{shellc::ir::PathRoot::Home, ".ssh/agent/s"}, "/home/u/.ssh/agent/s"},
+          {{shellc::ir::PathRoot::Home, ".sshx"}, "/home/u/.sshx"},
+          {{shellc::ir::PathRoot::Workspace, "a.sock"}, "/work/ws/a.sock"},
+          {{shellc::ir::PathRoot::Workspace, "b.sock"}, "/work/ws/b.sock"}};
+      const auto &[path, resolved] = requests[rng() % requests.size()];
+      bool expected = shellc::ir::evaluateFile(checked->output.policy.filesystem, path, shellc::ir::kConnect).allow;
+      ASSERT_EQ(rules.decide(resolved).allow, expected) << text << resolved;
+    }
+  }
+}
+
+}  // namespace

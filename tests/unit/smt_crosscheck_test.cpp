@@ -25,7 +25,7 @@ std::string randomPolicy(std::mt19937 &rng) {
   out << "policy random\nfilesystem {\n";
   if (rng() % 2) out << "  default allow\n";
   for (int i = 0; i < 8; ++i)
-    out << "  " << pick({"allow", "deny"}) << " " << pick({"read", "write", "exec", "read, write"}) << " "
+    out << "  " << pick({"allow", "deny"}) << " " << pick({"read", "write", "exec", "read, write", "connect", "read, connect"}) << " "
         << pick({"\"/a\"", "\"/a/b\"", "\"/a/b/c\"", "\"~/x\"", "\"~/x/y\"", "workspace", "workspace / \"g\"", "\"/\""}) << "\n";
   out << "}\nsyscalls {\n  default " << pick({"allow", "deny", "kill"}) << "\n";
   for (int i = 0; i < 8; ++i)
@@ -89,7 +89,7 @@ TEST(SmtCrossCheck, Filesystem) {
     for (int i = 0; i < kRequests; ++i) {
       ir::Path path{static_cast<ir::PathRoot>(rng() % 3), ""};
       for (int depth = rng() % 5; depth > 0; --depth) path.rel += (path.rel.empty() ? "" : "/") + randomWord(rng, words);
-      ir::Access right = std::array{ir::kRead, ir::kWrite, ir::kExec}[rng() % 3];
+      ir::Access right = ir::kAccessWords[rng() % ir::kAccessWords.size()].bit;
       auto request = verify::smt::fileRequest(*layer, path, right);
       ASSERT_TRUE(request) << path.display();
       bool expected = ir::evaluateFile(p.filesystem, path, right).allow;
