@@ -16,15 +16,28 @@ const std::vector<LandlockRight> &landlockFsRights() {
   return rights;
 }
 
-uint64_t landlockBits(uint8_t access) {
+namespace {
+
+uint64_t rightsNamed(std::initializer_list<std::string_view> names) {
   uint64_t bits = 0;
-  // Reading a directory is listing it; ioctl on a device opened for reading or writing
-  // (a terminal) goes with that access.
-  if (access & ir::kRead) bits |= (1ull << 2) | (1ull << 3) | (1ull << 15);
-  // Writing is everything that changes the tree beneath the path.
-  if (access & ir::kWrite) bits |= 0x7ff2ull | (1ull << 15);
-  if (access & ir::kExec) bits |= 1ull << 0;
+  for (std::string_view name : names)
+    for (const LandlockRight &r : landlockFsRights())
+      if (name == r.name) bits |= r.bit;
   return bits;
+}
+
+}  // namespace
+
+uint64_t landlockBits(uint8_t access) {
+  // Reading a directory is listing it; ioctl on a device opened for reading or writing
+  // (a terminal) goes with that access. Writing is everything that changes the tree beneath
+  // the path. `connect` is no Landlock right (the socket broker's).
+  static const uint64_t read = rightsNamed({"read_file", "read_dir", "ioctl_dev"});
+  static const uint64_t write =
+      rightsNamed({"write_file", "remove_dir", "remove_file", "make_char", "make_dir", "make_reg", "make_sock",
+                   "make_fifo", "make_block", "make_sym", "refer", "truncate", "ioctl_dev"});
+  static const uint64_t exec = rightsNamed({"execute"});
+  return (access & ir::kRead ? read : 0) | (access & ir::kWrite ? write : 0) | (access & ir::kExec ? exec : 0);
 }
 
 FilesystemPlan planFilesystem(const ir::Filesystem &fs) {

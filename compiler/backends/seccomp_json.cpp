@@ -22,21 +22,6 @@ std::string bundleActionText(const ir::SyscallAction &a) {
   return "?";
 }
 
-namespace {
-const char *opName(ir::CompareOp op) {
-  switch (op) {
-  case ir::CompareOp::Eq: return "==";
-  case ir::CompareOp::Ne: return "!=";
-  case ir::CompareOp::Lt: return "<";
-  case ir::CompareOp::Le: return "<=";
-  case ir::CompareOp::Gt: return ">";
-  case ir::CompareOp::Ge: return ">=";
-  case ir::CompareOp::MaskedEq: return "&==";
-  case ir::CompareOp::MaskedNe: return "&!=";
-  }
-  return "?";
-}
-}  // namespace
 
 std::string programBytes(const bpf::Program &program) {
   return std::string(reinterpret_cast<const char *>(program.data()), program.size() * sizeof(sock_filter));
@@ -52,7 +37,7 @@ llvm::json::Value seccompJson(const ir::Syscalls &syscalls, const std::map<ir::A
       if (nr == r.numbers.end()) continue;
       llvm::json::Array conditions;
       for (const ir::ArgCondition &c : r.conditions)
-        conditions.push_back(llvm::json::Object{{"arg", c.index}, {"op", opName(c.op)}, {"mask", c.mask}, {"value", c.value}});
+        conditions.push_back(llvm::json::Object{{"arg", c.index}, {"op", ir::compareOpWords(c.op).bundle}, {"mask", c.mask}, {"value", c.value}});
       rules.push_back(llvm::json::Object{{"syscall", r.name}, {"nr", nr->second}, {"conditions", std::move(conditions)},
                                          {"action", bundleActionText(r.action)}, {"rule", names.rule(r.id)}});
     }

@@ -156,8 +156,7 @@ void Checker::checkAsserts() {
 
 void Checker::checkTests() {
   auto providers = providerNames(policy_);
-  const std::vector<std::string_view> outcomes = {"allow", "deny", "kill", "log", "errno",
-                                                  "kill_process", "kill_thread", "trap", "notify"};
+  const std::vector<std::string_view> &outcomes = actionWords();
   forEachModule([&](const ast::Module &m) {
     for (const ast::Test &t : m.tests) {
       ir::Test out{t.name.text, t.span, {}};

@@ -13,21 +13,12 @@ namespace {
 // `in [a, b]` on two arguments is four rules; past this a rule is a mistake, not a policy.
 constexpr size_t kMaxExpansion = 1024;
 
-const std::vector<std::string_view> kActions = {"allow", "log", "deny", "errno", "kill",
-                                                "kill_process", "kill_thread", "trap", "notify"};
-
 std::optional<ir::CompareOp> compareOp(const std::string &op, bool masked) {
-  if (masked) {
-    if (op == "==") return ir::CompareOp::MaskedEq;
-    if (op == "!=") return ir::CompareOp::MaskedNe;
-    return std::nullopt;
+  for (const ir::CompareOpWords &w : ir::kCompareOps) {
+    bool isMasked = w.op == ir::CompareOp::MaskedEq || w.op == ir::CompareOp::MaskedNe;
+    if (isMasked == masked && op == w.language) return w.op;
   }
-  if (op == "==") return ir::CompareOp::Eq;
-  if (op == "!=") return ir::CompareOp::Ne;
-  if (op == "<") return ir::CompareOp::Lt;
-  if (op == "<=") return ir::CompareOp::Le;
-  if (op == ">") return ir::CompareOp::Gt;
-  return ir::CompareOp::Ge;
+  return std::nullopt;
 }
 // One written condition before expansion: `in` lists are alternatives, `not in` a conjunction.
 struct Condition {
@@ -165,7 +156,7 @@ void warnDuplicateCalls(Checker &c, const ast::SyscallRule &rule) {
 std::optional<ir::SyscallAction> Checker::syscallAction(const ast::Value &verb,
                                                         const std::optional<ast::IntExpr> &argument,
                                                         Span span) {
-  if (!oneOf(verb, kActions, "action")) return std::nullopt;
+  if (!oneOf(verb, actionWords(), "action")) return std::nullopt;
   ir::SyscallAction a;
   const std::string &v = verb.text;
   if (v == "errno") {
@@ -192,14 +183,18 @@ std::optional<ir::SyscallAction> Checker::syscallAction(const ast::Value &verb,
     error("unexpected-argument", argument->span, "'" + v + "' takes no value");
     return std::nullopt;
   }
-  if (v == "allow") a.kind = ir::ActionKind::Allow;
-  else if (v == "log") a.kind = ir::ActionKind::Log;
-  else if (v == "deny") a = ir::SyscallAction{ir::ActionKind::Errno, 1};
-  else if (v == "kill" || v == "kill_process") a.kind = ir::ActionKind::KillProcess;
-  else if (v == "kill_thread") a.kind = ir::ActionKind::KillThread;
-  else if (v == "trap") a.kind = ir::ActionKind::Trap;
-  else a.kind = ir::ActionKind::Notify;
+  for (const ir::ActionWord &w : ir::kActionWords)
+    if (v == w.word) a.kind = w.kind;  // `deny`: errno(EPERM), errnoValue's default
   return a;
+}
+
+const std::vector<std::string_view> &actionWords() {
+  static const std::vector<std::string_view> words = [] {
+    std::vector<std::string_view> out;
+    for (const ir::ActionWord &w : ir::kActionWords) out.push_back(w.word);
+    return out;
+  }();
+  return words;
 }
 
 // Resolves a syscall name, with "did you mean" over every name libseccomp knows.

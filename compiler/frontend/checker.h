@@ -109,6 +109,8 @@ private:
 // like a rule of its layer.
 // check_filesystem.cpp: `read, write` as access bits.
 std::optional<uint8_t> accessBits(Checker &c, const std::vector<ast::Value> &rights);
+// check_syscalls.cpp: the action words (ir::kActionWords), for rules and test outcomes.
+const std::vector<std::string_view> &actionWords();
 // check_syscalls.cpp: a syscall name, with "did you mean" over every name libseccomp knows.
 std::optional<SyscallInfo> resolveSyscall(Checker &c, const ast::Value &name);
 // check_network.cpp: the binaries, methods and HTTP paths of a rule or a request.

@@ -60,20 +60,6 @@ std::string number(uint64_t value) {
   return number(value, value >= 0x10000);
 }
 
-const char *opText(ir::CompareOp op) {
-  switch (op) {
-  case ir::CompareOp::Eq: return "==";
-  case ir::CompareOp::Ne: return "!=";
-  case ir::CompareOp::Lt: return "<";
-  case ir::CompareOp::Le: return "<=";
-  case ir::CompareOp::Gt: return ">";
-  case ir::CompareOp::Ge: return ">=";
-  case ir::CompareOp::MaskedEq: return "==";
-  case ir::CompareOp::MaskedNe: return "!=";
-  }
-  return "?";
-}
-
 // Whether a call with this action fails (or waits for the supervisor) rather than running.
 bool refuses(const ir::SyscallAction &action) {
   return action.kind != ir::ActionKind::Allow && action.kind != ir::ActionKind::Log;
@@ -200,7 +186,7 @@ private:
       std::string arg(info.argNames[c.index]);
       if (isKeyword(arg)) arg = "arg" + std::to_string(c.index);
       bool masked = c.op == ir::CompareOp::MaskedEq;
-      conditions.push_back(arg + (masked ? " & " + number(c.mask, true) : "") + " " + opText(c.op) + " " +
+      conditions.push_back(arg + (masked ? " & " + number(c.mask, true) : "") + " " + ir::compareOpWords(c.op).language + " " +
                            number(c.value));
     }
     return conditions.empty() ? name.name : name.name + "(" + joined(conditions) + ")";

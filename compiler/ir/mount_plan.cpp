@@ -1,17 +1,13 @@
 #include "ir/mount_plan.h"
 
+#include "ir/evaluate.h"
+
 namespace shellc::ir {
 namespace {
 
-// Whether `inner` is `outer` or beneath it (both symbolic: roots are separate namespaces
-// until the sandbox starts).
-bool within(const Path &inner, const Path &outer) {
-  if (inner.root != outer.root) return false;
-  if (outer.rel.empty()) return true;
-  return inner.rel == outer.rel ||
-         (inner.rel.size() > outer.rel.size() && inner.rel.compare(0, outer.rel.size(), outer.rel) == 0 &&
-          inner.rel[outer.rel.size()] == '/');
-}
+// Whether `inner` is `outer` or beneath it within one root: covers() less its rule that "/"
+// covers the start-up directories too (the plan treats other roots apart, below).
+bool within(const Path &inner, const Path &outer) { return inner.root == outer.root && covers(outer, inner); }
 
 }  // namespace
 

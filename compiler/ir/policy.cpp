@@ -12,6 +12,12 @@ std::string accessText(uint8_t access) {
   return out;
 }
 
+const CompareOpWords &compareOpWords(CompareOp op) {
+  for (const CompareOpWords &w : kCompareOps)
+    if (w.op == op) return w;
+  return kCompareOps[0];  // unreachable: every op is in the table
+}
+
 const char *archName(Arch arch) { return arch == Arch::X86_64 ? "x86_64" : "aarch64"; }
 
 std::string actionText(const SyscallAction &action) {

@@ -94,8 +94,39 @@ struct SyscallAction {
 };
 // `errno(EPERM)`, `kill`, `log`...: an action as the language writes it.
 std::string actionText(const SyscallAction &action);
+// The language's action words, for parsing rules and test outcomes: `deny` is errno(EPERM),
+// `kill` and `kill_process` the same; `errno` takes a value.
+struct ActionWord {
+  const char *word;
+  ActionKind kind;
+};
+constexpr std::array<ActionWord, 9> kActionWords = {{{"allow", ActionKind::Allow},
+                                                     {"log", ActionKind::Log},
+                                                     {"deny", ActionKind::Errno},
+                                                     {"errno", ActionKind::Errno},
+                                                     {"kill", ActionKind::KillProcess},
+                                                     {"kill_process", ActionKind::KillProcess},
+                                                     {"kill_thread", ActionKind::KillThread},
+                                                     {"trap", ActionKind::Trap},
+                                                     {"notify", ActionKind::Notify}}};
 
 enum class CompareOp { Eq, Ne, Lt, Le, Gt, Ge, MaskedEq, MaskedNe };
+// A comparison in its two notations: the language's (`arg & MASK == V` writes the masked
+// ones with == and != after the mask) and the bundle's and OCI's (`&==`, `&!=`).
+struct CompareOpWords {
+  CompareOp op;
+  const char *language;
+  const char *bundle;
+};
+constexpr std::array<CompareOpWords, 8> kCompareOps = {{{CompareOp::Eq, "==", "=="},
+                                                       {CompareOp::Ne, "!=", "!="},
+                                                       {CompareOp::Lt, "<", "<"},
+                                                       {CompareOp::Le, "<=", "<="},
+                                                       {CompareOp::Gt, ">", ">"},
+                                                       {CompareOp::Ge, ">=", ">="},
+                                                       {CompareOp::MaskedEq, "==", "&=="},
+                                                       {CompareOp::MaskedNe, "!=", "&!="}}};
+const CompareOpWords &compareOpWords(CompareOp op);
 // `arg <op> value` on all 64 bits; `in [a, b]` becomes several rules, `not in` several Ne.
 struct ArgCondition {
   unsigned index = 0;
