@@ -1,147 +1,15 @@
-#include "verify/prove.h"
-
+// What the verifier finds in one policy: asserts that do not hold, dead, redundant and
+// ambiguous rules, and problems across layers (the queries are named in verify/solver.h).
 #include <algorithm>
-#include <chrono>
-#include <map>
 #include <memory>
 
 #include "frontend/syscall_names.h"
 #include "verify/enforcement.h"
-#include "verify/requests.h"
-#include "verify/smt.h"
+#include "verify/prove.h"
+#include "verify/solver.h"
 
 namespace shellc::verify {
 namespace {
-
-using smt::Layer;
-
-// At most this many classes per layer and direction: enough to show what changed.
-constexpr int kMaxClasses = 10;
-
-// One solver takes the queries over a whole layer (one for all layers is slower: each check
-// then carries the others' terms). A term that several queries share is named by a literal
-// defined once, so that Z3 takes it in once, and a query is a check under assumptions. A
-// check still costs in proportion to all that the solver holds, so a question that involves
-// only a few rules goes to a second solver that holds nothing else (checkAlone).
-class Solver {
-public:
-  Solver(z3::context &ctx, const Layer &layer, ProofStats *stats)
-      : layer_(layer.name()), solver_(ctx, z3::solver::simple()), alone_(ctx, z3::solver::simple()), stats_(stats) {}
-
-  z3::expr fresh() { return {solver_.ctx(), Z3_mk_fresh_const(solver_.ctx(), "q", solver_.ctx().bool_sort())}; }
-  // Z3 shares equal terms, so a term asked about again (the permits of every assert) keeps
-  // its literal. A literal implies its term and no more, so that a check need not satisfy
-  // the terms it does not assume: assume literals, never their negations (name `!term`).
-  z3::expr name(const z3::expr &term) {
-    auto known = names_.find(term.id());
-    if (known != names_.end()) return known->second.second;
-    z3::expr literal = fresh();
-    auto begin = std::chrono::steady_clock::now();
-    solver_.add(z3::implies(literal, term));
-    record("taking in terms", since(begin));
-    names_.emplace(term.id(), std::pair{term, literal});
-    return literal;
-  }
-  void add(const z3::expr &fact) { solver_.add(fact); }
-
-  std::optional<z3::model> check(const char *kind, const std::vector<z3::expr> &assumptions, bool wantModel) {
-    z3::expr_vector literals(solver_.ctx());
-    for (const z3::expr &a : assumptions) literals.push_back(isLiteral(a) ? a : name(a));
-    if (wantModel != modelOn_) {
-      z3::params p(solver_.ctx());
-      p.set("model", wantModel);
-      solver_.set(p);
-      modelOn_ = wantModel;
-    }
-    auto begin = std::chrono::steady_clock::now();
-    z3::check_result result = solver_.check(literals);
-    record(kind, since(begin));
-    if (result != z3::sat) return std::nullopt;
-    return wantModel ? solver_.get_model() : z3::model(solver_.ctx());
-  }
-
-  std::optional<z3::model> checkAlone(const char *kind, const z3::expr &goal) {
-    auto begin = std::chrono::steady_clock::now();
-    alone_.push();
-    alone_.add(goal);
-    z3::check_result result = alone_.check();
-    std::optional<z3::model> model;
-    if (result == z3::sat) model = alone_.get_model();
-    alone_.pop();
-    record(kind, since(begin));
-    return model;
-  }
-
-private:
-  static bool isLiteral(const z3::expr &e) {
-    return e.is_app() && e.decl().decl_kind() == Z3_OP_UNINTERPRETED && e.num_args() == 0 && e.is_bool();
-  }
-
-  static double since(std::chrono::steady_clock::time_point begin) {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
-  }
-
-  void record(const char *kind, double seconds) {
-    if (!stats_) return;
-    auto row = std::find_if(stats_->begin(), stats_->end(),
-                            [&](const QueryCost &c) { return c.layer == layer_ && c.kind == kind; });
-    if (row == stats_->end()) row = stats_->insert(stats_->end(), {layer_, kind});
-    row->queries++;
-    row->seconds += seconds;
-    row->slowest = std::max(row->slowest, seconds);
-  }
-
-  std::string layer_;
-  z3::solver solver_, alone_;
-  ProofStats *stats_;
-  bool modelOn_ = true;
-  std::map<unsigned, std::pair<z3::expr, z3::expr>> names_;  // term id: the term (kept alive), its literal
-};
-
-// The queries on one layer: every one lies in the layer's request space, minus the terms
-// excluded in this scope.
-class Queries {
-public:
-  Queries(Solver &solver, const Layer &layer)
-      : solver_(solver), layer_(layer), domain_(solver.name(layer.domain())), scope_(solver.fresh()) {}
-
-  z3::expr name(const z3::expr &term) { return solver_.name(term); }
-
-  // A request where every term of `goal` holds.
-  std::optional<z3::model> find(const char *kind, std::vector<z3::expr> goal, bool wantModel = true) {
-    goal.push_back(domain_);
-    goal.push_back(scope_);
-    return solver_.check(kind, goal, wantModel);
-  }
-  bool possible(const char *kind, std::vector<z3::expr> goal) { return find(kind, std::move(goal), false).has_value(); }
-  // The same for a goal over a few rules, as a term; excluded terms are not left out.
-  std::optional<z3::model> findAlone(const char *kind, const z3::expr &goal) {
-    return solver_.checkAlone(kind, layer_.domain() && goal);
-  }
-  // Leaves the requests of `term` out of this scope's later queries.
-  void exclude(const z3::expr &term) { solver_.add(z3::implies(scope_, !term)); }
-
-private:
-  Solver &solver_;
-  const Layer &layer_;
-  z3::expr domain_, scope_;
-};
-
-std::string decidedBy(const smt::Recheck &r) {
-  return r.deciding.empty() ? r.decision + " (no rule decides it: the default does)" : r.decision;
-}
-
-void noteDeciding(Diagnostic &d, const smt::Recheck &r, const std::string &what) {
-  for (const ir::RuleId *id : r.deciding) d.withNote(id->span, what + " " + ruleLabel(*id) + ": " + r.decision);
-}
-
-// A witness that evaluate does not agree with is the verifier's bug: say so, print nothing.
-bool confirmed(bool agrees, const Layer &layer, const std::string &witness, Span where, DiagnosticEngine &diags) {
-  if (!agrees)
-    diags.error("verifier-internal", where,
-                "the " + layer.name() + " encoding and ir::evaluate disagree on " + witness + "; please report this");
-  return agrees;
-}
 
 void proveAssert(const ir::Assert &a, const ir::Policy &policy, const Layer &layer, Queries &queries,
                  DiagnosticEngine &diags) {
@@ -406,18 +274,6 @@ void reportProviderBypass(const ir::Policy &policy, DiagnosticEngine &diags) {
   }
 }
 
-// A class of requests from one model, as the constraint that fixes which statements match.
-z3::expr sameMatches(const z3::model &model, const std::vector<smt::Statement> &statements, z3::context &ctx) {
-  z3::expr_vector same(ctx);
-  for (const smt::Statement &s : statements) same.push_back(s.matches == model.eval(s.matches, true));
-  return same.empty() ? ctx.bool_val(true) : z3::mk_and(same);
-}
-
-std::vector<std::string> labels(const std::vector<const ir::RuleId *> &ids) {
-  std::vector<std::string> out;
-  for (const ir::RuleId *id : ids) out.push_back(ruleLabel(*id));
-  return out;
-}
 
 }  // namespace
 
@@ -440,94 +296,6 @@ void provePolicy(const ir::Policy &policy, DiagnosticEngine &diags, const std::s
   reportProviderProblems(policy, diags);
   reportProviderBypass(policy, diags);
   reportUnenforceable(policy, diags);
-}
-
-void proveWithin(const ir::Policy &policy, const ir::Policy &ceiling, DiagnosticEngine &diags, ProofStats *stats) {
-  z3::context &ctx = smt::processContext();
-  for (const std::unique_ptr<Layer> &layer : smt::encodeLayers(ctx, {&policy, &ceiling})) {
-    Solver solver(ctx, *layer, stats);
-    Queries queries(solver, *layer);
-    std::vector<smt::Statement> statements = layer->statements(policy);
-    z3::expr beyond = queries.name(layer->permits(policy) && layer->refuses(ceiling));
-    for (int n = 0; n < kMaxClasses; ++n) {
-      std::optional<z3::model> model = queries.find("within", {beyond});
-      if (!model) break;
-      queries.exclude(sameMatches(*model, statements, ctx));
-      smt::Recheck mine = layer->recheck(*model, policy), theirs = layer->recheck(*model, ceiling);
-      std::string witness = layer->text(*model);
-      Span where = mine.deciding.empty() ? Span{} : mine.deciding.front()->span;
-      if (!confirmed(mine.permits && theirs.refuses, *layer, witness, where, diags)) break;
-      Diagnostic &d = diags.error("exceeds-ceiling", where,
-                                  layer->name() + ": " + witness + " is " + decidedBy(mine) +
-                                      " here, but the ceiling decides " + decidedBy(theirs));
-      noteDeciding(d, theirs, "the ceiling's");
-    }
-  }
-}
-
-std::vector<DiffClass> diffPolicies(const ir::Policy &before, const ir::Policy &after, ProofStats *stats) {
-  z3::context &ctx = smt::processContext();
-  std::vector<DiffClass> out;
-  for (const std::unique_ptr<Layer> &layer : smt::encodeLayers(ctx, {&before, &after})) {
-    Solver solver(ctx, *layer, stats);
-    std::vector<smt::Statement> statements = layer->statements(before), more = layer->statements(after);
-    statements.insert(statements.end(), more.begin(), more.end());
-    z3::expr none = ctx.int_val(-1);
-    z3::expr wasAllowed = layer->permits(before), isAllowed = layer->permits(after);
-    std::pair<DiffClass::Kind, z3::expr> directions[] = {
-        {DiffClass::Kind::Allowed, !wasAllowed && isAllowed},
-        {DiffClass::Kind::Denied, wasAllowed && !isAllowed},
-        {DiffClass::Kind::Changed,
-         wasAllowed == isAllowed && layer->decision(before, none) != layer->decision(after, none)}};
-    // Up to kMaxClasses classes of `goal`'s requests, each its own set of matching rules.
-    auto classes = [&](DiffClass::Kind kind, const char *query, const std::vector<z3::expr> &goal,
-                       const std::string &provider) {
-      Queries queries(solver, *layer);  // each question excludes its own classes
-      for (int n = 0; n < kMaxClasses; ++n) {
-        std::optional<z3::model> model = queries.find(query, goal);
-        if (!model) break;
-        queries.exclude(sameMatches(*model, statements, ctx));
-        smt::Recheck was = layer->recheck(*model, before), is = layer->recheck(*model, after);
-        DiffClass c{kind, layer->name(), layer->text(*model), decidedBy(was), decidedBy(is), labels(was.deciding),
-                    labels(is.deciding), provider};
-        bool agrees = kind == DiffClass::Kind::Allowed  ? !was.permits && is.permits
-                      : kind == DiffClass::Kind::Denied ? was.permits && !is.permits
-                                                        : was.decision != is.decision;
-        if (!agrees) throw std::logic_error("the " + layer->name() + " encoding and ir::evaluate disagree on " + c.witness);
-        auto same = std::find_if(out.begin(), out.end(), [&](const DiffClass &o) {
-          return o.kind == c.kind && o.layer == c.layer && o.witness == c.witness;
-        });
-        if (same == out.end()) out.push_back(std::move(c));
-        else same->provider = provider;
-      }
-    };
-    for (auto &[kind, goal] : directions) classes(kind, diffKindText(kind), {goal}, "");
-    if (layer->name() != "network") continue;
-    // OpenShell's last two questions: a program newly reaching a host where a credential is
-    // in scope, or a new method there. Here: what NEW newly allows on a host the router
-    // sends a provider's key to, asked apart so that no other host stands for it.
-    for (const ir::Provider &p : after.inference.providers) {
-      ir::Endpoint e = ir::parseEndpoint(p.endpoint);
-      std::optional<ir::HostPattern> host = smt::providerHost(p);
-      if (!host || p.keySource == ir::Provider::KeySource::None || ir::isLoopbackHost(e.host)) continue;
-      ir::Request reach;
-      reach.kind = ir::Request::Kind::Connect;
-      reach.host = *host;
-      reach.ports = {{e.port, e.port}};
-      classes(DiffClass::Kind::Allowed, "newly allowed: provider host", {layer->pattern(reach), directions[0].second},
-              p.name);
-    }
-  }
-  return out;
-}
-
-const char *diffKindText(DiffClass::Kind kind) {
-  switch (kind) {
-  case DiffClass::Kind::Allowed: return "newly allowed";
-  case DiffClass::Kind::Denied: return "newly denied";
-  case DiffClass::Kind::Changed: return "changed";
-  }
-  return "";
 }
 
 }  // namespace shellc::verify
