@@ -99,7 +99,9 @@ private:
 uint32_t hi(uint64_t v) { return static_cast<uint32_t>(v >> 32); }
 uint32_t lo(uint64_t v) { return static_cast<uint32_t>(v); }
 
-// One 64-bit comparison of an argument: the high words decide unless they are equal.
+// One comparison of an argument, `arg & mask <op> value`, word by word: the high words
+// decide unless they are equal; a mask without high bits (an `int`, as the kernel reads it)
+// leaves the low word alone to decide.
 Emitter::Label condition(Emitter &e, const ir::ArgCondition &c, Emitter::Label yes, Emitter::Label no) {
   if (yes == no) return yes;  // the outcome does not depend on the condition: test nothing
   uint32_t offset = kArgOffset + 8 * c.index;  // little-endian: low word first
@@ -112,7 +114,7 @@ Emitter::Label condition(Emitter &e, const ir::ArgCondition &c, Emitter::Label y
   case ir::CompareOp::MaskedEq: {
     // `arg & mask == value` with the value as written: a value with bits outside the mask
     // never matches (the checker warns), and each word's jeq then fails by itself.
-    uint64_t mask = c.op == ir::CompareOp::Eq || c.op == ir::CompareOp::Ne ? ~0ull : c.mask;
+    uint64_t mask = c.mask;
     uint64_t value = c.value;
     if (hi(mask) == 0 && hi(value) != 0) return no;
     e.jump(BPF_JEQ, lo(value), yes, no);
@@ -130,10 +132,14 @@ Emitter::Label condition(Emitter &e, const ir::ArgCondition &c, Emitter::Label y
   case ir::CompareOp::Gt:
   case ir::CompareOp::Ge: {
     bool strict = c.op == ir::CompareOp::Gt || c.op == ir::CompareOp::Le;
+    if (hi(c.mask) == 0 && hi(c.value) != 0) return no;  // the masked argument is never that large
     e.jump(strict ? BPF_JGT : BPF_JGE, lo(c.value), yes, no);
+    if (lo(c.mask) != ~0u) e.andMask(lo(c.mask));
     Emitter::Label low = e.load(offset);
+    if (hi(c.mask) == 0) return low;  // only the low word is read
     Emitter::Label equalHigh = e.jump(BPF_JEQ, hi(c.value), low, no);
     e.jump(BPF_JGT, hi(c.value), yes, equalHigh);
+    if (hi(c.mask) != ~0u) e.andMask(hi(c.mask));
     return e.load(offset + 4);
   }
   }

@@ -79,7 +79,12 @@ std::vector<Entry> singleComparisons(const ir::ArgCondition &c) {
   auto arg = [&](const char *op, uint64_t value, uint64_t valueTwo) {
     return Entry{llvm::json::Object{{"index", c.index}, {"value", value}, {"valueTwo", valueTwo}, {"op", op}}};
   };
-  switch (c.op) {
+  // An argument narrowed to what the kernel reads (an `int`'s low 32 bits) is compared with
+  // its mask; libseccomp has masked equality only (ociConditions reports the ordered ones).
+  ir::CompareOp op = c.op == ir::CompareOp::Eq && c.mask != ~0ull   ? ir::CompareOp::MaskedEq
+                     : c.op == ir::CompareOp::Ne && c.mask != ~0ull ? ir::CompareOp::MaskedNe
+                                                                    : c.op;
+  switch (op) {
   case ir::CompareOp::Eq: return {arg("SCMP_CMP_EQ", c.value, 0)};
   case ir::CompareOp::Ne: return {arg("SCMP_CMP_NE", c.value, 0)};
   case ir::CompareOp::Lt: return {arg("SCMP_CMP_LT", c.value, 0)};
@@ -102,9 +107,29 @@ std::vector<Entry> singleComparisons(const ir::ArgCondition &c) {
 
 std::vector<Entry> ociConditions(const std::vector<ir::ArgCondition> &conditions, std::string &problem) {
   std::map<unsigned, int> comparisons;
-  for (const ir::ArgCondition &c : conditions)
+  for (const ir::ArgCondition &c : conditions) {
     if (++comparisons[c.index] == 2)
       problem = "it compares argument " + std::to_string(c.index) + " more than once, which libseccomp refuses";
+    bool ordered = c.op == ir::CompareOp::Lt || c.op == ir::CompareOp::Le || c.op == ir::CompareOp::Gt ||
+                   c.op == ir::CompareOp::Ge;
+    if (ordered && c.mask != ~0ull)
+      problem = "it orders argument " + std::to_string(c.index) + ", which the kernel reads as fewer than 64 bits; "
+                "libseccomp compares all 64";
+  }
+  // A rule libseccomp refuses is written as it is, in one entry: the runtime refuses it.
+  if (!problem.empty() && problem.find("more than once") != std::string::npos) {
+    Entry asWritten;
+    for (const ir::ArgCondition &c : conditions) {
+      std::string op = std::string("SCMP_CMP_") +
+                       (c.op == ir::CompareOp::MaskedEq ? "MASKED_EQ" : c.op == ir::CompareOp::Eq ? "EQ"
+                        : c.op == ir::CompareOp::Lt     ? "LT" : c.op == ir::CompareOp::Le ? "LE"
+                        : c.op == ir::CompareOp::Gt     ? "GT" : c.op == ir::CompareOp::Ge ? "GE" : "NE");
+      bool masked = c.op == ir::CompareOp::MaskedEq;
+      asWritten.push_back(llvm::json::Object{
+          {"index", c.index}, {"value", masked ? c.mask : c.value}, {"valueTwo", masked ? c.value : 0}, {"op", op}});
+    }
+    return {std::move(asWritten)};
+  }
   std::vector<Entry> entries{Entry{}};
   for (const ir::ArgCondition &c : conditions) {
     std::vector<Entry> next;

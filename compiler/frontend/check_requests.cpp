@@ -57,6 +57,7 @@ std::vector<ir::Request> request(Checker &c, const ast::Request &r, bool concret
       args.push_back(v);
     }
     if (!ok) return {};
+    for (size_t i = 0; i < out.argMasks.size(); ++i) out.argMasks[i] = widthMask(info->argWidths[i]);
     bool uniform = std::all_of(args.begin(), args.end(), [](auto &a) { return !a || a->uniform(); });
     std::vector<ir::Request> out2;
     std::vector<std::optional<ir::Arch>> arches{std::nullopt};

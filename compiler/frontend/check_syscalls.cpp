@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <map>
 
 #include "frontend/checker.h"
@@ -27,7 +28,28 @@ struct Condition {
   std::optional<ArchValues> mask;
   std::vector<ArchValues> values;
   Span span;
+  uint8_t width = 64;  // the bits of the argument the kernel reads
 };
+
+// A value the kernel cannot see whole: bits above the argument's width, other than a
+// negative number's sign extension (`pid == -1` on an int).
+void warnTruncated(Checker &c, const ast::IntExpr &written, const ArchValues &value, uint8_t width,
+                   const std::string &argument) {
+  uint64_t keep = widthMask(width);
+  for (ir::Arch arch : ir::kAllArches) {
+    auto x = value.on(arch);
+    if (!x || !(*x & ~keep)) continue;
+    bool signExtended = (*x & ~keep) == ~keep && (*x >> (width - 1) & 1);
+    if (signExtended) continue;
+    char shown[32];
+    snprintf(shown, sizeof shown, "0x%llx", static_cast<unsigned long long>(*x & keep));
+    c.warning("value-truncated", written.span,
+              "the kernel reads '" + argument + "' as " + std::to_string(width) + " bits, so this value is " + shown +
+                  " to it: the bits above are ignored")
+        .withHint("write the value the kernel sees");
+    return;
+  }
+}
 
 std::optional<Condition> condition(Checker &c, const ast::SyscallSpec &spec, const SyscallInfo &info,
                                    const ast::ArgCondition &cond) {
@@ -46,7 +68,7 @@ std::optional<Condition> condition(Checker &c, const ast::SyscallSpec &spec, con
       d.withHint("its arguments are: " + list + " (or arg0..arg" + std::to_string(info.argNames.size() - 1) + ")");
     return std::nullopt;
   }
-  Condition out{*index, cond.op, std::nullopt, {}, cond.span};
+  Condition out{*index, cond.op, std::nullopt, {}, cond.span, info.argWidths[*index]};
   bool ok = true;
   if (cond.mask && !(out.mask = c.integer(*cond.mask))) ok = false;
   if (out.mask && cond.op != "==" && cond.op != "!=" && cond.op != "in" && cond.op != "notin") {
@@ -70,6 +92,7 @@ std::optional<Condition> condition(Checker &c, const ast::SyscallSpec &spec, con
         break;
       }
     }
+    if (out.width < 64) warnTruncated(c, v, *value, out.width, cond.arg.text);
     out.values.push_back(*value);
   }
   if (!ok) return std::nullopt;
@@ -104,7 +127,9 @@ std::optional<std::vector<std::vector<ir::ArgCondition>>> expand(Checker &c, con
       bool isIn = cond.op == "in" || cond.op == "notin";
       ir::CompareOp op = isIn ? (cond.mask ? ir::CompareOp::MaskedEq : ir::CompareOp::Eq)
                               : *compareOp(cond.op, cond.mask.has_value());
-      ir::ArgCondition ac{cond.index, op, *mask, *value};
+      // As the kernel reads the argument: only its low `width` bits (ir::ArgCondition).
+      uint64_t seen = widthMask(cond.width);
+      ir::ArgCondition ac{cond.index, op, *mask & seen, *value & seen};
       if (cond.op == "notin") {
         ac.op = cond.mask ? ir::CompareOp::MaskedNe : ir::CompareOp::Ne;
         alternatives.push_back({ac});  // ANDed: one condition each

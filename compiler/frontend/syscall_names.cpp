@@ -22,6 +22,20 @@ const std::vector<ArgTableEntry> &argTable() {
 }
 #undef SYSCALL_ARGS
 
+struct WidthTableEntry {
+  std::string_view name;
+  std::vector<uint8_t> widths;
+};
+
+#define SYSCALL_WIDTHS(name, ...) {#name, {__VA_ARGS__}},
+const std::vector<WidthTableEntry> &widthTable() {
+  static const std::vector<WidthTableEntry> table = {
+#include "frontend/syscall_widths.def"
+  };
+  return table;
+}
+#undef SYSCALL_WIDTHS
+
 uint32_t seccompArch(ir::Arch arch) {
   return arch == ir::Arch::X86_64 ? SCMP_ARCH_X86_64 : SCMP_ARCH_AARCH64;
 }
@@ -40,6 +54,12 @@ std::optional<SyscallInfo> lookupSyscall(std::string_view name) {
   auto it = std::lower_bound(table.begin(), table.end(), name,
                              [](const ArgTableEntry &e, std::string_view n) { return e.name < n; });
   if (it != table.end() && it->name == name) info.argNames = it->args;
+  // The width table follows the argument table's order (it is generated from it).
+  const auto &widths = widthTable();
+  auto w = std::lower_bound(widths.begin(), widths.end(), name,
+                            [](const WidthTableEntry &e, std::string_view n) { return e.name < n; });
+  if (w != widths.end() && w->name == name)
+    for (size_t i = 0; i < w->widths.size() && i < info.argWidths.size(); ++i) info.argWidths[i] = w->widths[i];
   return info;
 }
 

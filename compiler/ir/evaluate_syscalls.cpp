@@ -10,7 +10,7 @@ bool stricter(const SyscallAction &a, const SyscallAction &b) {
 }
 
 bool conditionHolds(const ArgCondition &condition, const SyscallArgs &args) {
-  uint64_t arg = args[condition.index];
+  uint64_t arg = args[condition.index] & condition.mask;
   uint64_t value = condition.value;
   switch (condition.op) {
   case CompareOp::Eq: return arg == value;
@@ -19,8 +19,8 @@ bool conditionHolds(const ArgCondition &condition, const SyscallArgs &args) {
   case CompareOp::Le: return arg <= value;
   case CompareOp::Gt: return arg > value;
   case CompareOp::Ge: return arg >= value;
-  case CompareOp::MaskedEq: return (arg & condition.mask) == value;
-  case CompareOp::MaskedNe: return (arg & condition.mask) != value;
+  case CompareOp::MaskedEq: return arg == value;
+  case CompareOp::MaskedNe: return arg != value;
   }
   return false;
 }

@@ -127,7 +127,10 @@ constexpr std::array<CompareOpWords, 8> kCompareOps = {{{CompareOp::Eq, "==", "=
                                                        {CompareOp::MaskedEq, "==", "&=="},
                                                        {CompareOp::MaskedNe, "!=", "&!="}}};
 const CompareOpWords &compareOpWords(CompareOp op);
-// `arg <op> value` on all 64 bits; `in [a, b]` becomes several rules, `not in` several Ne.
+// `arg & mask <op> value`: the mask is ~0 unless the rule masks the argument (MaskedEq,
+// MaskedNe) or the kernel reads fewer than 64 bits of it (an `int` is the register's low 32
+// bits, a `umode_t` its low 16: the checker narrows mask and value to what the kernel sees).
+// `in [a, b]` becomes several rules, `not in` several Ne.
 struct ArgCondition {
   unsigned index = 0;
   CompareOp op = CompareOp::Eq;
@@ -225,6 +228,9 @@ struct Request {
   std::string syscall;                   // Syscall
   std::map<Arch, int> syscallNumbers;    // Syscall: per arch where the call exists
   std::vector<std::optional<uint64_t>> args;  // Syscall; nullopt = any
+  // Syscall: the bits of each argument the kernel reads. A pattern (assert) names what the
+  // kernel sees, so `socket(AF_UNIX, *, *)` covers every register whose low 32 bits are 1.
+  std::array<uint64_t, 6> argMasks = {~0ull, ~0ull, ~0ull, ~0ull, ~0ull, ~0ull};
   // Syscall: set when the arguments name constants whose values differ between
   // architectures; the request then stands for that architecture only.
   std::optional<Arch> arch;

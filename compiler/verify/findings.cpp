@@ -124,7 +124,9 @@ ir::Request syscallPattern(const char *name, std::optional<uint64_t> arg0) {
   ir::Request r;
   r.kind = ir::Request::Kind::Syscall;
   r.syscall = name;
-  r.syscallNumbers = lookupSyscall(name)->numbers;
+  SyscallInfo info = *lookupSyscall(name);
+  r.syscallNumbers = info.numbers;
+  for (size_t i = 0; i < r.argMasks.size(); ++i) r.argMasks[i] = widthMask(info.argWidths[i]);
   if (arg0) r.args = {arg0};
   return r;
 }

@@ -85,7 +85,10 @@ public:
   z3::expr pattern(const ir::Request &pattern) const override {
     z3::expr out = nr_ == ctx_.bv_val(pattern.syscallNumbers.at(arch_), 32);
     for (size_t i = 0; i < pattern.args.size() && i < 6; ++i)
-      if (pattern.args[i]) out = out && args_[i] == ctx_.bv_val(*pattern.args[i], 64);
+      if (pattern.args[i]) {
+        uint64_t seen = pattern.argMasks[i];
+        out = out && (args_[i] & ctx_.bv_val(seen, 64)) == ctx_.bv_val(*pattern.args[i] & seen, 64);
+      }
     return out;
   }
 
@@ -130,7 +133,7 @@ private:
     if (nr->second < 0 || nr->second >= (1 << (64 - kArgBits))) return Footprint::anywhere();
     uint64_t call = static_cast<uint64_t>(nr->second) << kArgBits;
     for (const ir::ArgCondition &c : rule.conditions)
-      if (c.index == 0 && c.op == ir::CompareOp::Eq) {
+      if (c.index == 0 && c.op == ir::CompareOp::Eq && (~c.mask & ((uint64_t{1} << kArgBits) - 1)) == 0) {
         uint64_t arg = c.value & ((uint64_t{1} << kArgBits) - 1);
         return Footprint::range(call + arg, call + arg + 1);
       }
@@ -138,7 +141,8 @@ private:
   }
 
   z3::expr condition(const ir::ArgCondition &c) const {
-    const z3::expr &arg = args_[c.index];
+    // As the kernel reads it: the mask narrows an `int` to its low 32 bits (ir::ArgCondition).
+    z3::expr arg = c.mask == ~0ull ? args_[c.index] : (args_[c.index] & ctx_.bv_val(c.mask, 64));
     z3::expr value = ctx_.bv_val(c.value, 64);
     switch (c.op) {
     case ir::CompareOp::Eq: return arg == value;
@@ -147,8 +151,8 @@ private:
     case ir::CompareOp::Le: return z3::ule(arg, value);
     case ir::CompareOp::Gt: return z3::ugt(arg, value);
     case ir::CompareOp::Ge: return z3::uge(arg, value);
-    case ir::CompareOp::MaskedEq: return (arg & ctx_.bv_val(c.mask, 64)) == value;
-    case ir::CompareOp::MaskedNe: return (arg & ctx_.bv_val(c.mask, 64)) != value;
+    case ir::CompareOp::MaskedEq: return arg == value;
+    case ir::CompareOp::MaskedNe: return arg != value;
     }
     return ctx_.bool_val(false);
   }

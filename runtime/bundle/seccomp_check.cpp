@@ -63,8 +63,10 @@ bool jumpTaken(uint16_t op, uint32_t a, uint32_t k, bool &known) {
   }
 }
 
+// `arg & mask <op> value`: the mask also narrows an argument the kernel reads as 32 bits.
 bool conditionHolds(const SeccompRule::Condition &c, uint64_t arg) {
   using Op = SeccompRule::Condition::Op;
+  arg &= c.mask;
   switch (c.op) {
   case Op::Eq: return arg == c.value;
   case Op::Ne: return arg != c.value;
@@ -72,8 +74,8 @@ bool conditionHolds(const SeccompRule::Condition &c, uint64_t arg) {
   case Op::Le: return arg <= c.value;
   case Op::Gt: return arg > c.value;
   case Op::Ge: return arg >= c.value;
-  case Op::MaskedEq: return (arg & c.mask) == c.value;
-  case Op::MaskedNe: return (arg & c.mask) != c.value;
+  case Op::MaskedEq: return arg == c.value;
+  case Op::MaskedNe: return arg != c.value;
   }
   return false;
 }

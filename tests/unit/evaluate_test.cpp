@@ -200,7 +200,7 @@ syscalls {
   EXPECT_EQ(d.deciding[0]->id.name, "e");
 }
 
-TEST(EvaluateSyscalls, ConditionsOnAll64BitsAndMasks) {
+TEST(EvaluateSyscalls, ConditionsAsTheKernelReadsTheArguments) {
   Sys eval{checkText(R"(
 syscalls {
   default allow
@@ -209,6 +209,7 @@ syscalls {
   @userns deny clone(flags & CLONE_NEWUSER != 0)
   @fd kill close(fd > 1000, fd <= 2000)
   @at deny openat(dirfd == -100)
+  @big deny mmap(length > 0xffffffff)
 }
 )")};
   const uint64_t high = 1ull << 32;
@@ -216,14 +217,20 @@ syscalls {
   EXPECT_EQ(eval("socket", {high | 17, 3, 0}).action.errnoValue, 97);  // masked: the kernel's view
   EXPECT_EQ(eval("socket", {2, 1, 0}).action.kind, ir::ActionKind::Allow);
   EXPECT_EQ(eval("personality", {8}).action.kind, ir::ActionKind::Allow);
-  EXPECT_EQ(eval("personality", {high | 8}).action.kind, ir::ActionKind::Errno);  // not in: 64 bits
+  // persona is an unsigned int: the kernel runs personality(8) whatever the high bits say.
+  EXPECT_EQ(eval("personality", {high | 8}).action.kind, ir::ActionKind::Allow);
+  EXPECT_EQ(eval("personality", {high | 9}).action.kind, ir::ActionKind::Errno);
   EXPECT_EQ(eval("clone", {0x10000000}).action.kind, ir::ActionKind::Errno);
   EXPECT_EQ(eval("clone", {0x00020000}).action.kind, ir::ActionKind::Allow);
   EXPECT_EQ(eval("close", {1500}).action.kind, ir::ActionKind::KillProcess);
   EXPECT_EQ(eval("close", {1000}).action.kind, ir::ActionKind::Allow);
   EXPECT_EQ(eval("close", {2001}).action.kind, ir::ActionKind::Allow);
   EXPECT_EQ(eval("openat", {static_cast<uint64_t>(-100)}).action.kind, ir::ActionKind::Errno);
-  EXPECT_EQ(eval("openat", {0xffffff9c}).action.kind, ir::ActionKind::Allow);  // -100 on 32 bits only
+  EXPECT_EQ(eval("openat", {0xffffff9c}).action.kind, ir::ActionKind::Errno);  // dirfd is an int: -100
+  // clone's flags and mmap's length are unsigned longs: all 64 bits count.
+  EXPECT_EQ(eval("clone", {high | 0x10000000}).action.kind, ir::ActionKind::Errno);
+  EXPECT_EQ(eval("mmap", {0, high}).action.kind, ir::ActionKind::Errno);
+  EXPECT_EQ(eval("mmap", {0, 0xffffffff}).action.kind, ir::ActionKind::Allow);
   EXPECT_EQ(eval("socket", {17}, ir::Arch::AArch64).action.errnoValue, 97);
 }
 

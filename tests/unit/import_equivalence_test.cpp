@@ -19,6 +19,7 @@
 #include <sstream>
 
 #include "backends/seccomp_bpf.h"
+#include "frontend/syscall_names.h"
 #include "importers/importers.h"
 #include "ir/evaluate.h"
 #include "test_support.h"
@@ -533,10 +534,23 @@ TEST(ImportEquivalence, DockerDefaultDecidesAsARuntimeLoadingIt) {
   std::mt19937_64 rng(6);
   for (int i = 0; i < 8; ++i) vectors.push_back({rng(), rng(), rng(), rng(), rng(), rng()});
 
+  // Where an argument the kernel reads as 32 bits carries high bits, shellc decides as the
+  // kernel reads it and a libseccomp runtime on all 64 (docs/bundle.md): those rows differ
+  // by design (seccomp_test.cpp runs the kernel's side) and are left out here.
+  auto beyondWidth = [](int nr, const ir::SyscallArgs &args) {
+    char *name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_X86_64, nr);
+    std::optional<SyscallInfo> info = name ? lookupSyscall(name) : std::nullopt;
+    free(name);
+    if (!info) return false;
+    for (size_t i = 0; i < args.size(); ++i)
+      if (args[i] & ~widthMask(info->argWidths[i])) return true;
+    return false;
+  };
   size_t rows = 0;
   for (int nr = 0; nr <= 460; ++nr) {
     if (notCompared.count(nr)) continue;
     for (const ir::SyscallArgs &args : vectors) {
+      if (beyondWidth(nr, args)) continue;
       bpf::SeccompData data;
       data.nr = nr;
       data.arch = backends::auditArch(ir::Arch::X86_64);

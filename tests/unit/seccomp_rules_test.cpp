@@ -1,6 +1,7 @@
 // Every syscall rule of every stdlib module and example, decided by the emitted BPF as the
 // evaluator decides it: one row that meets the rule's conditions and one next to it.
 // The coding-agent filter is also loaded into the kernel and attacked for real.
+#include <algorithm>
 #include <gtest/gtest.h>
 #include <linux/seccomp.h>
 #include <sched.h>
@@ -27,7 +28,16 @@ ir::SyscallArgs meeting(const ir::SyscallRule &rule) {
     uint64_t &a = args[c.index];
     switch (c.op) {
     case ir::CompareOp::Eq: case ir::CompareOp::Ge: case ir::CompareOp::Le: a = c.value; break;
-    case ir::CompareOp::Ne: a = c.value + 1; break;
+    case ir::CompareOp::Ne: {  // a value, as the kernel reads it (the mask), that no Ne here names
+      auto named = [&](uint64_t v) {
+        return std::any_of(rule.conditions.begin(), rule.conditions.end(), [&](const ir::ArgCondition &o) {
+          return o.index == c.index && o.op == ir::CompareOp::Ne && (v & o.mask) == o.value;
+        });
+      };
+      for (a = (c.value + 1) & c.mask; named(a); a = (a + 1) & c.mask) {
+      }
+      break;
+    }
     case ir::CompareOp::Gt: a = c.value + 1; break;
     case ir::CompareOp::Lt: a = c.value - 1; break;
     case ir::CompareOp::MaskedEq: a = (a & ~c.mask) | (c.value & c.mask); break;
