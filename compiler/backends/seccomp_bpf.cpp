@@ -169,21 +169,8 @@ Emitter::Label conditionalBlock(Emitter &e, std::vector<const ir::SyscallRule *>
   return next;
 }
 
-// What decides a number: a plain action, or a block of conditions (by syscall number).
-struct Leaf {
-  bool conditional = false;
-  uint32_t action = 0;
-  int nr = -1;
-  bool operator==(const Leaf &o) const {
-    return conditional == o.conditional && (conditional ? nr == o.nr : action == o.action);
-  }
-};
-
-struct Range {
-  uint32_t first;  // numbers [first, next range's first)
-  Leaf leaf;
-  double weight;
-};
+using Leaf = SyscallLeaf;
+using Range = SyscallRange;
 
 std::map<int, double> weightsByNumber(ir::Arch arch) {
   static const std::vector<std::pair<const char *, double>> table = {
@@ -234,14 +221,19 @@ private:
   std::vector<size_t> root_;
 };
 
-}  // namespace
-
-bool compileSeccomp(const ir::Syscalls &syscalls, ir::Arch arch, bpf::Program &out, std::string &error) {
+std::map<int, std::vector<const ir::SyscallRule *>> rulesByNumber(const ir::Syscalls &syscalls, ir::Arch arch) {
   std::map<int, std::vector<const ir::SyscallRule *>> byNumber;
   for (const ir::SyscallRule &rule : syscalls.rules) {
     auto it = rule.numbers.find(arch);
     if (it != rule.numbers.end()) byNumber[it->second].push_back(&rule);
   }
+  return byNumber;
+}
+
+}  // namespace
+
+std::vector<SyscallRange> syscallRanges(const ir::Syscalls &syscalls, ir::Arch arch) {
+  std::map<int, std::vector<const ir::SyscallRule *>> byNumber = rulesByNumber(syscalls, arch);
   const uint32_t fallback = seccompReturn(syscalls.defaultAction);
   auto leafOf = [&](int nr) {
     auto it = byNumber.find(nr);
@@ -266,7 +258,12 @@ bool compileSeccomp(const ir::Syscalls &syscalls, ir::Arch arch, bpf::Program &o
     if (!ranges.empty() && ranges.back().leaf == leaf) ranges.back().weight += w;
     else ranges.push_back({static_cast<uint32_t>(nr), leaf, w});
   }
+  return ranges;
+}
 
+bool compileSeccomp(const ir::Syscalls &syscalls, ir::Arch arch, bpf::Program &out, std::string &error) {
+  std::map<int, std::vector<const ir::SyscallRule *>> byNumber = rulesByNumber(syscalls, arch);
+  std::vector<Range> ranges = syscallRanges(syscalls, arch);
   Emitter e;
   SearchTree tree(ranges);
   std::map<int, Emitter::Label> blocks;

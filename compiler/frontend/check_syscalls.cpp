@@ -232,99 +232,127 @@ std::optional<SyscallInfo> resolveSyscall(Checker &c, const ast::Value &name) {
   return std::nullopt;
 }
 
-void Checker::checkSyscalls() {
-  ir::Syscalls &sys = policy_.syscalls;
+namespace {
+
+// `default ACTION`, the same wherever it is set; its span, for the nothing-can-start check.
+std::optional<Span> syscallDefault(Checker &c) {
+  ir::Syscalls &sys = c.policy_.syscalls;
   std::optional<Span> defaultSpan;
-  forEachModule([&](const ast::Module &m) {
+  c.forEachModule([&](const ast::Module &m) {
     for (const ast::SyscallAction &d : m.syscallDefaults) {
-      auto action = syscallAction(d.verb, d.argument, d.span);
+      auto action = c.syscallAction(d.verb, d.argument, d.span);
       if (!action) continue;
       if (defaultSpan && !(*action == sys.defaultAction)) {
-        Diagnostic &diag = error("conflicting-setting", d.span, "conflicting 'default' for syscalls");
+        Diagnostic &diag = c.error("conflicting-setting", d.span, "conflicting 'default' for syscalls");
         diag.withNote(*defaultSpan, "first set here");
-        addImportNotes(diag, sources_, chainOf(d.span.file));
+        addImportNotes(diag, c.sources_, c.chainOf(d.span.file));
         continue;
       }
       sys.defaultAction = *action;
       defaultSpan = d.span;
     }
   });
-  if (auto arch = setting(ast::Layer::Syscalls, "arch")) {
-    sys.arches.clear();
-    for (const ast::Value &a : arch->values) {
-      if (!oneOf(a, {"x86_64", "aarch64"}, "architecture")) continue;
-      ir::Arch value = a.text == "x86_64" ? ir::Arch::X86_64 : ir::Arch::AArch64;
-      if (std::find(sys.arches.begin(), sys.arches.end(), value) == sys.arches.end())
-        sys.arches.push_back(value);
+  return defaultSpan;
+}
+
+void syscallArches(Checker &c) {
+  ir::Syscalls &sys = c.policy_.syscalls;
+  auto arch = c.setting(ast::Layer::Syscalls, "arch");
+  if (!arch) return;
+  sys.arches.clear();
+  for (const ast::Value &a : arch->values) {
+    if (!c.oneOf(a, {"x86_64", "aarch64"}, "architecture")) continue;
+    ir::Arch value = a.text == "x86_64" ? ir::Arch::X86_64 : ir::Arch::AArch64;
+    if (std::find(sys.arches.begin(), sys.arches.end(), value) == sys.arches.end()) sys.arches.push_back(value);
+  }
+}
+
+// A rule's action: its verb's, or `deny … => ACTION`'s. `skip`: the rule is wrong as a whole
+// (an action where none may be), and nothing more of it is checked; a bad action word
+// alone leaves `action` empty, and the calls are still checked: all errors at once.
+struct RuleAction {
+  bool skip = false;
+  std::optional<ir::SyscallAction> action;
+};
+
+RuleAction ruleAction(Checker &c, const ast::SyscallRule &rule) {
+  const std::string &verb = rule.verb.text;
+  if (!rule.action) return {false, c.syscallAction(rule.verb, std::nullopt, rule.verb.span)};
+  if (verb != "deny") {
+    c.error("unexpected-action", rule.action->span, "only 'deny' takes '=> ACTION'")
+        .withHint(verb == "allow" ? "allow is always allow; write `deny … => ACTION` for another outcome"
+                                  : "'" + verb + "' already names its action");
+    return {true, std::nullopt};
+  }
+  auto action = c.syscallAction(rule.action->verb, rule.action->argument, rule.action->span);
+  if (action && (action->kind == ir::ActionKind::Allow || action->kind == ir::ActionKind::Log)) {
+    c.error("unexpected-action", rule.action->span, "'deny … => " + rule.action->verb.text + "' lets the call through")
+        .withHint("write `" + rule.action->verb.text + " …`");
+    return {true, std::nullopt};
+  }
+  return {false, action};
+}
+
+// One call of a rule, with its conditions: one ir rule per alternative (and per
+// architecture where constants differ). Checked even when the action is wrong: all errors
+// at once; nothing is added then.
+void ruleCall(Checker &c, const ast::SyscallRule &rule, const ast::SyscallSpec &spec,
+              const std::optional<ir::SyscallAction> &action) {
+  ir::Syscalls &sys = c.policy_.syscalls;
+  auto info = resolveSyscall(c, spec.name);
+  if (!info) return;
+  bool onSomeArch = std::any_of(sys.arches.begin(), sys.arches.end(),
+                                [&](ir::Arch a) { return info->numbers.count(a); });
+  if (!onSomeArch) {
+    c.warning("syscall-not-on-arch", spec.name.span,
+              "'" + spec.name.text + "' does not exist on the architectures this policy targets");
+  }
+  std::vector<Condition> conditions;
+  bool ok = true;
+  for (const ast::ArgCondition &cond : spec.conditions) {
+    auto checked = condition(c, spec, *info, cond);
+    if (checked) conditions.push_back(std::move(*checked));
+    else ok = false;
+  }
+  if (!ok || !action) return;
+  // Constants such as O_DIRECTORY differ between architectures: then the rule is
+  // compiled once per architecture, each with its own values.
+  bool uniform = std::all_of(conditions.begin(), conditions.end(), [](const Condition &cond) {
+    return std::all_of(cond.values.begin(), cond.values.end(), [](auto &v) { return v.uniform(); }) &&
+           (!cond.mask || cond.mask->uniform());
+  });
+  std::vector<std::optional<ir::Arch>> variants;
+  if (uniform) variants.push_back(std::nullopt);
+  else
+    for (auto &[arch, nr] : info->numbers)
+      if (std::find(sys.arches.begin(), sys.arches.end(), arch) != sys.arches.end()) variants.push_back(arch);
+  for (std::optional<ir::Arch> arch : variants) {
+    auto products = expand(c, conditions, arch, spec);
+    if (!products) break;
+    for (auto &conds : *products) {
+      ir::SyscallRule out;
+      out.id = c.ruleId(rule.name, rule.span);
+      out.name = spec.name.text;
+      out.numbers = info->numbers;
+      if (arch) out.numbers = {{*arch, info->numbers.at(*arch)}};
+      out.conditions = std::move(conds);
+      out.action = *action;
+      sys.rules.push_back(std::move(out));
     }
   }
+}
 
+}  // namespace
+
+void Checker::checkSyscalls() {
+  std::optional<Span> defaultSpan = syscallDefault(*this);
+  syscallArches(*this);
   forEachModule([&](const ast::Module &m) {
     for (const ast::SyscallRule &rule : m.syscallRules) {
-      const std::string &verb = rule.verb.text;
-      std::optional<ir::SyscallAction> action;
-      if (rule.action) {
-        if (verb != "deny") {
-          error("unexpected-action", rule.action->span, "only 'deny' takes '=> ACTION'")
-              .withHint(verb == "allow" ? "allow is always allow; write `deny … => ACTION` for another outcome"
-                                        : "'" + verb + "' already names its action");
-          continue;
-        }
-        action = syscallAction(rule.action->verb, rule.action->argument, rule.action->span);
-        if (action && (action->kind == ir::ActionKind::Allow || action->kind == ir::ActionKind::Log)) {
-          error("unexpected-action", rule.action->span,
-                "'deny … => " + rule.action->verb.text + "' lets the call through")
-              .withHint("write `" + rule.action->verb.text + " …`");
-          continue;
-        }
-      } else {
-        action = syscallAction(rule.verb, std::nullopt, rule.verb.span);
-      }
+      RuleAction action = ruleAction(*this, rule);
+      if (action.skip) continue;
       warnDuplicateCalls(*this, rule);
-      // Names and conditions are checked even when the action is wrong: all errors at once.
-      for (const ast::SyscallSpec &spec : rule.syscalls) {
-        auto info = resolveSyscall(*this, spec.name);
-        if (!info) continue;
-        bool onSomeArch = std::any_of(sys.arches.begin(), sys.arches.end(),
-                                      [&](ir::Arch a) { return info->numbers.count(a); });
-        if (!onSomeArch) {
-          warning("syscall-not-on-arch", spec.name.span,
-                  "'" + spec.name.text + "' does not exist on the architectures this policy targets");
-        }
-        std::vector<Condition> conditions;
-        bool ok = true;
-        for (const ast::ArgCondition &cond : spec.conditions) {
-          auto c = condition(*this, spec, *info, cond);
-          if (c) conditions.push_back(std::move(*c));
-          else ok = false;
-        }
-        if (!ok || !action) continue;
-        // Constants such as O_DIRECTORY differ between architectures: then the rule is
-        // compiled once per architecture, each with its own values.
-        bool uniform = std::all_of(conditions.begin(), conditions.end(), [](const Condition &c) {
-          return std::all_of(c.values.begin(), c.values.end(), [](auto &v) { return v.uniform(); }) &&
-                 (!c.mask || c.mask->uniform());
-        });
-        std::vector<std::optional<ir::Arch>> variants;
-        if (uniform) variants.push_back(std::nullopt);
-        else
-          for (auto &[arch, nr] : info->numbers)
-            if (std::find(sys.arches.begin(), sys.arches.end(), arch) != sys.arches.end()) variants.push_back(arch);
-        for (std::optional<ir::Arch> arch : variants) {
-          auto products = expand(*this, conditions, arch, spec);
-          if (!products) break;
-          for (auto &conds : *products) {
-            ir::SyscallRule out;
-            out.id = ruleId(rule.name, rule.span);
-            out.name = spec.name.text;
-            out.numbers = info->numbers;
-            if (arch) out.numbers = {{*arch, info->numbers.at(*arch)}};
-            out.conditions = std::move(conds);
-            out.action = *action;
-            sys.rules.push_back(std::move(out));
-          }
-        }
-      }
+      for (const ast::SyscallSpec &spec : rule.syscalls) ruleCall(*this, rule, spec, action.action);
     }
   });
   if (options_.toRun) warnIfNothingCanStart(defaultSpan);

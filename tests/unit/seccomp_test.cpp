@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <functional>
 
@@ -258,6 +259,46 @@ TEST(Seccomp, AgreesWithTheEvaluatorOnRandomPolicies) {
     }
   }
   EXPECT_EQ(checked, 300u * 400u);
+}
+
+}  // namespace
+}  // namespace shellc
+
+namespace shellc {
+namespace {
+
+// The normalisation pass alone: maximal ranges, in order, each number's range deciding it
+// as its rules do (the strictest unconditional action, or its block of conditions).
+TEST(SeccompRanges, MaximalOrderedAndFaithful) {
+  for (const char *name : {"coding-agent", "ci-job", "claude-code"}) {
+    auto c = testing::checkText(testing::readFile(std::string(SHELLC_SOURCE_DIR) + "/examples/" + name + ".policy"));
+    ASSERT_TRUE(c->output.ok) << c->rendered;
+    const ir::Syscalls &sys = c->output.policy.syscalls;
+    for (ir::Arch arch : ir::kAllArches) {
+      std::vector<backends::SyscallRange> ranges = backends::syscallRanges(sys, arch);
+      ASSERT_FALSE(ranges.empty());
+      EXPECT_EQ(ranges.front().first, 0u);
+      EXPECT_EQ(ranges.back().leaf, (backends::SyscallLeaf{false, backends::seccompReturn(sys.defaultAction), -1}));
+      for (size_t i = 1; i < ranges.size(); ++i) {
+        EXPECT_LT(ranges[i - 1].first, ranges[i].first);
+        EXPECT_FALSE(ranges[i - 1].leaf == ranges[i].leaf) << "not maximal at " << ranges[i].first;
+      }
+      for (size_t i = 0; i + 1 < ranges.size(); ++i) {
+        for (uint32_t nr = ranges[i].first; nr < ranges[i + 1].first; ++nr) {
+          std::vector<const ir::SyscallRule *> rules;
+          for (const ir::SyscallRule &r : sys.rules)
+            if (r.numbers.count(arch) && r.numbers.at(arch) == static_cast<int>(nr)) rules.push_back(&r);
+          bool conditional = std::any_of(rules.begin(), rules.end(), [](auto *r) { return !r->conditions.empty(); });
+          const backends::SyscallLeaf &leaf = ranges[i].leaf;
+          ASSERT_EQ(leaf.conditional, conditional) << name << " nr " << nr;
+          if (conditional) EXPECT_EQ(leaf.nr, static_cast<int>(nr));
+          else
+            EXPECT_EQ(leaf.action, backends::seccompReturn(ir::evaluateSyscall(sys, arch, nr, {}).action))
+                << name << " nr " << nr;
+        }
+      }
+    }
+  }
 }
 
 }  // namespace
