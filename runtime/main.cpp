@@ -263,6 +263,12 @@ private:
     return kExitSetupFailed;
   }
 
+  // What went wrong after the sandbox ran (putting the host back): said and recorded too.
+  void warn(const std::string &why) {
+    std::cerr << "shellrt: " << why << "\n";
+    audit_.event("cleanup_failed", {{"reason", why}});
+  }
+
   // While the supervisor still has the rights it starts with: making a cgroup and joining the
   // kernel's audit multicast (CAP_AUDIT_READ) take them. Then, started by root, it becomes
   // the policy's user on the host, so that the sandbox's files belong to it and nothing runs
@@ -363,7 +369,7 @@ private:
     kernelAudit_.stop();
     cgroup_.logStops(audit_);
     std::string error;
-    if (!cgroup_.remove(error)) std::cerr << "shellrt: " << error << "\n";
+    if (!cgroup_.remove(error)) warn(error);
     guardian_.finish();
     if (!reports.error.empty()) return refuse(reports.error);
     return exitStatus(status, reports.execError);
