@@ -358,13 +358,56 @@ void Checker::checkSyscalls() {
   if (options_.toRun) warnIfNothingCanStart(defaultSpan);
 }
 
+// A policy under which no program can start: execve refused, or the loader out of view.
+void Checker::warnIfNothingCanStart(const std::optional<Span> &defaultSpan) {
+  if (warnIfExecveRefused(defaultSpan)) return;
+  warnIfLoaderOutOfView();
+}
+
+namespace {
+
+// Where each architecture's dynamic loader is (PT_INTERP, and the file it resolves to on
+// merged-/usr and older layouts): Landlock decides on the resolved file.
+const std::vector<std::pair<ir::Arch, std::vector<const char *>>> kLoaders = {
+    {ir::Arch::X86_64,
+     {"/lib64/ld-linux-x86-64.so.2", "/usr/lib64/ld-linux-x86-64.so.2", "/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2",
+      "/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2"}},
+    {ir::Arch::AArch64,
+     {"/lib/ld-linux-aarch64.so.1", "/usr/lib/ld-linux-aarch64.so.1", "/lib/aarch64-linux-gnu/ld-linux-aarch64.so.1",
+      "/usr/lib/aarch64-linux-gnu/ld-linux-aarch64.so.1"}}};
+
+bool readAndExec(const ir::Filesystem &fs, const char *path) {
+  ir::Path p{ir::PathRoot::Absolute, std::string(path + 1)};
+  return ir::evaluateFile(fs, p, ir::kRead).allow && ir::evaluateFile(fs, p, ir::kExec).allow;
+}
+
+}  // namespace
+
+// Every dynamically linked program needs the loader, read and executed: a filesystem layer
+// that allows neither where it lies starts only static binaries.
+void Checker::warnIfLoaderOutOfView() {
+  const ir::Filesystem &fs = policy_.filesystem;
+  for (auto &[arch, paths] : kLoaders) {
+    const auto &arches = policy_.syscalls.arches;
+    if (std::find(arches.begin(), arches.end(), arch) == arches.end()) continue;
+    if (std::any_of(paths.begin(), paths.end(), [&](const char *p) { return readAndExec(fs, p); })) continue;
+    const ast::Module &root = *modules_.front().ast;
+    Span at = root.policyName ? root.policyName->span : Span{root.file, 0, 0};
+    warning("nothing-can-start", at,
+            std::string("no dynamically linked program can start under this policy: the ") + ir::archName(arch) +
+                " loader (" + paths.front() + ") may not be read and executed")
+        .withHint("allow read, exec \"/usr\", \"/lib\", \"/lib64\" (or the loader's directory)");
+    return;
+  }
+}
+
 // A policy whose syscalls refuse execve starts nothing: the command fails at once (or dies
 // of the loader's first refused call). Typically a filesystem block without any syscalls
 // block, whose default refuses every call.
-void Checker::warnIfNothingCanStart(const std::optional<Span> &defaultSpan) {
+bool Checker::warnIfExecveRefused(const std::optional<Span> &defaultSpan) {
   const ir::Syscalls &sys = policy_.syscalls;
   auto execve = lookupSyscall("execve");
-  if (!execve) return;
+  if (!execve) return false;
   for (ir::Arch arch : sys.arches) {
     auto nr = execve->numbers.find(arch);
     if (nr == execve->numbers.end()) continue;
@@ -377,8 +420,9 @@ void Checker::warnIfNothingCanStart(const std::optional<Span> &defaultSpan) {
         .withHint(defaultSpan ? "allow execve and the calls programs need, or `default allow` with denies"
                               : "without a `default`, the syscalls layer refuses every call: add "
                                 "`syscalls { default allow }` beside `use std.base` (its denies)");
-    return;
+    return true;
   }
+  return false;
 }
 
 }  // namespace shellc
