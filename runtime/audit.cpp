@@ -19,6 +19,11 @@ std::string quoted(const std::string &s) {
   }
   return out + "\"";
 }
+std::string array(const std::vector<std::string> &items) {
+  std::string out = "[";
+  for (size_t i = 0; i < items.size(); ++i) out += (i ? "," : "") + quoted(items[i]);
+  return out + "]";
+}
 }  // namespace
 
 bool AuditLog::open(const std::string &path) {
@@ -39,7 +44,8 @@ void AuditLog::event(const char *name, std::initializer_list<Field> fields) {
     line += ":";
     if (auto *s = std::get_if<std::string>(&f.second)) line += quoted(*s);
     else if (auto *i = std::get_if<int64_t>(&f.second)) line += std::to_string(*i);
-    else line += std::get<bool>(f.second) ? "true" : "false";
+    else if (auto *b = std::get_if<bool>(&f.second)) line += *b ? "true" : "false";
+    else line += array(std::get<std::vector<std::string>>(f.second));
   }
   line += "}\n";
   // One write per event: concurrent writers (several sandboxes) never interleave a line.

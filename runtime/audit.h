@@ -6,12 +6,13 @@
 #include <string>
 #include <utility>
 #include <variant>
+#include <vector>
 
 namespace shellrt {
 
 class AuditLog {
 public:
-  using Field = std::pair<const char *, std::variant<std::string, int64_t, bool>>;
+  using Field = std::pair<const char *, std::variant<std::string, int64_t, bool, std::vector<std::string>>>;
   // An empty path writes nothing; "-" writes to stderr.
   bool open(const std::string &path);
   void event(const char *name, std::initializer_list<Field> fields);

@@ -249,7 +249,7 @@ public:
     if (!audit_.open(o_.auditLog)) return refuse("cannot open the audit log " + o_.auditLog);
     auditOpen_ = true;
     audit_.event("start", {{"policy", bundle_.policy}, {"bundle", o_.bundle}, {"bundle_sha256", bundle_.sha256},
-                           {"signed_by", signer_}, {"workspace", workspace_}, {"command", o_.command[0]},
+                           {"signed_by", signer_}, {"workspace", workspace_}, {"command", o_.command[0]}, {"argv", o_.command},
                            {"uid", int64_t(uid_)}, {"gid", int64_t(gid_)}});
     if (!prepareHost(error) || !startChild(error)) return refuse(error);
     installSignals();

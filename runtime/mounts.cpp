@@ -97,7 +97,7 @@ bool mountScratch(const std::string &path, std::string &error) {
 // host's beneath it is bound but the workspace and the home, which are the user's wherever
 // they are (a workspace in /tmp).
 bool bindAllowed(const SandboxSpec &spec, std::vector<std::pair<std::string, bool>> &ordered, size_t &bound,
-                 size_t &missing, std::string &error) {
+                 std::vector<std::string> &missing, std::string &error) {
   const Bundle &bundle = *spec.bundle;
   struct Bind {
     bool writable = false, startup = false;
@@ -128,7 +128,7 @@ bool bindAllowed(const SandboxSpec &spec, std::vector<std::pair<std::string, boo
     if (!bind.startup && std::any_of(scratch.begin(), scratch.end(), [&](auto &s) { return beneath(path, s); })) continue;
     std::string source = "/oldroot" + (path == "/" ? std::string() : path);
     if (access(source.c_str(), F_OK) != 0) {
-      ++missing;
+      missing.push_back(path);
       continue;  // Landlock's rule for it is skipped the same way
     }
     if (!bindInto(source, target, bind.writable, error)) return false;
@@ -268,6 +268,16 @@ bool hideFiles(const std::vector<std::string> &hidden, std::string &error) {
   return true;
 }
 
+// The allowed paths this machine lacks, named (the first few): a policy written for another
+// layout (/lib64, /snap) says here why a program cannot find what it was allowed.
+std::string missingList(const std::vector<std::string> &missing) {
+  constexpr size_t kShown = 8;
+  std::string out;
+  for (size_t i = 0; i < missing.size() && i < kShown; ++i) out += (i ? ", " : " (") + missing[i];
+  if (missing.size() > kShown) out += ", …";
+  return missing.empty() ? out : out + ")";
+}
+
 bool enterRoot(std::string &error) {
   if (chdir("/newroot") != 0) return fail(error, "chdir /newroot");
   if (syscall(SYS_pivot_root, ".", ".") != 0) return fail(error, "pivot_root into the sandbox");
@@ -290,13 +300,15 @@ bool buildRoot(const SandboxSpec &spec, std::vector<std::string> &placeholders, 
   if (mount("newroot", "/newroot", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") != 0) return fail(error, "root tmpfs");
 
   std::vector<std::pair<std::string, bool>> ordered;
-  size_t bound = 0, missing = 0, cgroups = 0, planned = 0, absent = 0, git = 0;
+  size_t bound = 0, cgroups = 0, planned = 0, absent = 0, git = 0;
+  std::vector<std::string> missing;
   if (!bindAllowed(spec, ordered, bound, missing, error) || !cgroupsReadOnly(cgroups, error) ||
       !procAndDevices(*spec.bundle, spec.terminal->slavePath(), ordered, error) ||
       !applyMountPlan(spec, ordered, placeholders, planned, absent, error) || !protectRepository(spec.git, git, error) ||
       !hideFiles(spec.hidden, error) || !enterRoot(error))
     return false;
-  notes = "mounts: " + std::to_string(bound) + " paths bound, " + std::to_string(missing) + " missing, " +
+  notes = "mounts: " + std::to_string(bound) + " paths bound, " + std::to_string(missing.size()) + " missing" +
+          missingList(missing) + ", " +
           std::to_string(planned) + " plan entries applied, " + std::to_string(absent) + " absent, " +
           std::to_string(git) + " git paths held" + (cgroups ? ", " + std::to_string(cgroups) + " cgroup mounts read-only" : "");
   return true;
