@@ -1,6 +1,8 @@
 #include "audit.h"
 
 #include <fcntl.h>
+
+#include <algorithm>
 #include <time.h>
 #include <unistd.h>
 
@@ -32,7 +34,31 @@ bool AuditLog::open(const std::string &path) {
   return fd_ >= 0;
 }
 
+void AuditLog::count(const char *name, std::initializer_list<Field> fields) {
+  static const std::vector<std::string> decisions = {"unix_socket", "seccomp_notify", "kernel_audit", "limit"};
+  if (std::find(decisions.begin(), decisions.end(), name) == decisions.end()) return;
+  std::string key = name;
+  for (const char *part : {"decision", "syscall", "mechanism", "denied", "path", "rule", "limit"})
+    for (const Field &f : fields)
+      if (std::string(f.first) == part)
+        if (auto *s = std::get_if<std::string>(&f.second); s && !s->empty()) key += " " + *s;
+  std::lock_guard<std::mutex> lock(mutex_);
+  ++decisions_[key];
+}
+
+std::string AuditLog::summary() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::vector<std::pair<uint64_t, std::string>> rows;
+  for (auto &[key, n] : decisions_) rows.emplace_back(n, key);
+  std::stable_sort(rows.begin(), rows.end(), [](auto &a, auto &b) { return a.first > b.first; });
+  std::string out = rows.empty() ? "shellrt: summary: no call was refused or brokered\n"
+                                 : "shellrt: summary of the decisions, most frequent first:\n";
+  for (auto &[n, key] : rows) out += "  " + std::to_string(n) + " x " + key + "\n";
+  return out;
+}
+
 void AuditLog::event(const char *name, std::initializer_list<Field> fields) {
+  if (counting_) count(name, fields);
   if (fd_ < 0) return;
   timespec now;
   clock_gettime(CLOCK_REALTIME, &now);

@@ -3,6 +3,8 @@
 #pragma once
 #include <cstdint>
 #include <initializer_list>
+#include <map>
+#include <mutex>
 #include <string>
 #include <utility>
 #include <variant>
@@ -18,8 +20,19 @@ public:
   void event(const char *name, std::initializer_list<Field> fields);
   int fd() const { return fd_; }  // kept open by the guardian (guardian.h)
 
+  // `shellrt --summary`: the decisions the supervisor took (brokered sockets, `notify` rules,
+  // the kernel's denials, limits), counted by what and which rule, whether or not a log is
+  // written; summary() lists them, most frequent first.
+  void countDecisions() { counting_ = true; }
+  std::string summary() const;
+
 private:
+  void count(const char *name, std::initializer_list<Field> fields);
+
   int fd_ = -1;
+  bool counting_ = false;
+  mutable std::mutex mutex_;  // the responder's workers decide concurrently
+  std::map<std::string, uint64_t> decisions_;
 };
 
 }  // namespace shellrt

@@ -44,13 +44,14 @@ constexpr int kExitSetupFailed = 125;
 
 struct Options {
   std::string bundle, workspace = ".", auditLog, trust, signature, grace = "10";
+  bool summary = false;
   std::vector<std::string> command;
 };
 
 int usage(const char *why) {
   std::cerr << "shellrt: " << why << "\n"
             << "usage: shellrt BUNDLE [--workspace DIR] [--audit-log FILE|-] [--trust PUBKEY [--signature FILE]]\n"
-            << "               [--grace SECONDS]\n"
+            << "               [--grace SECONDS] [--summary]\n"
             << "               -- COMMAND [ARG...]\n";
   return 2;
 }
@@ -66,7 +67,9 @@ bool parseArgs(int argc, char **argv, Options &o) {
     std::string *value = a == "--workspace" ? &o.workspace : a == "--audit-log" ? &o.auditLog
                          : a == "--trust"     ? &o.trust : a == "--signature" ? &o.signature
                          : a == "--grace"     ? &o.grace : nullptr;
-    if (value && i + 1 < argc) {
+    if (a == "--summary") {
+      o.summary = true;
+    } else if (value && i + 1 < argc) {
       *value = argv[++i];
     } else if (a.rfind("--", 0) == 0 || !o.bundle.empty()) {
       return false;
@@ -247,6 +250,7 @@ public:
       return refuse("the sandbox would run as root (uid " + std::to_string(uid_) + ", gid " + std::to_string(gid_) +
                     "); the policy does not allow it: set `run_as UID:GID` or add `allow_root`");
     if (!audit_.open(o_.auditLog)) return refuse("cannot open the audit log " + o_.auditLog);
+    if (o_.summary) audit_.countDecisions();
     auditOpen_ = true;
     audit_.event("start", {{"policy", bundle_.policy}, {"bundle", o_.bundle}, {"bundle_sha256", bundle_.sha256},
                            {"signed_by", signer_}, {"workspace", workspace_}, {"command", o_.command[0]}, {"argv", o_.command},
@@ -371,6 +375,7 @@ private:
     std::string error;
     if (!cgroup_.remove(error)) warn(error);
     guardian_.finish();
+    if (o_.summary) std::cerr << audit_.summary();
     if (!reports.error.empty()) return refuse(reports.error);
     return exitStatus(status, reports.execError);
   }
