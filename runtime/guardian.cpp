@@ -8,10 +8,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <iostream>
 
+#include "descriptors.h"
 #include "git/guard.h"
 
 namespace shellrt {
@@ -26,17 +26,6 @@ void awaitEnd(pid_t sandbox) {
   while (poll(&p, 1, -1) < 0 && errno == EINTR) {
   }
   close(pidfd);
-}
-
-void closeAllAbove2But(int a, int b) {
-  if (a > b) std::swap(a, b);
-  unsigned from = 3;
-  for (int keep : {a, b}) {
-    if (keep < 3) continue;
-    if (static_cast<unsigned>(keep) > from) syscall(SYS_close_range, from, static_cast<unsigned>(keep - 1), 0u);
-    from = static_cast<unsigned>(keep) + 1;
-  }
-  syscall(SYS_close_range, from, ~0u, 0u);
 }
 
 void report(const std::vector<git::Finding> &findings, AuditLog &audit) {
@@ -54,18 +43,10 @@ void report(const std::vector<git::Finding> &findings, AuditLog &audit) {
   for (int s : {SIGINT, SIGTERM, SIGHUP, SIGQUIT}) signal(s, SIG_IGN);  // a ^C is for the agent
   std::vector<std::string> placeholders;
   pid_t sandbox = -1;
-  std::string pending;
-  char buffer[4096];
-  for (ssize_t n; (n = read(lifeline, buffer, sizeof buffer)) != 0;) {
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) break;
-    pending.append(buffer, n);
-    for (size_t end; (end = pending.find('\n')) != std::string::npos; pending.erase(0, end + 1)) {
-      std::string line = pending.substr(0, end);
-      if (line.rfind("placeholder ", 0) == 0) placeholders.push_back(line.substr(12));
-      else if (line.rfind("sandbox ", 0) == 0) sandbox = static_cast<pid_t>(std::stol(line.substr(8)));
-    }
-  }
+  readLines(lifeline, [&](const std::string &line) {
+    if (line.rfind("placeholder ", 0) == 0) placeholders.push_back(line.substr(12));
+    else if (line.rfind("sandbox ", 0) == 0) sandbox = static_cast<pid_t>(std::stol(line.substr(8)));
+  });
   awaitEnd(sandbox);
   for (const std::string &path : placeholders) rmdir(path.c_str());  // only if still empty
   report(git::auditSession(session.workspace, session.alsoCheck, session.home, since), audit);
@@ -85,7 +66,7 @@ bool Guardian::start(const Session &session, AuditLog &audit) {
     // socket, the caller's other pipes): whoever waits for those to close must not wait for
     // this process.
     close(lifeline[1]);
-    closeAllAbove2But(lifeline[0], audit.fd());
+    closeAllBut({lifeline[0], audit.fd()});
     int null = open("/dev/null", O_RDWR | O_CLOEXEC);
     if (null >= 0) dup2(null, STDIN_FILENO), dup2(null, STDOUT_FILENO);
     guardianMain(lifeline[0], session, audit, since);

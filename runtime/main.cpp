@@ -26,6 +26,7 @@
 #include "bundle/sha256.h"
 #include "bundle/signature.h"
 #include "cgroup.h"
+#include "descriptors.h"
 #include "fd_passing.h"
 #include "files.h"
 #include "kernel_audit.h"
@@ -206,14 +207,7 @@ struct SetupReports {
   std::string execError;  // "126 why" or "127 why": the command could not be run
 
   void read(int pipe) {
-    std::string pending;
-    char buffer[4096];
-    for (ssize_t n; (n = ::read(pipe, buffer, sizeof buffer)) != 0;) {
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) break;
-      pending.append(buffer, n);
-      for (size_t end; (end = pending.find('\n')) != std::string::npos; pending.erase(0, end + 1)) line(pending.substr(0, end));
-    }
+    readLines(pipe, [this](const std::string &text) { line(text); });
     close(ackFd);
   }
 

@@ -17,6 +17,7 @@
 #include <cstring>
 #include <vector>
 
+#include "descriptors.h"
 #include "fd_passing.h"
 #include "landlock.h"
 #include "init.h"
@@ -48,28 +49,6 @@ void dropCapabilities(const SandboxSpec &spec) {
   __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
   __user_cap_data_struct data[2] = {};
   if (syscall(SYS_capset, &header, data) != 0) die(spec, errnoText("capset"));
-}
-
-// [first, last]: close_range (Linux 5.9), else one by one up to the descriptor limit.
-bool closeRange(unsigned first, unsigned last) {
-  if (syscall(SYS_close_range, first, last, 0) == 0) return true;
-  if (errno != ENOSYS) return false;
-  rlimit limit{};
-  getrlimit(RLIMIT_NOFILE, &limit);
-  for (unsigned fd = first; fd <= last && fd < limit.rlim_cur; ++fd) close(static_cast<int>(fd));
-  return true;
-}
-
-// Every descriptor from 3 up but `keep`, whatever the limit on their number.
-bool closeAllBut(std::vector<int> keep) {
-  std::sort(keep.begin(), keep.end());
-  unsigned first = 3;
-  for (int fd : keep) {
-    if (fd < static_cast<int>(first)) continue;
-    if (static_cast<unsigned>(fd) > first && !closeRange(first, fd - 1)) return false;
-    first = fd + 1;
-  }
-  return closeRange(first, ~0u);
 }
 
 std::vector<std::string> environment(const SandboxSpec &spec) {
