@@ -160,9 +160,7 @@ bool resolveWorkspace(const std::string &given, std::string &out, std::string &e
 bool placementHolds(const std::string &workspace, const std::string &home, std::string &error) {
   char real[PATH_MAX];
   std::string h = realpath(home.c_str(), real) ? real : home;
-  bool holdsHome = h == workspace || (h.size() > workspace.size() && h.compare(0, workspace.size(), workspace) == 0 &&
-                                      h[workspace.size()] == '/');
-  if (!holdsHome) return true;
+  if (!pathWithin(h, workspace)) return true;
   error = "the workspace " + workspace + (h == workspace ? " is the home directory" : " contains the home directory " + h) +
           ": the policy's rules on home paths (~/.ssh, ~/.aws) would not hold; give the project's directory "
           "(--workspace DIR)";

@@ -81,9 +81,7 @@ std::vector<std::string> scratchPaths(const Bundle &bundle) {
   return out;
 }
 
-bool beneath(const std::string &path, const std::string &dir) {
-  return path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 && path[dir.size()] == '/';
-}
+bool beneath(const std::string &path, const std::string &dir) { return path != dir && pathWithin(path, dir); }
 
 bool mountScratch(const std::string &path, std::string &error) {
   std::string target = "/newroot" + path;
@@ -186,9 +184,8 @@ bool procAndDevices(const Bundle &bundle, const std::string &console, const std:
 bool placeholder(const std::string &target, const MountEntry &m, const std::vector<std::pair<std::string, bool>> &ordered,
                  std::vector<std::string> &placeholders, std::string &error, bool &made) {
   std::string hostPath = target.substr(std::strlen("/newroot"));
-  bool hostBacked = std::any_of(ordered.begin(), ordered.end(), [&](const auto &bind) {
-    return bind.first == "/" || hostPath.compare(0, bind.first.size() + 1, bind.first + "/") == 0;
-  });
+  bool hostBacked = std::any_of(ordered.begin(), ordered.end(),
+                                [&](const auto &bind) { return beneath(hostPath, bind.first); });
   size_t git = (target + "/").find("/.git/");
   bool repositoryToBe = git != std::string::npos && access(target.substr(0, git + 5).c_str(), F_OK) != 0;
   std::vector<std::string> parents;

@@ -26,6 +26,11 @@ std::string SandboxPath::resolve(const std::string &home, const std::string &wor
   return (base.size() > 1 && base.back() != '/' ? base + "/" : base) + rel;
 }
 
+bool pathWithin(const std::string &path, const std::string &dir) {
+  if (dir == "/") return true;
+  return path.compare(0, dir.size(), dir) == 0 && (path.size() == dir.size() || path[dir.size()] == '/');
+}
+
 std::string RuleSource::display() const {
   std::string where = file + ":" + std::to_string(line);
   return name.empty() ? where : "@" + name + " (" + where + ")";

@@ -18,6 +18,10 @@ struct SandboxPath {
   std::string resolve(const std::string &home, const std::string &workspace) const;
 };
 
+// Whether the absolute, normalised `path` is `dir` or lies beneath it, on component
+// boundaries ("/a/b" is within "/a", "/ab" is not); everything is within "/".
+bool pathWithin(const std::string &path, const std::string &dir);
+
 struct RuleSource {
   std::string file;
   uint64_t line = 0;

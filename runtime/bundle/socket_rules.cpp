@@ -2,15 +2,6 @@
 
 namespace shellrt {
 
-namespace {
-
-bool covers(const std::string &rule, const std::string &path) {
-  if (rule == "/") return true;
-  return path.compare(0, rule.size(), rule) == 0 && (path.size() == rule.size() || path[rule.size()] == '/');
-}
-
-}  // namespace
-
 SocketRules::SocketRules(const std::vector<SocketRule> &rules, const std::string &home, const std::string &workspace) {
   for (const SocketRule &r : rules) rules_.push_back({r.allow, r.path.resolve(home, workspace), r.rule.display()});
 }
@@ -18,7 +9,7 @@ SocketRules::SocketRules(const std::vector<SocketRule> &rules, const std::string
 SocketRules::Decision SocketRules::decide(const std::string &path) const {
   Decision d;
   for (const Resolved &r : rules_) {
-    if (!covers(r.path, path)) continue;
+    if (!pathWithin(path, r.path)) continue;
     if (!r.allow) return {false, r.rule};
     if (d.rule.empty()) d = {true, r.rule};
   }

@@ -1,5 +1,7 @@
 #include "config_file.h"
 
+#include "bundle/bundle.h"
+
 #include <algorithm>
 #include <cctype>
 
@@ -171,7 +173,7 @@ std::vector<std::string> unsafeSettings(const std::vector<Setting> &settings, co
   for (const Setting &s : settings) {
     if (s.key == "core.worktree") {
       std::string tree = normalisePath(s.value.size() && s.value[0] == '/' ? s.value : gitDir + "/" + s.value);
-      if (within(tree, workspace)) continue;
+      if (pathWithin(tree, workspace)) continue;
     } else if (std::any_of(std::begin(kHarmless), std::end(kHarmless), [&](const char *p) { return matches(s.key, p); })) {
       continue;
     }
@@ -210,11 +212,6 @@ std::string normalisePath(const std::string &path) {
   std::string out;
   for (const std::string &p : parts) out += "/" + p;
   return out.empty() ? "/" : out;
-}
-
-bool within(const std::string &path, const std::string &dir) {
-  if (dir == "/") return true;
-  return path == dir || (path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 && path[dir.size()] == '/');
 }
 
 }  // namespace shellrt::git

@@ -33,6 +33,5 @@ std::vector<std::string> includedFiles(const std::vector<Setting> &settings, con
 
 // Lexically normalised absolute path: no ".", "..", or repeated slashes.
 std::string normalisePath(const std::string &path);
-bool within(const std::string &path, const std::string &dir);  // equal, or beneath
 
 }  // namespace shellrt::git

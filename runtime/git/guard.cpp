@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <set>
 
+#include "bundle/bundle.h"
 #include "config_file.h"
 
 namespace shellrt::git {
@@ -135,7 +136,7 @@ StartProtection protectWorkspaceRepository(const std::string &workspace, const s
   else if (S_ISREG(st.st_mode)) gitDir = realPath(gitfileTarget(dotGit));
   if (gitDir.empty() || !isDirectory(gitDir)) return p;
   std::string commonDir = realPath(commonDirOf(gitDir));
-  if (!commonDir.empty() && !within(commonDir, workspace)) p.linkedCommonDir = commonDir;
+  if (!commonDir.empty() && !pathWithin(commonDir, workspace)) p.linkedCommonDir = commonDir;
 
   std::vector<std::string> gitDirs{gitDir};
   if (!commonDir.empty() && commonDir != gitDir) gitDirs.push_back(commonDir);
