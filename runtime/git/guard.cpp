@@ -19,15 +19,11 @@ namespace {
 
 constexpr size_t kMaxConfigBytes = 1 << 20;
 
+// A file as git reads it (through links), a regular one only: a FIFO the sandbox left in
+// place of a config must not hold the guardian, nor the supervisor waiting for it.
 bool readSmallFile(const std::string &path, std::string &text) {
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-  if (fd < 0) return false;
-  text.clear();
-  char buffer[8192];
-  ssize_t n;
-  while ((n = read(fd, buffer, sizeof buffer)) > 0 && text.size() <= kMaxConfigBytes) text.append(buffer, n);
-  close(fd);
-  return n == 0;
+  std::string ignored;
+  return readBoundedFile(path, kMaxConfigBytes, text, ignored);
 }
 
 bool isDirectory(const std::string &path) {
@@ -54,7 +50,7 @@ std::string parentOf(const std::string &path) {
 std::string gitfileTarget(const std::string &gitfile) {
   std::string text;
   if (!readSmallFile(gitfile, text) || text.rfind("gitdir: ", 0) != 0) return {};
-  std::string target = text.substr(8, text.find('\n') == std::string::npos ? std::string::npos : text.find('\n') - 8);
+  std::string target = text.substr(0, text.find('\n')).substr(8);
   if (target.empty()) return {};
   return normalisePath(target[0] == '/' ? target : parentOf(gitfile) + "/" + target);
 }
