@@ -85,12 +85,12 @@ std::vector<Entry> singleComparisons(const ir::ArgCondition &c) {
                      : c.op == ir::CompareOp::Ne && c.mask != ~0ull ? ir::CompareOp::MaskedNe
                                                                     : c.op;
   switch (op) {
-  case ir::CompareOp::Eq: return {arg("SCMP_CMP_EQ", c.value, 0)};
-  case ir::CompareOp::Ne: return {arg("SCMP_CMP_NE", c.value, 0)};
-  case ir::CompareOp::Lt: return {arg("SCMP_CMP_LT", c.value, 0)};
-  case ir::CompareOp::Le: return {arg("SCMP_CMP_LE", c.value, 0)};
-  case ir::CompareOp::Gt: return {arg("SCMP_CMP_GT", c.value, 0)};
-  case ir::CompareOp::Ge: return {arg("SCMP_CMP_GE", c.value, 0)};
+  case ir::CompareOp::Eq:
+  case ir::CompareOp::Ne:
+  case ir::CompareOp::Lt:
+  case ir::CompareOp::Le:
+  case ir::CompareOp::Gt:
+  case ir::CompareOp::Ge: return {arg(ir::compareOpWords(op).oci, c.value, 0)};
   case ir::CompareOp::MaskedEq:  // a value with bits outside the mask never matches
     if (c.value & ~c.mask) return {};
     return {arg("SCMP_CMP_MASKED_EQ", c.mask, c.value)};
@@ -107,9 +107,12 @@ std::vector<Entry> singleComparisons(const ir::ArgCondition &c) {
 
 std::vector<Entry> ociConditions(const std::vector<ir::ArgCondition> &conditions, std::string &problem) {
   std::map<unsigned, int> comparisons;
+  bool refused = false;  // by libseccomp: the rule is then written as it is
   for (const ir::ArgCondition &c : conditions) {
-    if (++comparisons[c.index] == 2)
+    if (++comparisons[c.index] == 2) {
       problem = "it compares argument " + std::to_string(c.index) + " more than once, which libseccomp refuses";
+      refused = true;
+    }
     bool ordered = c.op == ir::CompareOp::Lt || c.op == ir::CompareOp::Le || c.op == ir::CompareOp::Gt ||
                    c.op == ir::CompareOp::Ge;
     if (ordered && c.mask != ~0ull)
@@ -117,13 +120,10 @@ std::vector<Entry> ociConditions(const std::vector<ir::ArgCondition> &conditions
                 "libseccomp compares all 64";
   }
   // A rule libseccomp refuses is written as it is, in one entry: the runtime refuses it.
-  if (!problem.empty() && problem.find("more than once") != std::string::npos) {
+  if (refused) {
     Entry asWritten;
     for (const ir::ArgCondition &c : conditions) {
-      std::string op = std::string("SCMP_CMP_") +
-                       (c.op == ir::CompareOp::MaskedEq ? "MASKED_EQ" : c.op == ir::CompareOp::Eq ? "EQ"
-                        : c.op == ir::CompareOp::Lt     ? "LT" : c.op == ir::CompareOp::Le ? "LE"
-                        : c.op == ir::CompareOp::Gt     ? "GT" : c.op == ir::CompareOp::Ge ? "GE" : "NE");
+      const char *op = c.op == ir::CompareOp::MaskedNe ? "SCMP_CMP_NE" : ir::compareOpWords(c.op).oci;
       bool masked = c.op == ir::CompareOp::MaskedEq;
       asWritten.push_back(llvm::json::Object{
           {"index", c.index}, {"value", masked ? c.mask : c.value}, {"valueTwo", masked ? c.value : 0}, {"op", op}});

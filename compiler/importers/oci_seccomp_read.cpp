@@ -14,11 +14,6 @@ const std::vector<std::string_view> kActions = {
     "SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_KILL",   "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD",
     "SCMP_ACT_TRAP",  "SCMP_ACT_LOG",   "SCMP_ACT_NOTIFY", "SCMP_ACT_TRACE"};
 
-const std::vector<std::pair<std::string_view, ir::CompareOp>> kOps = {
-    {"SCMP_CMP_EQ", ir::CompareOp::Eq}, {"SCMP_CMP_NE", ir::CompareOp::Ne},
-    {"SCMP_CMP_LT", ir::CompareOp::Lt}, {"SCMP_CMP_LE", ir::CompareOp::Le},
-    {"SCMP_CMP_GT", ir::CompareOp::Gt}, {"SCMP_CMP_GE", ir::CompareOp::Ge},
-    {"SCMP_CMP_MASKED_EQ", ir::CompareOp::MaskedEq}};
 
 constexpr unsigned kMaxErrno = 4095;  // the kernel's MAX_ERRNO: larger values are cut to it
 constexpr uint64_t kErrnoBits = 0xffff;  // what libseccomp keeps of errnoRet
@@ -275,10 +270,12 @@ private:
     auto opName = op ? in_.string(*op, member(path, "op")) : std::nullopt;
     if (!op) in_.diags().error("missing-key", in_.span(path), describe(path) + " has no 'op'").withHint("add e.g. \"op\": \"SCMP_CMP_EQ\"");
     if (!opName) return false;
-    auto known = std::find_if(kOps.begin(), kOps.end(), [&](auto &entry) { return entry.first == *opName; });
-    if (known == kOps.end()) {
+    auto known = std::find_if(ir::kCompareOps.begin(), ir::kCompareOps.end(),
+                              [&](const ir::CompareOpWords &w) { return w.oci && *opName == w.oci; });
+    if (known == ir::kCompareOps.end()) {
       std::vector<std::string_view> names;
-      for (auto &entry : kOps) names.push_back(entry.first);
+      for (const ir::CompareOpWords &w : ir::kCompareOps)
+        if (w.oci) names.push_back(w.oci);
       std::string guess = didYouMean(*opName, names);
       in_.diags()
           .error("invalid-value", in_.span(member(path, "op")), "unknown comparison '" + *opName + "'")
@@ -288,7 +285,7 @@ private:
       return false;
     }
     out.index = static_cast<unsigned>(index);
-    out.op = known->second;
+    out.op = known->op;
     // SCMP_CMP_MASKED_EQ compares `arg & value` with valueTwo.
     bool masked = out.op == ir::CompareOp::MaskedEq;
     out.mask = masked ? value : ~0ull;

@@ -111,21 +111,23 @@ constexpr std::array<ActionWord, 9> kActionWords = {{{"allow", ActionKind::Allow
                                                      {"notify", ActionKind::Notify}}};
 
 enum class CompareOp { Eq, Ne, Lt, Le, Gt, Ge, MaskedEq, MaskedNe };
-// A comparison in its two notations: the language's (`arg & MASK == V` writes the masked
-// ones with == and != after the mask) and the bundle's and OCI's (`&==`, `&!=`).
+// A comparison in its three notations: the language's (`arg & MASK == V` writes the masked
+// ones with == and != after the mask), the bundle's (`&==`, `&!=`), and libseccomp's in an
+// OCI profile (which has no masked !=).
 struct CompareOpWords {
   CompareOp op;
   const char *language;
   const char *bundle;
+  const char *oci;  // nullptr: libseccomp cannot say it
 };
-constexpr std::array<CompareOpWords, 8> kCompareOps = {{{CompareOp::Eq, "==", "=="},
-                                                       {CompareOp::Ne, "!=", "!="},
-                                                       {CompareOp::Lt, "<", "<"},
-                                                       {CompareOp::Le, "<=", "<="},
-                                                       {CompareOp::Gt, ">", ">"},
-                                                       {CompareOp::Ge, ">=", ">="},
-                                                       {CompareOp::MaskedEq, "==", "&=="},
-                                                       {CompareOp::MaskedNe, "!=", "&!="}}};
+constexpr std::array<CompareOpWords, 8> kCompareOps = {{{CompareOp::Eq, "==", "==", "SCMP_CMP_EQ"},
+                                                       {CompareOp::Ne, "!=", "!=", "SCMP_CMP_NE"},
+                                                       {CompareOp::Lt, "<", "<", "SCMP_CMP_LT"},
+                                                       {CompareOp::Le, "<=", "<=", "SCMP_CMP_LE"},
+                                                       {CompareOp::Gt, ">", ">", "SCMP_CMP_GT"},
+                                                       {CompareOp::Ge, ">=", ">=", "SCMP_CMP_GE"},
+                                                       {CompareOp::MaskedEq, "==", "&==", "SCMP_CMP_MASKED_EQ"},
+                                                       {CompareOp::MaskedNe, "!=", "&!=", nullptr}}};
 const CompareOpWords &compareOpWords(CompareOp op);
 // `arg & mask <op> value`: the mask is ~0 unless the rule masks the argument (MaskedEq,
 // MaskedNe) or the kernel reads fewer than 64 bits of it (an `int` is the register's low 32
