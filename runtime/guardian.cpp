@@ -18,12 +18,20 @@ namespace shellrt {
 
 namespace {
 
-// The sandbox's init is gone, and with it (PID 1 of its namespace) every process in it.
-void awaitEnd(pid_t sandbox) {
-  int pidfd = sandbox > 0 ? static_cast<int>(syscall(SYS_pidfd_open, sandbox, 0)) : -1;
-  if (pidfd < 0) return;  // already reaped
+// The sandbox's init is gone, and with it (PID 1 of its namespace) every process in it. The
+// supervisor reaps it before it lets go of the lifeline; a supervisor that died instead took
+// the sandbox with it (PR_SET_PDEATHSIG). Should the sandbox still run, the guardian ends it:
+// nothing of a session outlives it, and this process, which holds the caller's stderr, never
+// waits without end.
+void awaitEnd(int pidfd) {
+  if (pidfd < 0) return;  // never started, or already reaped when it was named
   pollfd p{pidfd, POLLIN, 0};
-  while (poll(&p, 1, -1) < 0 && errno == EINTR) {
+  for (int waited = 0; waited < 2; ++waited) {
+    int ready;
+    while ((ready = poll(&p, 1, 5000)) < 0 && errno == EINTR) {
+    }
+    if (ready != 0) break;
+    syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, nullptr, 0);
   }
   close(pidfd);
 }
@@ -42,10 +50,11 @@ void report(const std::vector<git::Finding> &findings, AuditLog &audit) {
   prctl(PR_SET_NAME, "shellrt-guardian");
   for (int s : {SIGINT, SIGTERM, SIGHUP, SIGQUIT}) signal(s, SIG_IGN);  // a ^C is for the agent
   std::vector<std::string> placeholders;
-  pid_t sandbox = -1;
+  int sandbox = -1;  // a pidfd, taken while the process is the supervisor's unreaped child
   readLines(lifeline, [&](const std::string &line) {
     if (line.rfind("placeholder ", 0) == 0) placeholders.push_back(line.substr(12));
-    else if (line.rfind("sandbox ", 0) == 0) sandbox = static_cast<pid_t>(std::stol(line.substr(8)));
+    else if (line.rfind("sandbox ", 0) == 0 && sandbox < 0)
+      sandbox = static_cast<int>(syscall(SYS_pidfd_open, static_cast<pid_t>(std::stol(line.substr(8))), 0));
   });
   awaitEnd(sandbox);
   for (const std::string &path : placeholders) rmdir(path.c_str());  // only if still empty

@@ -8,6 +8,7 @@ build=${1:-build}
 
 packages=(
   build-essential cmake ninja-build python3
+  python3-psutil                         # lit stops a hung test (tests/escape/lit.cfg.py)
   antlr4 libantlr4-runtime-dev           # the grammar: tool 4.7.2 + runtime 4.9
   llvm-14-dev llvm-14-tools clang        # LLVM Support (static), lit + FileCheck, libFuzzer
   zlib1g-dev libtinfo-dev                # what static LLVM Support links against

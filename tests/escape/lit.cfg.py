@@ -2,13 +2,32 @@
 # and each test asserts what the kernel did. Every attack has a control beside it: the same
 # action on something the policy allows, which must succeed.
 import os
+import sys
 import lit.formats
 
 config.name = "shellc-escape"
 config.test_format = lit.formats.ShTest(execute_external=True)
 config.suffixes = [".test"]
 config.test_source_root = os.path.dirname(__file__)
-config.test_exec_root = lit_config.params.get("exec_root", "/tmp/shellc-escape")
+# The tests bind Unix sockets under %t (tmux, ssh-agent, listeners), and a socket's path must
+# fit in 107 bytes: a build directory deep in the file system would have them fail, or a test
+# wait for a socket that never comes. A long root is moved to a short one in /tmp.
+exec_root = lit_config.params.get("exec_root", "/tmp/shellc-escape")
+if len(exec_root) > 40:
+    import hashlib
+    exec_root = "/tmp/shellc-escape-" + hashlib.sha256(exec_root.encode()).hexdigest()[:8]
+    lit_config.note("tests run in " + exec_root + " (Unix socket paths must stay short)")
+os.umask(0o022)  # the sandboxes' user reads what the tests write, whatever the caller's umask
+os.makedirs(exec_root, mode=0o755, exist_ok=True)
+os.chmod(exec_root, 0o755)  # the sandboxes' user walks into it
+config.test_exec_root = exec_root
+# A test that hangs is stopped and reported as such (lit does it with psutil: setup.sh
+# installs python3-psutil), rather than holding the whole run.
+try:
+    import psutil  # noqa: F401
+    lit_config.maxIndividualTestTime = 300
+except ImportError:
+    lit_config.note("no psutil for " + sys.executable + ": a test that hangs is not stopped")
 
 shellc = lit_config.params.get("shellc")
 shellrt = lit_config.params.get("shellrt")
@@ -25,7 +44,9 @@ config.substitutions.append(("%setup", os.path.join(os.path.dirname(__file__), "
 config.substitutions.append(
     ("%sandbox", "setpriv --reuid=65534 --regid=65534 --clear-groups env -i HOME=%t/home PATH=/usr/bin:/bin "
      + shellrt + " %t/agent.bundle --workspace %t/ws --"))
-config.environment["PATH"] = os.pathsep.join(["/usr/lib/llvm-14/bin", config.environment.get("PATH", "")])
+# The system's programs only, whoever runs the suite: a python3 or git that a user set up in
+# a home (pyenv's shims in /root) cannot be run by the sandboxes' user, nor inside.
+config.environment["PATH"] = "/usr/lib/llvm-14/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 config.excludes = ["Inputs"]
 import shutil
 if shutil.which("runc"):

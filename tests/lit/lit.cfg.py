@@ -10,6 +10,12 @@ config.excludes = ["Inputs"]
 config.test_source_root = os.path.dirname(__file__)
 # Temporary files (%t) go to the build tree, never beside the tests.
 config.test_exec_root = lit_config.params.get("exec_root", os.path.join("/tmp", "shellc-lit"))
+# A test that hangs is stopped and reported as such (lit does it with psutil: python3-psutil).
+try:
+    import psutil  # noqa: F401
+    lit_config.maxIndividualTestTime = 120
+except ImportError:
+    lit_config.note("no psutil: a test that hangs is not stopped")
 
 shellc = lit_config.params.get("shellc")
 llvm_bin = lit_config.params.get("llvm_bin", "/usr/lib/llvm-14/bin")
