@@ -23,6 +23,7 @@ fuzzer openshell_fuzzer   files 'tests/data/openshell tests/lit/import' '*.yaml'
 fuzzer oci_seccomp_fuzzer files 'tests/data/oci-seccomp tests/lit/import' '*.json'
 fuzzer request_fuzzer     requests 'stdlib examples tests/lit'
 fuzzer bundle_fuzzer      bundles 'examples'
+fuzzer proxy_request_fuzzer files 'tests/fuzz/seeds/proxy_request' '*'
 
 # Copies stdin's files into corpus $1, named after their contents (lit tests reuse names).
 collect() {

@@ -413,10 +413,9 @@ void readEgress(const Field &f, Bundle &out) {
     auto d = item.object();
     Field cidr = d["cidr"];
     if (!isCidr(cidr.text(64))) cidr.reject("\"" + cidr.text(64) + "\" is not a CIDR");
-    d["why"].text(kMaxText);
-    d["only_when_resolved"].boolean();
+    Egress::Reserved range{cidr.text(64), d["why"].text(kMaxText), d["only_when_resolved"].boolean()};
     d.finish();
-    out.egress.alwaysDenied.push_back(cidr.text(64));
+    out.egress.alwaysDenied.push_back(range);
   }
   for (const Field &r : o["rules"].items(kMaxEntries)) out.egress.rules.push_back(readEgressRule(r));
   o.finish();

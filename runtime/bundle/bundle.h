@@ -87,8 +87,13 @@ struct EgressRule {
 };
 
 struct Egress {
+  // Refused whatever the rules say, unless a matching allow names a CIDR inside the range.
+  struct Reserved {
+    std::string cidr, why;
+    bool onlyWhenResolved;  // private ranges: refused only when a name resolved into them
+  };
   bool defaultAllow = false, auditOnly = false;
-  std::vector<std::string> alwaysDenied;  // CIDRs
+  std::vector<Reserved> alwaysDenied;
   std::vector<EgressRule> rules;
 };
 

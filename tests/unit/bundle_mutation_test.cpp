@@ -182,7 +182,7 @@ std::string protection(const shellrt::Bundle &b) {
   o << std::string(reinterpret_cast<const char *>(p.program.data()), p.program.size() * sizeof(sock_filter));
   for (auto &r : p.rules) o << r.nr << "/" << r.action << ",";
   o << "|" << b.egress.defaultAllow << b.egress.auditOnly;
-  for (auto &c : b.egress.alwaysDenied) o << c << ",";
+  for (auto &c : b.egress.alwaysDenied) o << c.cidr << c.why << c.onlyWhenResolved << ",";
   for (auto &r : b.egress.rules) {
     o << r.allow << r.http << r.audit;
     for (auto &h : r.hosts) o << int(h.kind) << h.text;

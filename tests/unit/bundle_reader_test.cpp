@@ -28,19 +28,7 @@
 namespace shellc {
 namespace {
 
-backends::Bundle compile(const testing::Checked &checked) {
-  EXPECT_TRUE(checked.output.ok) << checked.rendered;
-  backends::SourceNames names("/", SHELLC_SOURCE_DIR "/stdlib");
-  backends::Bundle bundle;
-  std::string error;
-  EXPECT_TRUE(backends::buildBundle(checked.output.policy, checked.sources, names, "0", bundle, error)) << error;
-  return bundle;
-}
-
-std::string bundleText(const std::string &policyText) {
-  auto checked = testing::checkText(policyText);
-  return backends::canonicalJson(compile(*checked).json);
-}
+std::string bundleText(const std::string &policyText) { return testing::bundleJson(*testing::checkText(policyText)); }
 
 std::string exampleBundle(const std::string &name) {
   return bundleText(testing::readFile(std::string(SHELLC_SOURCE_DIR) + "/examples/" + name + ".policy"));
@@ -96,7 +84,7 @@ TEST(BundleReader, SeccompDecisionsAgreeWithTheCompilersOnRandomCalls) {
     ASSERT_TRUE(checked->output.ok) << checked->rendered;
     shellrt::Bundle bundle;
     std::string error;
-    ASSERT_TRUE(shellrt::parseBundle(backends::canonicalJson(compile(*checked).json), bundle, error)) << error;
+    ASSERT_TRUE(shellrt::parseBundle(testing::bundleJson(*checked), bundle, error)) << error;
     const ir::Syscalls &sys = checked->output.policy.syscalls;
     for (const shellrt::SeccompProgram &program : bundle.seccompPrograms) {
       ir::Arch arch = program.arch == "x86_64" ? ir::Arch::X86_64 : ir::Arch::AArch64;
@@ -233,7 +221,7 @@ TEST(SocketRules, DecideAsTheCompilerDoes) {
     auto checked = shellc::testing::checkText(text);
     ASSERT_TRUE(checked->output.ok) << checked->rendered;
     shellrt::Bundle bundle;
-    std::string json = shellc::backends::canonicalJson(shellc::compile(*checked).json), error;
+    std::string json = shellc::testing::bundleJson(*checked), error;
     ASSERT_TRUE(shellrt::parseBundle(json, bundle, error)) << error;
     shellrt::SocketRules rules(bundle.unixSockets, "/home/u", "/work/ws");
     for (int i = 0; i < 200; ++i) {

@@ -1,5 +1,7 @@
 #include "test_support.h"
 
+#include "backends/bundle.h"
+
 #include <gtest/gtest.h>
 #include <seccomp.h>
 #include <sys/mman.h>
@@ -149,6 +151,15 @@ bpf::Program loadLikeARuntime(const llvm::json::Object &profile, const RuntimeCo
   EXPECT_EQ(pread(fd, program.data(), size, 0), size);
   close(fd);
   return program;
+}
+
+std::string bundleJson(const Checked &checked) {
+  EXPECT_TRUE(checked.output.ok) << checked.rendered;
+  backends::SourceNames names("/", SHELLC_SOURCE_DIR "/stdlib");
+  backends::Bundle bundle;
+  std::string error;
+  EXPECT_TRUE(backends::buildBundle(checked.output.policy, checked.sources, names, "0", bundle, error)) << error;
+  return error.empty() ? backends::canonicalJson(bundle.json) : std::string();
 }
 
 }  // namespace shellc::testing

@@ -33,6 +33,10 @@ std::string readFile(const std::string &path);
 std::unique_ptr<Checked> checkText(const std::string &text,
                                    std::map<std::string, std::string> defines = {});
 
+// The bundle `shellc build` writes for a checked policy (canonical JSON), sources named
+// relative to / and the repo's stdlib; a failure is a test failure, and gives "".
+std::string bundleJson(const Checked &checked);
+
 // The container a runtime loads a profile for: the Go name of its architecture (Docker
 // compares `includes`/`excludes.arches` with it), the capabilities it holds (the bounding
 // set) and the running kernel (`minKernel`, compared as Docker compares it).

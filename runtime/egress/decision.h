@@ -1,0 +1,60 @@
+// The egress decision: the bundle's `egress` table evaluated exactly as compiler/ir's
+// network decision (ir/evaluate_network.cpp) evaluates the policy it came from. The proxy
+// asks it once per connection (before and after resolving a name) and once per HTTP request;
+// a unit test feeds both the same random requests and compares the answers.
+#pragma once
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bundle/bundle.h"
+#include "egress/address.h"
+
+namespace shellrt::egress {
+
+struct Request {
+  std::string host;                // canonical (host_name.h); empty when an address was dialled
+  std::optional<Address> address;  // dialled, or resolved from `host`
+  uint16_t port = 0;
+  bool http = false;               // one HTTP request on the connection, with its method and path
+  std::string method, path;
+  std::vector<std::string> binaries;  // the caller's executable and its ancestors'
+};
+
+struct Decision {
+  bool allow = false;
+  const Egress::Reserved *reserved = nullptr;  // the range that refused it
+  bool enforced = true;  // false: denied, but logged and let through (audit)
+  bool logged = false;
+  std::vector<const EgressRule *> matched, deciding;
+};
+
+class Table {
+public:
+  explicit Table(const Egress &egress);
+  Decision decide(const Request &request) const;
+  // Whether some address that `request.host` may resolve to could be let through: when not,
+  // the name is refused without a DNS query, so that lookups carry nothing out.
+  bool worthResolving(const Request &request) const;
+  // Whether a rule that matches the connection judges its requests by method or path: a
+  // tunnel the proxy does not look into would pass those requests unjudged.
+  bool decidesRequests(const Request &request) const;
+  const Egress &egress() const { return egress_; }
+
+private:
+  struct Rule {
+    const EgressRule *source;
+    std::vector<Cidr> cidrs;  // its CIDR host patterns, parsed
+  };
+  bool connectionMatches(const Rule &rule, const Request &r) const;
+  bool hostMatches(const Rule &rule, const Request &r) const;
+  Decision decideConnection(const Request &r) const;
+  Decision decideHttp(const Request &r) const;
+  const Egress::Reserved *reservedRefusal(const Request &r, const std::vector<const EgressRule *> &matched) const;
+
+  const Egress &egress_;
+  std::vector<Rule> rules_;
+  std::vector<std::pair<const Egress::Reserved *, Cidr>> reserved_;
+};
+
+}  // namespace shellrt::egress

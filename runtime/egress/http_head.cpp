@@ -1,0 +1,237 @@
+#include "egress/http_head.h"
+
+#include <algorithm>
+#include <cctype>
+
+namespace shellrt::egress {
+
+namespace {
+
+bool isTokenChar(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+}
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+bool fail(int &status, std::string &error, int code, const std::string &why) {
+  status = code;
+  error = why;
+  return false;
+}
+
+// The lines of the head, each ended by CRLF; a lone CR or LF anywhere is refused.
+bool splitLines(const std::string &text, std::vector<std::string> &lines, int &status, std::string &error) {
+  size_t start = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\r' && (i + 1 >= text.size() || text[i + 1] != '\n'))
+      return fail(status, error, 400, "a bare CR in the request head");
+    if (text[i] != '\n') continue;
+    if (i == 0 || text[i - 1] != '\r') return fail(status, error, 400, "a bare LF in the request head (lines end with CRLF)");
+    if (i - 1 - start > kMaxHeaderLine) return fail(status, error, 431, "a line of the request head is too long");
+    lines.push_back(text.substr(start, i - 1 - start));
+    start = i + 1;
+  }
+  if (lines.empty() || !lines.back().empty()) return fail(status, error, 400, "the request head does not end with an empty line");
+  lines.pop_back();
+  return true;
+}
+
+bool parsePort(const std::string &digits, uint16_t &port) {
+  if (digits.empty() || digits.size() > 5 || !std::all_of(digits.begin(), digits.end(), ::isdigit)) return false;
+  unsigned long value = std::stoul(digits);
+  if (value < 1 || value > 65535) return false;
+  port = static_cast<uint16_t>(value);
+  return true;
+}
+
+// host[:port] or [v6][:port]; `defaultPort` 0: the port is required.
+bool parseAuthority(const std::string &a, uint16_t defaultPort, std::string &host, uint16_t &port) {
+  size_t hostEnd = a.front() == '[' ? a.find(']') : a.rfind(':');
+  if (a.front() == '[') {
+    if (hostEnd == std::string::npos) return false;
+    ++hostEnd;
+  }
+  if (hostEnd == std::string::npos || hostEnd >= a.size()) {
+    host = a;
+    port = defaultPort;
+    return defaultPort != 0 && !host.empty();
+  }
+  if (a[hostEnd] != ':') return false;
+  host = a.substr(0, hostEnd);
+  return !host.empty() && parsePort(a.substr(hostEnd + 1), port);
+}
+
+bool readHeaders(const std::vector<std::string> &lines, RequestHead &out, int &status, std::string &error) {
+  if (lines.size() - 1 > kMaxHeaders) return fail(status, error, 431, "too many header fields");
+  for (size_t i = 1; i < lines.size(); ++i) {
+    const std::string &line = lines[i];
+    if (line.empty() || line[0] == ' ' || line[0] == '\t') return fail(status, error, 400, "a folded header line (obs-fold)");
+    size_t colon = line.find(':');
+    if (colon == std::string::npos || colon == 0) return fail(status, error, 400, "a header line without a name");
+    std::string name = line.substr(0, colon);
+    if (name.back() == ' ' || name.back() == '\t') return fail(status, error, 400, "whitespace before a header's colon");
+    if (!std::all_of(name.begin(), name.end(), isTokenChar)) return fail(status, error, 400, "a header name with a character it cannot have");
+    size_t first = line.find_first_not_of(" \t", colon + 1), last = line.find_last_not_of(" \t");
+    std::string value = first == std::string::npos ? "" : line.substr(first, last - first + 1);
+    if (std::any_of(value.begin(), value.end(), [](char c) { return (c >= 0 && c < 0x20 && c != '\t') || c == 0x7f; }))
+      return fail(status, error, 400, "a control character in the value of " + name);
+    out.headers.emplace_back(name, value);
+  }
+  return true;
+}
+
+std::vector<std::string> valuesOf(const RequestHead &head, const std::string &name) {
+  std::vector<std::string> out;
+  for (const auto &[n, v] : head.headers)
+    if (lower(n) == name) out.push_back(v);
+  return out;
+}
+
+bool readFraming(RequestHead &out, int &status, std::string &error) {
+  std::vector<std::string> lengths = valuesOf(out, "content-length"), codings = valuesOf(out, "transfer-encoding");
+  if (!lengths.empty() && !codings.empty()) return fail(status, error, 400, "both Content-Length and Transfer-Encoding");
+  for (const std::string &l : lengths)
+    if (l.empty() || l.size() > 18 || !std::all_of(l.begin(), l.end(), ::isdigit) || l != lengths.front())
+      return fail(status, error, 400, "a Content-Length that is not one decimal number");
+  if (codings.size() > 1 || (codings.size() == 1 && lower(codings[0]) != "chunked"))
+    return fail(status, error, 501, "a transfer coding other than one `chunked`");
+  for (const std::string &u : valuesOf(out, "upgrade"))
+    if (lower(u).find("h2c") != std::string::npos) return fail(status, error, 400, "an h2c upgrade");
+  if (!valuesOf(out, "http2-settings").empty()) return fail(status, error, 400, "an HTTP2-Settings header");
+  out.body = !codings.empty() ? RequestHead::Body::Chunked : !lengths.empty() ? RequestHead::Body::Length : RequestHead::Body::None;
+  if (!lengths.empty()) out.length = std::stoull(lengths.front());
+  if (out.connect && out.body != RequestHead::Body::None) return fail(status, error, 400, "a CONNECT with a body");
+  return true;
+}
+
+bool readTarget(const std::string &target, RequestHead &out, int &status, std::string &error) {
+  if (out.connect) {
+    if (!parseAuthority(target, 0, out.host, out.port))
+      return fail(status, error, 400, "CONNECT names host:port (\"" + target + "\" is not)");
+    return true;
+  }
+  std::string scheme = lower(target.substr(0, std::min(target.find("://"), target.size())));
+  if (scheme == "https")
+    return fail(status, error, 400, "an https:// URL in absolute form: HTTPS goes through CONNECT (set https_proxy, "
+                                   "or curl --proxytunnel)");
+  if (scheme != "http" || target.find("://") == std::string::npos)
+    return fail(status, error, 400, "this is a proxy: the request names an absolute http:// URL, or is a CONNECT");
+  std::string rest = target.substr(7);
+  if (rest.find('#') != std::string::npos) return fail(status, error, 400, "a fragment (#) in the request target");
+  size_t pathStart = std::min(rest.find_first_of("/?"), rest.size());
+  if (!parseAuthority(rest.substr(0, pathStart), 80, out.host, out.port))
+    return fail(status, error, 400, "the URL's authority is not host[:port]");
+  std::string path = rest.substr(pathStart);
+  size_t q = path.find('?');
+  if (q != std::string::npos) out.query = path.substr(q + 1);
+  path = q == std::string::npos ? path : path.substr(0, q);
+  std::optional<std::string> canonical = canonicalPath(path.empty() ? "/" : path, error);
+  if (!canonical) return fail(status, error, 400, error);
+  out.path = *canonical;
+  return true;
+}
+
+// The Host field names the authority the URL does (RFC 9112 §3.2.2): one Host, the same.
+bool hostAgrees(const RequestHead &out, int &status, std::string &error) {
+  if (out.connect) return true;
+  std::vector<std::string> hosts = valuesOf(out, "host");
+  if (hosts.size() > 1) return fail(status, error, 400, "more than one Host field");
+  if (hosts.empty()) return out.version == "HTTP/1.0" || fail(status, error, 400, "no Host field");
+  std::string host;
+  uint16_t port = 0;
+  if (hosts[0].empty() || !parseAuthority(hosts[0], 80, host, port) || lower(host) != lower(out.host) || port != out.port)
+    return fail(status, error, 400, "the Host field (" + hosts[0] + ") is not the URL's authority");
+  return true;
+}
+
+}  // namespace
+
+bool parseRequestHead(const std::string &text, RequestHead &out, int &status, std::string &error) {
+  out = {};
+  if (text.size() > kMaxHead) return fail(status, error, 431, "the request head is too large");
+  std::vector<std::string> lines;
+  if (!splitLines(text, lines, status, error)) return false;
+  if (lines.empty()) return fail(status, error, 400, "an empty request");
+  const std::string &line = lines[0];
+  if (line == "PRI * HTTP/2.0") return fail(status, error, 400, "HTTP/2's preface on a plain connection");
+  size_t a = line.find(' '), b = a == std::string::npos ? a : line.find(' ', a + 1);
+  if (b == std::string::npos || line.find(' ', b + 1) != std::string::npos || a == 0 || b == a + 1)
+    return fail(status, error, 400, "the request line is not METHOD TARGET VERSION, one space apart");
+  out.method = line.substr(0, a);
+  out.version = line.substr(b + 1);
+  if (!std::all_of(out.method.begin(), out.method.end(), isTokenChar)) return fail(status, error, 400, "a method with a character it cannot have");
+  if (out.version != "HTTP/1.1" && out.version != "HTTP/1.0") return fail(status, error, 505, "HTTP/1.1 or HTTP/1.0 only");
+  out.connect = out.method == "CONNECT";
+  std::string target = line.substr(a + 1, b - a - 1);
+  if (std::any_of(target.begin(), target.end(), [](char c) { return static_cast<unsigned char>(c) <= 0x20 || c == 0x7f; }))
+    return fail(status, error, 400, "a control character in the request target");
+  return readTarget(target, out, status, error) && readHeaders(lines, out, status, error) &&
+         readFraming(out, status, error) && hostAgrees(out, status, error);
+}
+
+std::optional<std::string> canonicalPath(const std::string &path, std::string &error) {
+  if (path.empty() || path[0] != '/') return error = "the path does not start with /", std::nullopt;
+  std::string decoded;
+  for (size_t i = 0; i < path.size(); ++i) {
+    char c = path[i];
+    if (c == ';') return error = "path parameters (;) are refused: servers read them differently", std::nullopt;
+    if (c == '\\') return error = "a backslash in the path is refused: servers read it as / or not", std::nullopt;
+    if (c != '%') {
+      decoded += c;
+      continue;
+    }
+    if (i + 2 >= path.size() || !std::isxdigit(static_cast<unsigned char>(path[i + 1])) ||
+        !std::isxdigit(static_cast<unsigned char>(path[i + 2])))
+      return error = "a % in the path that is not an escape", std::nullopt;
+    int byte = std::stoi(path.substr(i + 1, 2), nullptr, 16);
+    if (byte == '/' || byte == '\\' || byte < 0x20 || byte == 0x7f || byte == ';')
+      return error = "an escaped /, \\, ; or control character in the path is refused", std::nullopt;
+    bool unreserved = std::isalnum(byte) || byte == '-' || byte == '.' || byte == '_' || byte == '~';
+    if (unreserved) decoded += static_cast<char>(byte);
+    else decoded += "%" + std::string(1, static_cast<char>(std::toupper(path[i + 1]))) +
+                    static_cast<char>(std::toupper(path[i + 2]));
+    i += 2;
+  }
+  std::vector<std::string> segments;
+  bool directory = false;
+  for (size_t start = 1; start <= decoded.size();) {
+    size_t slash = std::min(decoded.find('/', start), decoded.size());
+    std::string segment = decoded.substr(start, slash - start);
+    directory = segment.empty() || segment == "." || segment == "..";
+    if (segment == "..") {
+      if (!segments.empty()) segments.pop_back();
+    } else if (!segment.empty() && segment != ".") {
+      segments.push_back(segment);
+    }
+    start = slash + 1;
+  }
+  std::string out;
+  for (const std::string &s : segments) out += "/" + s;
+  if (out.empty() || directory) out += "/";
+  return out;
+}
+
+std::string upstreamHead(const RequestHead &head) {
+  std::vector<std::string> hopByHop = {"connection", "proxy-connection", "keep-alive", "proxy-authorization",
+                                       "proxy-authenticate", "te", "trailer", "upgrade"};
+  for (const std::string &listed : valuesOf(head, "connection")) {
+    for (size_t start = 0; start < listed.size();) {
+      size_t comma = std::min(listed.find(',', start), listed.size());
+      std::string token = listed.substr(start, comma - start);
+      token.erase(0, token.find_first_not_of(" \t"));
+      token.erase(token.find_last_not_of(" \t") + 1);
+      hopByHop.push_back(lower(token));
+      start = comma + 1;
+    }
+  }
+  std::string out = head.method + " " + head.path + (head.query.empty() ? "" : "?" + head.query) + " HTTP/1.1\r\n";
+  for (const auto &[name, value] : head.headers)
+    if (std::find(hopByHop.begin(), hopByHop.end(), lower(name)) == hopByHop.end()) out += name + ": " + value + "\r\n";
+  if (valuesOf(head, "host").empty()) out += "Host: " + head.host + (head.port == 80 ? "" : ":" + std::to_string(head.port)) + "\r\n";
+  return out + "Connection: close\r\n\r\n";
+}
+
+}  // namespace shellrt::egress

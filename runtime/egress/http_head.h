@@ -1,0 +1,44 @@
+// A request's head as the proxy reads it from the sandbox: strict HTTP/1.1 (RFC 9112), where
+// anything two servers could read two ways is refused rather than guessed: a bare LF, a
+// folded line, whitespace before a colon, Content-Length with Transfer-Encoding, differing
+// lengths, a transfer coding other than one `chunked`, oversized lines or heads, a Host that
+// differs from the absolute form's authority, h2c upgrades and HTTP/2's preface.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace shellrt::egress {
+
+constexpr size_t kMaxHead = 64 * 1024;
+constexpr size_t kMaxHeaderLine = 16 * 1024;
+constexpr size_t kMaxHeaders = 128;
+
+struct RequestHead {
+  std::string method, version;
+  bool connect = false;
+  // CONNECT host:port, or http://host[:port]/path?query in absolute form.
+  std::string host;  // as written (host_name.h makes it canonical)
+  uint16_t port = 0;
+  std::string path, query;  // path canonical (canonicalPath), query as written
+  std::vector<std::pair<std::string, std::string>> headers;  // as written, in order
+  enum class Body { None, Length, Chunked } body = Body::None;
+  uint64_t length = 0;
+};
+
+// The head's text, up to and including its empty line. false with `status` (400, 501...) and
+// `error` saying what is wrong, and a hint where there is one.
+bool parseRequestHead(const std::string &text, RequestHead &out, int &status, std::string &error);
+
+// A path with dot segments removed, empty segments collapsed, and %-escapes of unreserved
+// characters decoded ("%2e" is "."); escapes that would change the structure ("%2F", "%5C",
+// "%00") and path parameters (";") are refused: servers read them differently.
+std::optional<std::string> canonicalPath(const std::string &path, std::string &error);
+
+// The head to send upstream for an absolute-form request: origin form, the canonical path,
+// no hop-by-hop or proxy headers, and `Connection: close` (one request per connection).
+std::string upstreamHead(const RequestHead &head);
+
+}  // namespace shellrt::egress

@@ -1,0 +1,213 @@
+// The egress proxy's readers and decision (runtime/egress/): its decision against the
+// compiler's (ir::evaluateNetwork) on random policies and requests, through the bundle the
+// compiler writes; its globs against the compiler's; host names, request heads and TLS
+// server names as the proxy reads them.
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "bundle/bundle.h"
+#include "egress/decision.h"
+#include "egress/glob.h"
+#include "egress/host_name.h"
+#include "egress/http_head.h"
+#include "egress/tls_sni.h"
+#include "ir/evaluate.h"
+#include "ir/glob.h"
+#include "test_support.h"
+
+namespace {
+
+using namespace shellrt::egress;
+
+std::string randomRule(std::mt19937 &rng) {
+  static const std::vector<std::string> hosts = {
+      "\"api.example.com\"", "\"*.example.com\"", "\"**.example.com\"", "\"example.com\"", "10.0.0.0/8",
+      "10.1.2.0/24",         "127.0.0.1",         "192.168.1.0/24",    "\"::1\"",         "\"fd00::/8\"", "93.184.0.0/16"};
+  static const std::vector<std::string> ports = {"443", "80", "*", "[80, 443]", "8000-8100"};
+  bool allow = rng() % 3 != 0, http = rng() % 3 == 0;
+  std::string rule = std::string("  ") + (allow ? "allow" : "deny") + (http ? " http " : " ");
+  int count = 1 + static_cast<int>(rng() % 2);
+  for (int i = 0; i < count; ++i) rule += (i ? ", " : "") + hosts[rng() % hosts.size()] + ":" + ports[rng() % ports.size()];
+  if (rng() % 4 == 0) rule += rng() % 2 ? " by \"/usr/bin/git\"" : " by \"/usr/**\"";
+  if (http && rng() % 2) rule += rng() % 2 ? " methods GET" : " methods GET, POST";
+  if (http && rng() % 2) rule += rng() % 2 ? " paths \"/simple/**\"" : " paths \"/a/[0-9]*\"";
+  if (rng() % 5 == 0) rule += " audit";
+  return rule + "\n";
+}
+
+shellc::ir::NetworkRequest randomRequest(std::mt19937 &rng) {
+  static const std::vector<std::string> names = {"", "api.example.com", "a.b.example.com", "example.com", "other.org"};
+  static const std::vector<std::string> addresses = {"10.1.2.3", "10.9.9.9", "127.0.0.1", "192.168.1.5", "::1",
+                                                     "fd00::5", "93.184.216.34", "169.254.169.254", "100.64.0.1"};
+  static const std::vector<std::string> binaries = {"/usr/bin/git", "/usr/bin/curl", "/opt/tool"};
+  static const std::vector<std::string> paths = {"/simple/pip/", "/a/1x", "/a/x", "/"};
+  shellc::ir::NetworkRequest r;
+  r.host = names[rng() % names.size()];
+  if (r.host.empty() || rng() % 2) r.address = *parseAddress(addresses[rng() % addresses.size()]);
+  static const uint16_t portChoices[] = {443, 80, 8050, 22};
+  r.port = portChoices[rng() % 4];
+  if (rng() % 2) r.binaries = {binaries[rng() % binaries.size()]};
+  if (rng() % 2) {
+    r.protocol = shellc::ir::Protocol::Http;
+    r.method = rng() % 2 ? "GET" : "POST";
+    r.path = paths[rng() % paths.size()];
+  }
+  return r;
+}
+
+std::vector<std::string> lines(const std::vector<const shellc::ir::NetworkRule *> &rules) {
+  std::vector<std::string> out;
+  for (const auto *r : rules) out.push_back(std::to_string(r->id.line));
+  return out;
+}
+std::vector<std::string> lines(const std::vector<const shellrt::EgressRule *> &rules) {
+  std::vector<std::string> out;
+  for (const auto *r : rules) out.push_back(std::to_string(r->rule.line));
+  return out;
+}
+
+TEST(Egress, DecidesAsTheCompilerDoes) {
+  std::mt19937 rng(12);
+  int compared = 0;
+  for (int round = 0; round < 60; ++round) {
+    std::string text = "policy random\nnetwork {\n";
+    if (rng() % 3 == 0) text += "  default allow\n";
+    if (rng() % 4 == 0) text += "  enforcement audit\n";
+    for (int i = 0; i < 5; ++i) text += randomRule(rng);
+    text += "}\n";
+    auto checked = shellc::testing::checkText(text);
+    if (!checked->output.ok) continue;  // a random rule the checker refuses (e.g. an allow inside a deny's range)
+    ++compared;
+    shellrt::Bundle bundle;
+    std::string error;
+    ASSERT_TRUE(shellrt::parseBundle(shellc::testing::bundleJson(*checked), bundle, error)) << error;
+    Table table(bundle.egress);
+    for (int i = 0; i < 300; ++i) {
+      shellc::ir::NetworkRequest r = randomRequest(rng);
+      shellc::ir::NetworkDecision expected = shellc::ir::evaluateNetwork(checked->output.policy.network, r);
+      Request ours{r.host, r.address, r.port, r.protocol == shellc::ir::Protocol::Http, r.method, r.path, r.binaries};
+      Decision got = table.decide(ours);
+      std::string what = text + "host " + r.host + " address " + (r.address ? addressText(*r.address) : "-") + " port " +
+                         std::to_string(r.port) + " " + r.method + " " + r.path;
+      ASSERT_EQ(got.allow, expected.allow) << what;
+      ASSERT_EQ(got.enforced, expected.enforced) << what;
+      ASSERT_EQ(got.logged, expected.logged) << what;
+      ASSERT_EQ(got.reserved != nullptr, expected.reserved != nullptr) << what;
+      ASSERT_EQ(lines(got.deciding), lines(expected.deciding)) << what;
+      // A name is resolved whenever some address of it could be let through.
+      if (!r.host.empty() && got.allow && !ours.http) {
+        Request byName = ours;
+        byName.address.reset();
+        ASSERT_TRUE(table.worthResolving(byName)) << what;
+      }
+    }
+  }
+  EXPECT_GT(compared, 40);  // most random policies check clean: the comparison is not empty
+}
+
+TEST(Egress, GlobsMatchAsTheCompilersDo) {
+  std::mt19937 rng(13);
+  const std::string globAlphabet = "ab/*?[]!-0", textAlphabet = "ab/0-]!";
+  for (int i = 0; i < 20000; ++i) {
+    std::string glob = "/", text = "/";
+    for (size_t n = rng() % 8; n > 0; --n) glob += globAlphabet[rng() % globAlphabet.size()];
+    for (size_t n = rng() % 8; n > 0; --n) text += textAlphabet[rng() % textAlphabet.size()];
+    ASSERT_EQ(matchBinary(glob, text), shellc::ir::matchBinaryGlob(glob, text)) << glob << " " << text;
+    ASSERT_EQ(matchHttpPath(glob, text), shellc::ir::matchHttpPathGlob(glob, text)) << glob << " " << text;
+  }
+}
+
+TEST(Egress, HostNamesAreCanonicalOrRefused) {
+  auto name = [](const std::string &text) {
+    Host h;
+    std::string error;
+    if (!canonicalHost(text, h, error)) return "refused: " + error;
+    return h.address ? "address " + addressText(*h.address) : h.name;
+  };
+  EXPECT_EQ(name("API.Example.COM."), "api.example.com");
+  EXPECT_EQ(name("bücher.example"), "xn--bcher-kva.example");
+  EXPECT_EQ(name("例え.テスト"), "xn--r8jz45g.xn--zckzah");
+  EXPECT_EQ(name("127.1"), "address 127.0.0.1");
+  EXPECT_EQ(name("0x7f.0.0.1"), "address 127.0.0.1");
+  EXPECT_EQ(name("2130706433"), "address 127.0.0.1");
+  EXPECT_EQ(name("[::ffff:10.0.0.1]"), "address 10.0.0.1");
+  EXPECT_EQ(name("[::1]"), "address ::1");
+  EXPECT_NE(name("user@api.example.com").find("refused: user information"), std::string::npos);
+  EXPECT_NE(name("api%2eexample.com").find("refused: a %-escaped"), std::string::npos);
+  EXPECT_NE(name("a..b").find("refused"), std::string::npos);
+  EXPECT_NE(name("a b.com").find("refused"), std::string::npos);
+  EXPECT_NE(name("\xff.com").find("refused: the host name is not valid UTF-8"), std::string::npos);
+  EXPECT_NE(name("[::1").find("refused"), std::string::npos);
+}
+
+std::string head(const std::string &text) {
+  RequestHead h;
+  int status = 0;
+  std::string error;
+  if (!parseRequestHead(text, h, status, error)) return std::to_string(status) + " " + error;
+  return (h.connect ? "CONNECT " : h.method + " ") + h.host + ":" + std::to_string(h.port) + h.path +
+         (h.query.empty() ? "" : "?" + h.query);
+}
+
+TEST(Egress, RequestHeadsAreStrict) {
+  EXPECT_EQ(head("CONNECT api.example.com:443 HTTP/1.1\r\nHost: api.example.com:443\r\n\r\n"), "CONNECT api.example.com:443");
+  EXPECT_EQ(head("GET http://x.org/a/../b//c?q=1 HTTP/1.1\r\nHost: x.org\r\n\r\n"), "GET x.org:80/b/c?q=1");
+  EXPECT_EQ(head("GET http://x.org:8080/%61/%2e%2E/x HTTP/1.1\r\nHost: x.org:8080\r\n\r\n"), "GET x.org:8080/x");
+  EXPECT_EQ(head("GET http://x.org/a%20b/%7e HTTP/1.1\r\nHost: x.org\r\n\r\n"), "GET x.org:80/a%20b/~");
+  const std::vector<std::pair<std::string, std::string>> refused = {
+      {"GET http://x.org/ HTTP/1.1\nHost: x.org\n\n", "400 a bare LF"},
+      {"GET http://x.org/ HTTP/1.1\r\nHost: x.org\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n", "400 both"},
+      {"GET http://x.org/ HTTP/1.1\r\nHost: x.org\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n", "400 a Content-Length"},
+      {"GET http://x.org/ HTTP/1.1\r\nHost: x.org\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", "501 a transfer coding"},
+      {"GET http://x.org/ HTTP/1.1\r\nHost: x.org\r\nX: a\r\n b\r\n\r\n", "400 a folded"},
+      {"GET http://x.org/ HTTP/1.1\r\nHost : x.org\r\n\r\n", "400 whitespace before"},
+      {"GET http://x.org/ HTTP/1.1\r\nHost: y.org\r\n\r\n", "400 the Host field"},
+      {"GET http://x.org/ HTTP/1.1\r\nHost: x.org\r\nHost: x.org\r\n\r\n", "400 more than one Host"},
+      {"GET http://x.org/ HTTP/1.1\r\nHost: x.org\r\nUpgrade: h2c\r\n\r\n", "400 an h2c upgrade"},
+      {"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "400 HTTP/2's preface"},
+      {"GET https://x.org/ HTTP/1.1\r\nHost: x.org\r\n\r\n", "400 an https:// URL"},
+      {"GET /index.html HTTP/1.1\r\nHost: x.org\r\n\r\n", "400 this is a proxy"},
+      {"GET http://x.org/a%2Fb HTTP/1.1\r\nHost: x.org\r\n\r\n", "400 an escaped /"},
+      {"GET http://x.org/a;jsessionid=1 HTTP/1.1\r\nHost: x.org\r\n\r\n", "400 path parameters"},
+      {"GET  http://x.org/ HTTP/1.1\r\nHost: x.org\r\n\r\n", "400 the request line"},
+      {"GET http://x.org/ HTTP/2\r\nHost: x.org\r\n\r\n", "505 HTTP/1.1"},
+      {"CONNECT x.org HTTP/1.1\r\n\r\n", "400 CONNECT names host:port"},
+      {"CONNECT x.org:443 HTTP/1.1\r\nContent-Length: 3\r\n\r\n", "400 a CONNECT with a body"},
+  };
+  for (const auto &[text, expected] : refused) EXPECT_EQ(head(text).substr(0, expected.size()), expected) << text;
+}
+
+TEST(Egress, UpstreamHeadIsOriginFormWithoutHopByHop) {
+  RequestHead h;
+  int status;
+  std::string error;
+  ASSERT_TRUE(parseRequestHead("GET http://x.org/a?b HTTP/1.1\r\nHost: x.org\r\nProxy-Authorization: Basic x\r\n"
+                               "Connection: keep-alive, X-Secret\r\nX-Secret: 1\r\nAccept: */*\r\n\r\n", h, status, error));
+  EXPECT_EQ(upstreamHead(h), "GET /a?b HTTP/1.1\r\nHost: x.org\r\nAccept: */*\r\nConnection: close\r\n\r\n");
+}
+
+// A ClientHello with one server_name extension, as TLS clients send it.
+std::string clientHello(const std::string &name) {
+  auto u16 = [](size_t v) { return std::string{static_cast<char>(v >> 8), static_cast<char>(v & 0xff)}; };
+  std::string sni = u16(name.size() + 3) + std::string(1, '\0') + u16(name.size()) + name;
+  std::string extensions = u16(0) + u16(sni.size()) + sni;
+  std::string body = std::string("\x03\x03", 2) + std::string(32, 'r') + std::string(1, '\0') + u16(2) +
+                     std::string("\x13\x01", 2) + std::string("\x01\x00", 2) + u16(extensions.size()) + extensions;
+  std::string handshake = std::string(1, '\x01') + std::string(1, '\0') + u16(body.size()) + body;
+  return std::string("\x16\x03\x01", 3) + u16(handshake.size()) + handshake;
+}
+
+TEST(Egress, TlsServerNameIsRead) {
+  std::string name;
+  std::string hello = clientHello("api.example.com");
+  EXPECT_EQ(serverName(hello, name), Hello::ServerName);
+  EXPECT_EQ(name, "api.example.com");
+  EXPECT_EQ(serverName(hello.substr(0, 20), name), Hello::Incomplete);
+  EXPECT_EQ(serverName("SSH-2.0-OpenSSH\r\n", name), Hello::NotTls);
+  std::string broken = hello;
+  broken[7] = '\x7f';  // the hello claims more than the record holds
+  EXPECT_EQ(serverName(broken, name), Hello::Malformed);
+}
+
+}  // namespace
