@@ -8,8 +8,7 @@
 
 namespace shellrt {
 
-namespace {
-std::string quoted(const std::string &s) {
+std::string jsonString(const std::string &s) {
   std::string out = "\"";
   for (unsigned char c : s) {
     if (c == '"' || c == '\\') out += '\\', out += c;
@@ -21,9 +20,11 @@ std::string quoted(const std::string &s) {
   }
   return out + "\"";
 }
+
+namespace {
 std::string array(const std::vector<std::string> &items) {
   std::string out = "[";
-  for (size_t i = 0; i < items.size(); ++i) out += (i ? "," : "") + quoted(items[i]);
+  for (size_t i = 0; i < items.size(); ++i) out += (i ? "," : "") + jsonString(items[i]);
   return out + "]";
 }
 }  // namespace
@@ -35,10 +36,10 @@ bool AuditLog::open(const std::string &path) {
 }
 
 void AuditLog::count(const char *name, std::initializer_list<Field> fields) {
-  static const std::vector<std::string> decisions = {"unix_socket", "seccomp_notify", "kernel_audit", "limit"};
+  static const std::vector<std::string> decisions = {"unix_socket", "seccomp_notify", "kernel_audit", "limit", "egress"};
   if (std::find(decisions.begin(), decisions.end(), name) == decisions.end()) return;
   std::string key = name;
-  for (const char *part : {"decision", "syscall", "mechanism", "denied", "path", "rule", "limit"})
+  for (const char *part : {"decision", "syscall", "mechanism", "denied", "host", "path", "rule", "limit"})
     for (const Field &f : fields)
       if (std::string(f.first) == part)
         if (auto *s = std::get_if<std::string>(&f.second); s && !s->empty()) key += " " + *s;
@@ -63,12 +64,12 @@ void AuditLog::event(const char *name, std::initializer_list<Field> fields) {
   timespec now;
   clock_gettime(CLOCK_REALTIME, &now);
   std::string line = "{\"time_ms\":" + std::to_string(now.tv_sec * 1000LL + now.tv_nsec / 1000000) +
-                     ",\"event\":" + quoted(name) + ",\"pid\":" + std::to_string(getpid());
+                     ",\"event\":" + jsonString(name) + ",\"pid\":" + std::to_string(getpid());
   for (const Field &f : fields) {
     line += ",";
-    line += quoted(f.first);
+    line += jsonString(f.first);
     line += ":";
-    if (auto *s = std::get_if<std::string>(&f.second)) line += quoted(*s);
+    if (auto *s = std::get_if<std::string>(&f.second)) line += jsonString(*s);
     else if (auto *i = std::get_if<int64_t>(&f.second)) line += std::to_string(*i);
     else if (auto *b = std::get_if<bool>(&f.second)) line += *b ? "true" : "false";
     else line += array(std::get<std::vector<std::string>>(f.second));

@@ -12,6 +12,8 @@
 
 namespace shellrt {
 
+std::string jsonString(const std::string &s);  // quoted and escaped
+
 class AuditLog {
 public:
   using Field = std::pair<const char *, std::variant<std::string, int64_t, bool, std::vector<std::string>>>;

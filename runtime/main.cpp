@@ -27,6 +27,8 @@
 #include "bundle/signature.h"
 #include "cgroup.h"
 #include "descriptors.h"
+#include "egress/host_name.h"
+#include "egress/proxy.h"
 #include "fd_passing.h"
 #include "files.h"
 #include "kernel_audit.h"
@@ -46,15 +48,27 @@ constexpr int kExitSetupFailed = 125;
 struct Options {
   std::string bundle, workspace = ".", auditLog, trust, signature, grace = "10";
   bool summary = false;
+  std::vector<egress::FixedName> resolve;  // --resolve HOST:ADDRESS, for tests (docs/egress.md)
   std::vector<std::string> command;
 };
 
 int usage(const char *why) {
   std::cerr << "shellrt: " << why << "\n"
             << "usage: shellrt BUNDLE [--workspace DIR] [--audit-log FILE|-] [--trust PUBKEY [--signature FILE]]\n"
-            << "               [--grace SECONDS] [--summary]\n"
+            << "               [--grace SECONDS] [--summary] [--resolve HOST:ADDRESS]...\n"
             << "               -- COMMAND [ARG...]\n";
   return 2;
+}
+
+// HOST:ADDRESS, the host canonical as the proxy will compare it.
+bool fixedName(const std::string &text, std::vector<egress::FixedName> &out) {
+  size_t colon = text.find(':');
+  egress::Host host;
+  std::string error;
+  std::optional<egress::Address> address = colon == std::string::npos ? std::nullopt : egress::parseAddress(text.substr(colon + 1));
+  if (!address || !egress::canonicalHost(text.substr(0, colon), host, error) || host.name.empty()) return false;
+  out.push_back({host.name, *address});
+  return true;
 }
 
 bool parseArgs(int argc, char **argv, Options &o) {
@@ -70,6 +84,8 @@ bool parseArgs(int argc, char **argv, Options &o) {
                          : a == "--grace"     ? &o.grace : nullptr;
     if (a == "--summary") {
       o.summary = true;
+    } else if (a == "--resolve" && i + 1 < argc) {
+      if (!fixedName(argv[++i], o.resolve)) return false;
     } else if (value && i + 1 < argc) {
       *value = argv[++i];
     } else if (a.rfind("--", 0) == 0 || !o.bundle.empty()) {
@@ -201,6 +217,7 @@ struct SetupReports {
   pid_t child;
   int diagSocket, ackFd;
   Guardian &guardian;
+  egress::Proxy &proxy;
   std::string error;
   std::string execError;  // "126 why" or "127 why": the command could not be run
 
@@ -215,6 +232,21 @@ struct SetupReports {
     else if (text.rfind("error ", 0) == 0) error = text.substr(6);
     else if (text.rfind("exec-failed ", 0) == 0) execError = text.substr(12);
     else if (text.rfind("listener ", 0) == 0) takeListener(std::stoi(text.substr(9)));
+    else if (text.rfind("proxy ", 0) == 0) takeProxy(text.substr(6));
+  }
+
+  // The egress proxy's listening socket, made in the sandbox's network namespace: served
+  // from here on. Without it the sandbox would have no way out, so it does not start.
+  void takeProxy(const std::string &port) {
+    int listener = receiveFd(diagSocket);
+    if (listener < 0) {
+      error = "cannot take the egress proxy's socket from the sandbox";
+      kill(child, SIGKILL);
+      return;
+    }
+    proxy.start(bundle.egress, listener, child);
+    audit.event("layer", {{"applied", "egress: the proxy listens on 127.0.0.1:" + port + " in the sandbox; " +
+                                          std::to_string(bundle.egress.rules.size()) + " rules"}});
   }
 
   // The child waits, its filters loaded, until the supervisor holds the listener; if the
@@ -364,7 +396,7 @@ private:
   // The child reports each layer (the pipe closes at the command's exec), then the terminal
   // is relayed until the sandbox ends; everything is put back, whatever happened.
   int supervise() {
-    SetupReports reports{audit_, responder_, bundle_, socketRules_, child, notify_[0], ack_[1], guardian_, {}, {}};
+    SetupReports reports{audit_, responder_, bundle_, socketRules_, child, notify_[0], ack_[1], guardian_, proxy_, {}, {}};
     reports.read(report_[0]);
     commandStarted = 1;
     // A terminal that goes away ends the session, as it ends a shell's: nothing is left
@@ -377,6 +409,7 @@ private:
     while (waitpid(child, &status, 0) < 0 && errno == EINTR) {}
     status = commandStatus(status_[0], status);
     terminal_.restore();
+    proxy_.stop();
     responder_.stop();
     kernelAudit_.stop();
     cgroup_.logStops(audit_);
@@ -414,6 +447,7 @@ private:
   KernelAuditForwarder kernelAudit_;
   Terminal terminal_;
   Guardian guardian_;
+  egress::Proxy proxy_{audit_, o_.resolve};
   SocketRules socketRules_;
   NotifyResponder responder_;  // after what it uses: destroyed (stopped) first
   int sync_[2] = {-1, -1}, report_[2] = {-1, -1}, ack_[2] = {-1, -1}, status_[2] = {-1, -1}, notify_[2] = {-1, -1};

@@ -1,7 +1,9 @@
 #include "sandbox.h"
 
 #include <linux/capability.h>
+#include <arpa/inet.h>
 #include <net/if.h>
+#include <netinet/in.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <linux/netlink.h>
@@ -51,7 +53,23 @@ void dropCapabilities(const SandboxSpec &spec) {
   if (syscall(SYS_capset, &header, data) != 0) die(spec, errnoText("capset"));
 }
 
-std::vector<std::string> environment(const SandboxSpec &spec) {
+// The proxy's address for every client that reads one: curl reads only lowercase
+// http_proxy, Node's fetch and https only with NODE_USE_ENV_PROXY, npm its npm_config_*;
+// pip, git and cargo read HTTPS_PROXY / https_proxy. Set last: the sandbox's only way out.
+void addProxyVariables(std::vector<std::string> &env, uint16_t port) {
+  std::string url = "http://127.0.0.1:" + std::to_string(port);
+  std::vector<std::pair<std::string, std::string>> vars = {
+      {"HTTP_PROXY", url}, {"HTTPS_PROXY", url}, {"ALL_PROXY", url}, {"http_proxy", url}, {"https_proxy", url},
+      {"all_proxy", url}, {"NO_PROXY", "localhost,127.0.0.1,::1"}, {"no_proxy", "localhost,127.0.0.1,::1"},
+      {"NODE_USE_ENV_PROXY", "1"}, {"npm_config_proxy", url}, {"npm_config_https_proxy", url},
+      {"CARGO_HTTP_PROXY", url}};
+  for (auto &[name, value] : vars) {
+    std::erase_if(env, [&](const std::string &e) { return e.compare(0, name.size() + 1, name + "=") == 0; });
+    env.push_back(name + "=" + value);
+  }
+}
+
+std::vector<std::string> environment(const SandboxSpec &spec, uint16_t proxyPort) {
   std::vector<std::string> env;
   for (const std::string &name : spec.bundle->envPass)
     for (const std::string &entry : spec.hostEnvironment)
@@ -60,6 +78,7 @@ std::vector<std::string> environment(const SandboxSpec &spec) {
     std::erase_if(env, [&](const std::string &e) { return e.compare(0, name.size() + 1, name + "=") == 0; });
     env.push_back(name + "=" + value);
   }
+  addProxyVariables(env, proxyPort);
   return env;
 }
 
@@ -124,10 +143,29 @@ bool loopbackUp() {
   return ok;
 }
 
+// The egress proxy's socket, listening on the sandbox's loopback at a port the kernel
+// chooses, handed to the supervisor, which serves it from outside (egress/proxy.h). Made
+// here, while this process still acts in the sandbox's network namespace as its owner.
+uint16_t proxyListener(const SandboxSpec &spec) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t size = sizeof address;
+  if (fd < 0 || bind(fd, reinterpret_cast<sockaddr *>(&address), sizeof address) != 0 || listen(fd, 512) != 0 ||
+      getsockname(fd, reinterpret_cast<sockaddr *>(&address), &size) != 0 || !sendFd(spec.notifySocket, fd))
+    die(spec, errnoText("make the egress proxy's socket"));
+  close(fd);
+  uint16_t port = ntohs(address.sin_port);
+  report(spec.reportFd, "proxy " + std::to_string(port));
+  return port;
+}
+
 [[noreturn]] void runSandbox(const SandboxSpec &spec) {
   const Bundle &bundle = *spec.bundle;
   std::string notes, error;
   if (!loopbackUp()) die(spec, errnoText("bring up loopback"));
+  uint16_t proxyPort = proxyListener(spec);
   std::vector<std::string> placeholders;
   if (!buildRoot(spec, placeholders, notes, error)) die(spec, error);
   for (const std::string &p : placeholders) report(spec.reportFd, "placeholder " + p);
@@ -150,7 +188,7 @@ bool loopbackUp() {
   report(spec.reportFd, "layer identity: uid " + std::to_string(spec.uid) + ", gid " + std::to_string(spec.gid) +
                             ", no capabilities");
 
-  std::vector<std::string> env = environment(spec);
+  std::vector<std::string> env = environment(spec, proxyPort);
   if (chdir(spec.workspace.c_str()) != 0 && chdir("/") != 0) die(spec, errnoText("chdir"));
 
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) die(spec, errnoText("no_new_privs"));

@@ -1,0 +1,546 @@
+#include "egress/proxy.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "egress/host_name.h"
+#include "egress/http_head.h"
+#include "egress/tls_sni.h"
+
+namespace shellrt::egress {
+
+namespace {
+
+constexpr int kHeadTimeoutMs = 30000;
+constexpr int kDialTimeoutMs = 10000;
+constexpr size_t kMaxConnections = 1024;
+
+int64_t nowMs() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
+}
+
+bool writeAll(int fd, const char *data, size_t size) {
+  while (size > 0) {
+    ssize_t n = send(fd, data, size, MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    data += n;
+    size -= static_cast<size_t>(n);
+  }
+  return true;
+}
+bool writeAll(int fd, const std::string &s) { return writeAll(fd, s.data(), s.size()); }
+
+}  // namespace
+
+// Bytes from a socket, with what was read ahead kept for the next reader.
+struct Stream {
+  int fd;
+  std::string buffered;
+  bool fill(int timeoutMs) {
+    pollfd p{fd, POLLIN, 0};
+    int ready;
+    while ((ready = poll(&p, 1, timeoutMs)) < 0 && errno == EINTR) {
+    }
+    char chunk[16384];
+    ssize_t n = ready > 0 ? read(fd, chunk, sizeof chunk) : -1;
+    if (n <= 0) return false;
+    buffered.append(chunk, static_cast<size_t>(n));
+    return true;
+  }
+  // Up to and including `end`, read within the timeout and at most `limit` bytes.
+  bool until(const std::string &end, size_t limit, std::string &out) {
+    int64_t deadline = nowMs() + kHeadTimeoutMs;
+    size_t at;
+    while ((at = buffered.find(end)) == std::string::npos) {
+      // A head ended by bare LFs is handed on whole, for the parser to refuse by name.
+      if (end == "\r\n\r\n" && (at = buffered.find("\n\n")) != std::string::npos) return take(at + 2, out);
+      if (buffered.size() > limit) return take(buffered.size(), out);
+      int64_t left = deadline - nowMs();
+      if (left <= 0 || !fill(static_cast<int>(left))) return false;
+    }
+    return take(at + end.size(), out);
+  }
+  bool exactly(size_t n, std::string &out) {
+    while (buffered.size() < n)
+      if (!fill(kHeadTimeoutMs)) return false;
+    return take(n, out);
+  }
+  bool take(size_t n, std::string &out) {
+    out = buffered.substr(0, n);
+    buffered.erase(0, n);
+    return true;
+  }
+};
+
+namespace {
+
+int dial(const Address &address, uint16_t port, std::string &error) {
+  sockaddr_storage to;
+  socklen_t length = socketAddress(address, port, to);
+  int fd = socket(to.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return error = std::strerror(errno), -1;
+  int r = connect(fd, reinterpret_cast<sockaddr *>(&to), length);
+  if (r != 0 && errno == EINPROGRESS) {
+    pollfd p{fd, POLLOUT, 0};
+    int soError = ETIMEDOUT;
+    socklen_t size = sizeof soError;
+    if (poll(&p, 1, kDialTimeoutMs) == 1) getsockopt(fd, SOL_SOCKET, SO_ERROR, &soError, &size);
+    errno = soError;
+    r = soError == 0 ? 0 : -1;
+  }
+  if (r != 0) {
+    error = std::strerror(errno);
+    close(fd);
+    return -1;
+  }
+  fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+  int one = 1;
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  return fd;
+}
+
+// Both directions until each has ended; an end in one is passed on as a half-close.
+void relay(int a, int b, uint64_t &aToB, uint64_t &bToA) {
+  bool aOpen = true, bOpen = true;
+  char buffer[65536];
+  while (aOpen || bOpen) {
+    pollfd p[2] = {{a, static_cast<short>(aOpen ? POLLIN : 0), 0}, {b, static_cast<short>(bOpen ? POLLIN : 0), 0}};
+    if (poll(p, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      return;
+    }
+    for (int side = 0; side < 2; ++side) {
+      if (!(p[side].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+      int from = side == 0 ? a : b, to = side == 0 ? b : a;
+      ssize_t n = read(from, buffer, sizeof buffer);
+      if (n == 0) {
+        (side == 0 ? aOpen : bOpen) = false;
+        shutdown(to, SHUT_WR);
+        continue;
+      }
+      if (n < 0 || !writeAll(to, buffer, static_cast<size_t>(n))) return;  // an error, or the other end is gone
+      (side == 0 ? aToB : bToA) += static_cast<uint64_t>(n);
+    }
+  }
+}
+
+std::string rulesText(const std::vector<const EgressRule *> &rules) {
+  std::string out;
+  for (const EgressRule *r : rules) out += (out.empty() ? "" : ", ") + r->rule.display();
+  return out;
+}
+
+std::vector<Address> resolveName(const std::string &host, std::string &error) {
+  addrinfo hints{}, *found = nullptr;
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  int r = getaddrinfo(host.c_str(), nullptr, &hints, &found);
+  std::vector<Address> out;
+  if (r != 0) return error = gai_strerror(r), out;
+  for (addrinfo *i = found; i; i = i->ai_next) {
+    sockaddr_storage s{};
+    std::memcpy(&s, i->ai_addr, i->ai_addrlen);
+    Address a = fromSocketAddress(s);
+    if (std::find(out.begin(), out.end(), a) == out.end()) out.push_back(a);
+  }
+  freeaddrinfo(found);
+  return out;
+}
+
+}  // namespace
+
+struct Proxy::Exchange {
+  int client = -1, upstream = -1;
+  int64_t startMs = nowMs();
+  Stream in{-1, {}};
+  RequestHead head;
+  Request request;
+  Decision decision;
+  std::optional<Address> dialled;
+  int status = 0;
+  std::string outcome = "deny", reason;
+  uint64_t up = 0, down = 0;
+};
+
+void Proxy::start(const Egress &egress, int listener, pid_t sandbox) {
+  table_.emplace(egress);
+  binariesMatter_ = std::any_of(egress.rules.begin(), egress.rules.end(), [](const EgressRule &r) { return !r.binaries.empty(); });
+  listener_ = listener;
+  sandbox_ = sandbox;
+  acceptor_ = std::thread([this] { acceptLoop(); });
+}
+
+void Proxy::stop() {
+  {
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (stopping_ || listener_ < 0) return;
+    stopping_ = true;
+    shutdown(listener_, SHUT_RDWR);  // wakes the accept
+    for (int fd : clients_) shutdown(fd, SHUT_RDWR);
+  }
+  acceptor_.join();
+  std::unique_lock<std::mutex> lock(mutex_);
+  idle_.wait(lock, [this] { return active_ == 0; });
+  close(listener_);
+}
+
+void Proxy::acceptLoop() {
+  for (;;) {
+    int client = accept4(listener_, nullptr, nullptr, SOCK_CLOEXEC);
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (stopping_) {
+      if (client >= 0) close(client);
+      return;
+    }
+    if (client < 0) {
+      if (errno == EINTR || errno == ECONNABORTED || errno == EMFILE || errno == ENFILE) continue;
+      return;
+    }
+    if (active_ >= kMaxConnections) {
+      close(client);  // the sandbox's program sees a reset; the next one may get through
+      continue;
+    }
+    ++active_;
+    clients_.insert(client);
+    std::thread([this, client] { serve(client); }).detach();
+  }
+}
+
+void Proxy::serve(int client) {
+  int one = 1;
+  setsockopt(client, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  Exchange x;
+  x.client = client;
+  x.in.fd = client;
+  handle(x);
+  if (x.upstream >= 0) close(x.upstream);
+  std::lock_guard<std::mutex> lock(mutex_);
+  clients_.erase(client);
+  close(client);
+  if (--active_ == 0) idle_.notify_all();
+}
+
+void Proxy::handle(Exchange &x) {
+  std::string text, error;
+  if (!x.in.until("\r\n\r\n", kMaxHead, text)) return;  // nothing asked, or too slowly
+  int status = 0;
+  if (!parseRequestHead(text, x.head, status, error)) return refuse(x, status, error);
+  Host host;
+  if (!canonicalHost(x.head.host, host, error)) return refuse(x, 400, error);
+  x.request.host = host.name;
+  x.request.address = host.address;
+  x.request.port = x.head.port;
+  x.request.http = !x.head.connect;
+  x.request.method = x.head.method;
+  x.request.path = x.head.path;
+  if (!decide(x) || !resolveAndDial(x)) return;
+  x.head.connect ? tunnel(x) : forward(x);
+  record(x);
+}
+
+// Before any name is resolved: the program that called, and whether the name could be let
+// through at all (a name no rule can allow is refused without a DNS query).
+bool Proxy::decide(Exchange &x) {
+  std::string error;
+  if (binariesMatter_) {
+    x.request.binaries = callerBinaries(x.client, error);
+    if (!error.empty()) return refuse(x, 403, error), false;
+  }
+  if (x.request.address || table_->worthResolving(x.request)) return true;
+  x.request.http = false;  // refused as a connection: no request on it is ever made
+  x.decision = table_->decide(x.request);
+  refuse(x, 403, "");
+  return false;
+}
+
+// Each address is decided as the connection it would be; the first let through is dialled,
+// exactly that one, so that no second lookup can move the connection elsewhere.
+bool Proxy::resolveAndDial(Exchange &x) {
+  std::vector<Address> candidates;
+  std::string error;
+  if (x.request.address) candidates.push_back(*x.request.address);
+  for (const FixedName &f : fixed_)
+    if (f.host == x.request.host) candidates.push_back(f.address);
+  // Names fixed for tests stand for the whole of DNS: a test never sends a query.
+  if (candidates.empty() && fixed_.empty()) candidates = resolveName(x.request.host, error);
+  else if (candidates.empty()) error = "not among the names given by --resolve";
+  if (candidates.empty()) return refuse(x, 502, "the name " + x.request.host + " does not resolve: " + error), false;
+  std::optional<Decision> refusal;
+  std::optional<Address> refused;
+  std::string dialError;
+  for (const Address &a : candidates) {
+    Request r = x.request;
+    r.address = a;
+    if (x.head.connect && table_->decidesRequests(r))
+      return refuse(x, 403, "the policy judges requests to " + x.head.host + " by method or path, and this proxy does not "
+                            "look inside HTTPS tunnels yet: the tunnel is refused"), false;
+    Decision d = table_->decide(r);
+    if (!d.allow && d.enforced) {
+      if (!refusal) refusal = d, refused = a;
+      continue;
+    }
+    x.decision = d;
+    x.dialled = a;
+    x.upstream = dial(a, x.request.port, dialError);
+    if (x.upstream >= 0) return x.outcome = d.allow ? "allow" : "audit", true;
+  }
+  if (!dialError.empty())
+    return refuse(x, 502, "cannot connect to " + x.head.host + ":" + std::to_string(x.request.port) + ": " + dialError), false;
+  x.decision = *refusal;
+  x.request.address = x.dialled = refused;
+  return refuse(x, 403, ""), false;
+}
+
+void Proxy::tunnel(Exchange &x) {
+  if (!writeAll(x.client, "HTTP/1.1 200 Connection established\r\n\r\n")) return;
+  x.status = 200;
+  // The first bytes: a TLS ClientHello must ask for the host the CONNECT named.
+  std::string name;
+  Hello hello;
+  while ((hello = serverName(x.in.buffered, name)) == Hello::Incomplete && x.in.buffered.size() < 16384 + 5)
+    if (!x.in.fill(kHeadTimeoutMs)) break;
+  Host asked;
+  std::string error;
+  bool fronted = hello == Hello::ServerName && !x.request.host.empty() &&
+                 (!canonicalHost(name, asked, error) || asked.name != x.request.host);
+  if (hello == Hello::Malformed || fronted) {
+    x.outcome = "deny";
+    x.reason = hello == Hello::Malformed ? "a malformed TLS ClientHello in the tunnel"
+                                          : "the TLS server name " + name + " is not the CONNECT host " + x.request.host;
+    return;
+  }
+  if (!writeAll(x.upstream, x.in.buffered)) return;
+  x.up += x.in.buffered.size();
+  relay(x.client, x.upstream, x.up, x.down);
+}
+
+namespace {
+
+bool copyExactly(Stream &in, int to, uint64_t n, uint64_t &count) {
+  while (n > 0) {
+    if (in.buffered.empty() && !in.fill(kHeadTimeoutMs)) return false;
+    size_t take = static_cast<size_t>(std::min<uint64_t>(n, in.buffered.size()));
+    if (!writeAll(to, in.buffered.data(), take)) return false;
+    in.buffered.erase(0, take);
+    n -= take;
+    count += take;
+  }
+  return true;
+}
+
+// A chunked body, chunk by chunk, each size line strict (hex digits, an extension at most),
+// through the trailers' empty line: where it ends is where this proxy and the server agree.
+bool copyChunked(Stream &in, int to, uint64_t &count) {
+  for (;;) {
+    std::string line;
+    if (!in.until("\r\n", 4096, line) || line.size() < 2 || line.compare(line.size() - 2, 2, "\r\n") != 0) return false;
+    size_t digits = line.find_first_not_of("0123456789abcdefABCDEF");
+    if (digits == 0 || digits > 15 || (line[digits] != ';' && line[digits] != '\r')) return false;
+    if (line.find('\n') != line.size() - 1 || line.find('\r') != line.size() - 2) return false;
+    uint64_t size = std::stoull(line.substr(0, digits), nullptr, 16);
+    if (!writeAll(to, line)) return false;
+    count += line.size();
+    if (size == 0) break;
+    std::string end;
+    if (!copyExactly(in, to, size, count) || !in.exactly(2, end) || end != "\r\n" || !writeAll(to, end)) return false;
+    count += 2;
+  }
+  for (;;) {  // trailers, then the empty line
+    std::string line;
+    if (!in.until("\r\n", kMaxHeaderLine, line) || line.find('\n') != line.size() - 1 || !writeAll(to, line)) return false;
+    count += line.size();
+    if (line == "\r\n") return true;
+  }
+}
+
+int statusOf(const std::string &response) {
+  if (response.size() < 12 || response.compare(0, 7, "HTTP/1.") != 0) return 0;
+  return std::isdigit(static_cast<unsigned char>(response[9])) ? std::atoi(response.substr(9, 3).c_str()) : 0;
+}
+
+}  // namespace
+
+// One request: its head in origin form with `Connection: close`, its body exactly as framed,
+// then the response until the server closes. What the client sends after its request is
+// never read: a second request on the connection would pass undecided.
+void Proxy::forward(Exchange &x) {
+  if (!writeAll(x.upstream, upstreamHead(x.head))) return;
+  bool bodySent = x.head.body == RequestHead::Body::Length    ? copyExactly(x.in, x.upstream, x.head.length, x.up)
+                  : x.head.body == RequestHead::Body::Chunked ? copyChunked(x.in, x.upstream, x.up)
+                                                              : true;
+  if (!bodySent) {
+    x.reason = "the request's body ended early or was not framed as its head said";
+    return;
+  }
+  char buffer[65536];
+  for (;;) {
+    ssize_t n = read(x.upstream, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;
+    if (x.down == 0) x.status = statusOf(std::string(buffer, static_cast<size_t>(n)));
+    if (!writeAll(x.client, buffer, static_cast<size_t>(n))) return;
+    x.down += static_cast<uint64_t>(n);
+  }
+}
+
+namespace {
+
+std::string reasonOf(const Decision &d, const Request &r, const std::string &shown) {
+  std::string target = shown + ":" + std::to_string(r.port);
+  if (d.reserved)
+    return target + (r.address ? " (" + addressText(*r.address) + ")" : "") + " is in the " + d.reserved->why +
+           " range, which the policy does not open (an allow naming a CIDR inside it would)";
+  if (!d.deciding.empty()) return (r.http ? r.method + " " + r.path + " on " : "") + target + " is denied by " + rulesText(d.deciding);
+  return "no rule allows " + (r.http ? r.method + " " + r.path + " on " : "") + target + " (the network's default is deny)";
+}
+
+std::string hintFor(const Request &r, const std::string &shown) {
+  std::string endpoint = (r.host.empty() ? shown : "\"" + r.host + "\"") + ":" + std::to_string(r.port);
+  if (r.http) return "network { allow http " + endpoint + " methods " + r.method + " paths \"" + r.path + "\" }";
+  return "network { allow " + endpoint + " }";
+}
+
+}  // namespace
+
+// An answer in HTTP with a JSON body that says what was refused, why, and the line that
+// would allow it; and the audit event.
+void Proxy::refuse(Exchange &x, int status, const std::string &reason, const std::string &hint) {
+  x.status = status;
+  x.outcome = "deny";
+  std::string shown = x.head.host.empty() ? "?" : x.head.host;
+  bool byPolicy = reason.empty();
+  x.reason = byPolicy ? reasonOf(x.decision, x.request, shown) : reason;
+  std::string suggestion = !hint.empty() ? hint : byPolicy && !x.decision.reserved && x.decision.deciding.empty() ? hintFor(x.request, shown) : "";
+  std::string body = "{\"error\":" + jsonString(status == 403 ? "refused by the sandbox's policy" : "refused by the sandbox's proxy") +
+                     ",\"reason\":" + jsonString(x.reason) + ",\"rule\":" + jsonString(rulesText(x.decision.deciding)) +
+                     ",\"host\":" + jsonString(x.request.host) + ",\"port\":" + std::to_string(x.request.port) +
+                     ",\"method\":" + jsonString(x.head.method) + ",\"path\":" + jsonString(x.head.path) +
+                     (suggestion.empty() ? "" : ",\"add_to_policy\":" + jsonString(suggestion)) + "}\n";
+  const char *phrase = status == 403 ? "Forbidden" : status == 502 ? "Bad Gateway" : status == 431 ? "Request Header Fields Too Large"
+                     : status == 501 ? "Not Implemented" : status == 505 ? "HTTP Version Not Supported" : "Bad Request";
+  writeAll(x.client, "HTTP/1.1 " + std::to_string(status) + " " + phrase + "\r\nContent-Type: application/json\r\n"
+                     "Content-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
+  record(x);
+}
+
+void Proxy::record(const Exchange &x) {
+  audit_.event("egress", {{"decision", x.outcome},
+                          {"host", x.request.host.empty() && x.dialled ? addressText(*x.dialled) : x.request.host},
+                          {"address", x.dialled ? addressText(*x.dialled) : std::string()},
+                          {"port", int64_t(x.request.port)},
+                          {"method", x.head.method},
+                          {"path", x.head.connect ? std::string() : x.head.path},
+                          {"program", x.request.binaries.empty() ? std::string() : x.request.binaries.front()},
+                          {"rule", rulesText(x.decision.deciding)},
+                          {"status", int64_t(x.status)},
+                          {"bytes_up", int64_t(x.up)},
+                          {"bytes_down", int64_t(x.down)},
+                          {"ms", int64_t(nowMs() - x.startMs)},
+                          {"reason", x.reason}});
+}
+
+namespace {
+
+std::string linkOf(const std::string &path) {
+  char target[4096];
+  ssize_t n = readlink(path.c_str(), target, sizeof target - 1);
+  return n > 0 ? std::string(target, static_cast<size_t>(n)) : std::string();
+}
+
+// The socket inode of the sandbox's end of a connection to the proxy, from the sandbox's
+// own /proc/net/tcp (its network namespace): the line whose local address is our peer.
+std::string socketInode(pid_t sandbox, int client) {
+  sockaddr_in peer{}, ours{};
+  socklen_t size = sizeof peer;
+  if (getpeername(client, reinterpret_cast<sockaddr *>(&peer), &size) != 0 || peer.sin_family != AF_INET) return {};
+  size = sizeof ours;
+  getsockname(client, reinterpret_cast<sockaddr *>(&ours), &size);
+  char local[32], remote[32];
+  snprintf(local, sizeof local, "%08X:%04X", peer.sin_addr.s_addr, ntohs(peer.sin_port));
+  snprintf(remote, sizeof remote, "%08X:%04X", ours.sin_addr.s_addr, ntohs(ours.sin_port));
+  std::ifstream table("/proc/" + std::to_string(sandbox) + "/net/tcp");
+  std::string line;
+  while (std::getline(table, line)) {
+    std::istringstream fields(line);
+    std::string slot, l, r, state, queues, timer, retransmits, uid, timeout, inode;
+    fields >> slot >> l >> r >> state >> queues >> timer >> retransmits >> uid >> timeout >> inode;
+    if (l == local && r == remote) return inode;
+  }
+  return {};
+}
+
+pid_t parentOf(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  size_t close = text.rfind(')');  // the name may hold spaces and parentheses
+  if (close == std::string::npos) return 0;
+  std::istringstream rest(text.substr(close + 1));
+  std::string state;
+  pid_t parent = 0;
+  rest >> state >> parent;
+  return parent;
+}
+
+// The sandbox's processes: the init's descendants, by the parent links of the host's /proc
+// (the init itself is not dumpable: its namespace links are not ours to read).
+std::vector<pid_t> sandboxProcesses(pid_t init) {
+  std::vector<std::pair<pid_t, pid_t>> links;  // child, parent
+  DIR *proc = opendir("/proc");
+  while (dirent *e = proc ? readdir(proc) : nullptr)
+    if (pid_t pid = static_cast<pid_t>(std::atoi(e->d_name)); pid > 0) links.emplace_back(pid, parentOf(pid));
+  if (proc) closedir(proc);
+  std::vector<pid_t> inside{init};
+  for (size_t i = 0; i < inside.size(); ++i)
+    for (auto [pid, parent] : links)
+      if (parent == inside[i]) inside.push_back(pid);
+  inside.erase(inside.begin());  // the runtime's init holds no socket of the agent's
+  return inside;
+}
+
+}  // namespace
+
+// The program that called: the processes of the sandbox that hold the connection's socket,
+// each with its executable and its ancestors' (up to the sandbox's init), as `by` reads them
+// (docs/language.md §10). An executable replaced since it started reads as "... (deleted)"
+// and passes for no path a rule names. A holder whose descriptors cannot be read (it made
+// itself undumpable) leaves the program untold, and the connection refused.
+std::vector<std::string> Proxy::callerBinaries(int client, std::string &error) const {
+  std::string inode = socketInode(sandbox_, client);
+  std::string wanted = "socket:[" + inode + "]";
+  std::vector<pid_t> holders;
+  for (pid_t pid : inode.empty() ? std::vector<pid_t>() : sandboxProcesses(sandbox_)) {
+    std::string fds = "/proc/" + std::to_string(pid) + "/fd";
+    DIR *dir = opendir(fds.c_str());
+    while (dirent *f = dir ? readdir(dir) : nullptr)
+      if (f->d_name[0] != '.' && linkOf(fds + "/" + f->d_name) == wanted) {
+        holders.push_back(pid);
+        break;
+      }
+    if (dir) closedir(dir);
+  }
+  std::vector<std::string> chain;
+  for (pid_t pid : holders) {
+    std::string exe = linkOf("/proc/" + std::to_string(pid) + "/exe");
+    if (!chain.empty() && exe != chain.front())
+      return error = "the connection's socket is held by different programs (" + chain.front() + ", " + exe + ")", std::vector<std::string>();
+    if (chain.empty())
+      for (pid_t p = pid; p > 1 && p != sandbox_; p = parentOf(p)) chain.push_back(linkOf("/proc/" + std::to_string(p) + "/exe"));
+  }
+  if (chain.empty()) error = "the program that opened this connection cannot be told";
+  return chain;
+}
+
+}  // namespace shellrt::egress

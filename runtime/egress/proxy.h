@@ -1,0 +1,70 @@
+// The egress proxy: the sandbox's one way out. The sandbox's network namespace has loopback
+// only; its child made a listening socket there (127.0.0.1, a port the kernel chose) and
+// handed it to the supervisor, which serves it from outside (docs/egress.md). Every
+// connection is decided by the bundle's egress table (decision.h) before a name is resolved
+// and again for each address, then the checked address, and only it, is dialled from the
+// host's namespace. CONNECT tunnels pass bytes (the TLS server name must be the CONNECT
+// host); plain HTTP is one request per connection, decided by method and path too.
+#pragma once
+#include <sys/types.h>
+
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "audit.h"
+#include "egress/decision.h"
+
+namespace shellrt::egress {
+
+// A name the proxy resolves to a fixed address (`shellrt --resolve`, for tests, like curl's
+// --resolve). Once one is given, the proxy sends no DNS query at all: other names do not
+// resolve, so that a test cannot reach anything but the addresses it names.
+struct FixedName {
+  std::string host;
+  Address address;
+};
+
+class Proxy {
+public:
+  Proxy(AuditLog &audit, std::vector<FixedName> fixed) : audit_(audit), fixed_(std::move(fixed)) {}
+  ~Proxy() { stop(); }
+  // Serves `listener` (ours from now on) by `egress` on threads of its own; `sandbox` is the
+  // sandbox's init, whose processes' sockets tell which program called.
+  void start(const Egress &egress, int listener, pid_t sandbox);
+  // No new connection; open ones are cut; returns when every thread is done.
+  void stop();
+
+  struct Exchange;
+
+private:
+  void acceptLoop();
+  void serve(int client);
+  void handle(Exchange &x);
+  bool decide(Exchange &x);
+  bool resolveAndDial(Exchange &x);
+  void tunnel(Exchange &x);
+  void forward(Exchange &x);
+  void refuse(Exchange &x, int status, const std::string &reason, const std::string &hint = "");
+  void record(const Exchange &x);
+  std::vector<std::string> callerBinaries(int client, std::string &error) const;
+
+  std::optional<Table> table_;
+  AuditLog &audit_;
+  std::vector<FixedName> fixed_;
+  bool binariesMatter_ = false;
+  int listener_ = -1;
+  pid_t sandbox_ = -1;
+  std::thread acceptor_;
+  std::mutex mutex_;
+  std::condition_variable idle_;
+  std::set<int> clients_;
+  size_t active_ = 0;
+  bool stopping_ = false;
+};
+
+}  // namespace shellrt::egress

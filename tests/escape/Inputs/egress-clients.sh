@@ -1,0 +1,43 @@
+#!/bin/sh
+# Run inside the sandbox by egress.test: real clients through the egress proxy, each line
+# labelled with what it tried. The proxy's address comes from the variables the runtime set.
+code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
+reason() { curl -s "$@" | sed -n 's/.*"reason":"\([^"]*\)".*/\1/p'; }
+echo "vars: $http_proxy $HTTPS_PROXY $NO_PROXY $NODE_USE_ENV_PROXY"
+echo "by-name: $(curl -s http://up.test:18431/hello)"
+echo "by-address: $(curl -s -x "$http_proxy" --noproxy "" http://127.0.0.1:18431/x)"
+echo "unnamed: $(code http://denied.test:18432/) $(reason http://denied.test:18432/)"
+echo "hint: $(curl -s http://denied.test:18432/ | python3 -c 'import json, sys; print(json.load(sys.stdin)["add_to_policy"])')"
+echo "loopback-by-name: $(code http://loop.test:18432/) $(reason http://loop.test:18432/)"
+echo "metadata: $(code http://169.254.169.254/latest/meta-data/) $(reason http://169.254.169.254/latest/meta-data/)"
+echo "path-allowed: $(curl -s http://pub.test:18433/pub/a)"
+echo "path-denied: $(code http://pub.test:18433/secret) $(reason http://pub.test:18433/secret)"
+echo "path-dotdot: $(code --path-as-is http://pub.test:18433/pub/../secret)"
+echo "path-escaped: $(code --path-as-is 'http://pub.test:18433/pub/%2e%2e/secret')"
+echo "method-denied: $(code -X POST -d x http://pub.test:18433/pub/a)"
+echo "tunnel: $(curl -s --proxytunnel http://up.test:18431/in-tunnel)"
+echo "tunnel-inspected: $(curl -s -o /dev/null -w '%{http_connect}' --proxytunnel http://pub.test:18433/pub/a)"
+echo "tls: $(curl -sk https://tls.test:18434/secure)"
+proxy=${http_proxy#http://}
+handshake() { echo | openssl s_client -proxy "$proxy" -connect tls.test:18434 -servername "$1" 2>&1 | grep -c 'Server certificate'; }
+echo "fronted: $(handshake evil.test) certificates"
+echo "sni-matches: $(handshake tls.test) certificates"
+echo "by-curl: $(curl -s http://curl.test:18435/)"
+echo "by-python: $(python3 -c 'import urllib.request
+try:
+    urllib.request.urlopen("http://curl.test:18435/")
+    print("reached")
+except Exception as e:
+    print(e)')"
+curl -s --noproxy '*' --max-time 5 http://127.0.0.1:18431/ > /dev/null
+echo "direct: $?"
+for request in \
+  'GET http://up.test:18431/ HTTP/1.1\r\nHost: up.test:18431\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n' \
+  'GET http://up.test:18431/ HTTP/1.1\r\nHost: up.test:18431\r\nTransfer-Encoding: chunked, identity\r\n\r\n' \
+  'GET http://up.test:18431/ HTTP/1.1\nHost: up.test:18431\n\n' \
+  'GET http://up.test:18431/ HTTP/1.1\r\nHost: up.test:18431\r\nX: a\r\n folded\r\n\r\n' \
+  'GET http://up.test:18431/ HTTP/1.1\r\nHost: evil.test\r\n\r\n' \
+  'GET https://up.test:18431/ HTTP/1.1\r\nHost: up.test:18431\r\n\r\n' \
+  'POST http://up.test:18431/one HTTP/1.1\r\nHost: up.test:18431\r\nContent-Length: 3\r\n\r\nabcGET http://pub.test:18433/secret HTTP/1.1\r\nHost: pub.test:18433\r\n\r\n'; do
+  printf '%s' "$request" | python3 raw-request.py
+done
