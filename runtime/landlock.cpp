@@ -13,25 +13,16 @@ namespace shellrt {
 
 namespace {
 
-// The ABI 6 scopes, newer than Debian 12's uapi header.
-constexpr uint64_t kScopeAbstractUnixSocket = 1ull << 0;
-constexpr uint64_t kScopeSignal = 1ull << 1;
 // ABI 7: the kernel's audit records denials only until the next exec unless asked; the
 // agent is that next exec.
 constexpr unsigned kLogNewExecOn = 1u << 1;
 
-struct RulesetAttr {  // struct landlock_ruleset_attr as of ABI 6
-  uint64_t handled_access_fs;
-  uint64_t handled_access_net;
-  uint64_t scoped;
-};
+}  // namespace
 
-int abiVersion() {
+int landlockAbi() {
   long abi = syscall(SYS_landlock_create_ruleset, nullptr, 0, LANDLOCK_CREATE_RULESET_VERSION);
   return abi < 0 ? 0 : static_cast<int>(abi);
 }
-
-}  // namespace
 
 std::vector<std::string> resolveRule(const SandboxPath &path, const SandboxSpec &spec) {
   std::vector<std::string> paths{path.resolve(spec.home, spec.workspace)};
@@ -74,7 +65,7 @@ bool applyLandlock(const SandboxSpec &spec, std::string &notes, std::string &err
     notes = "landlock: not used (the filesystem layer defaults to allow)";
     return true;
   }
-  int abi = abiVersion();
+  int abi = landlockAbi();
   if (abi == 0) {
     if (bundle.hardRequirement) {
       error = "the kernel has no Landlock, and the policy requires it (compatibility hard_requirement)";

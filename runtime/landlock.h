@@ -9,6 +9,20 @@
 
 namespace shellrt {
 
+// The running kernel's Landlock ABI, 0 without Landlock.
+int landlockAbi();
+
+// Newer than Debian 12's uapi header: the ABI 6 scopes, ABI 4's TCP bind right, and
+// struct landlock_ruleset_attr as of ABI 6.
+constexpr uint64_t kScopeAbstractUnixSocket = 1ull << 0;
+constexpr uint64_t kScopeSignal = 1ull << 1;
+constexpr uint64_t kNetBindTcp = 1ull << 0;
+struct RulesetAttr {
+  uint64_t handled_access_fs;
+  uint64_t handled_access_net;
+  uint64_t scoped;
+};
+
 // Applies the bundle's Landlock ruleset, gated by the running kernel's ABI. Returns false
 // with `error` when it must not start (a hard requirement not met); `notes` says what was
 // skipped under best_effort and the figures applied.

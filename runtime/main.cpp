@@ -28,7 +28,7 @@
 #include "cgroup.h"
 #include "descriptors.h"
 #include "egress/host_name.h"
-#include "egress/proxy.h"
+#include "egress/proxy_process.h"
 #include "fd_passing.h"
 #include "files.h"
 #include "kernel_audit.h"
@@ -217,7 +217,7 @@ struct SetupReports {
   pid_t child;
   int diagSocket, ackFd;
   Guardian &guardian;
-  egress::Proxy &proxy;
+  egress::ProxyProcess &proxy;
   std::string error;
   std::string execError;  // "126 why" or "127 why": the command could not be run
 
@@ -244,7 +244,11 @@ struct SetupReports {
       kill(child, SIGKILL);
       return;
     }
-    proxy.start(bundle.egress, listener, child);
+    if (!proxy.serve(listener, child)) {
+      error = "cannot hand the egress proxy its socket";
+      kill(child, SIGKILL);
+      return;
+    }
     audit.event("layer", {{"applied", "egress: the proxy listens on 127.0.0.1:" + port + " in the sandbox; " +
                                           std::to_string(bundle.egress.rules.size()) + " rules"}});
   }
@@ -351,6 +355,7 @@ private:
     args_.spec.socketPaths = socketRules_.allowedPaths();
     Guardian::Session session{workspace_, home_, {}};
     if (!args_.spec.git.linkedCommonDir.empty()) session.alsoCheck.push_back(args_.spec.git.linkedCommonDir);
+    if (!proxy_.start(bundle_.egress, audit_, o_.resolve, error)) return false;
     if (!guardian_.start(session, audit_))
       return error = std::string("cannot start the guardian that checks the workspace afterwards: ") + std::strerror(errno), false;
     static char stack[1 << 20];
@@ -409,7 +414,7 @@ private:
     while (waitpid(child, &status, 0) < 0 && errno == EINTR) {}
     status = commandStatus(status_[0], status);
     terminal_.restore();
-    proxy_.stop();
+    proxy_.stop(audit_);
     responder_.stop();
     kernelAudit_.stop();
     cgroup_.logStops(audit_);
@@ -447,7 +452,7 @@ private:
   KernelAuditForwarder kernelAudit_;
   Terminal terminal_;
   Guardian guardian_;
-  egress::Proxy proxy_{audit_, o_.resolve};
+  egress::ProxyProcess proxy_;
   SocketRules socketRules_;
   NotifyResponder responder_;  // after what it uses: destroyed (stopped) first
   int sync_[2] = {-1, -1}, report_[2] = {-1, -1}, ack_[2] = {-1, -1}, status_[2] = {-1, -1}, notify_[2] = {-1, -1};

@@ -197,6 +197,15 @@ void Proxy::stop() {
   close(listener_);
 }
 
+std::vector<std::string> Proxy::callerBinaries(int client, std::string &error) const {
+  sockaddr_in peer{}, ours{};
+  socklen_t size = sizeof peer, ourSize = sizeof ours;
+  if (getpeername(client, reinterpret_cast<sockaddr *>(&peer), &size) != 0 ||
+      getsockname(client, reinterpret_cast<sockaddr *>(&ours), &ourSize) != 0 || peer.sin_family != AF_INET)
+    return error = "the program that opened this connection cannot be told", std::vector<std::string>();
+  return identify_(ntohs(peer.sin_port), ntohs(ours.sin_port), error);
+}
+
 void Proxy::acceptLoop() {
   for (;;) {
     int client = accept4(listener_, nullptr, nullptr, SOCK_CLOEXEC);
@@ -450,97 +459,6 @@ void Proxy::record(const Exchange &x) {
                           {"bytes_down", int64_t(x.down)},
                           {"ms", int64_t(nowMs() - x.startMs)},
                           {"reason", x.reason}});
-}
-
-namespace {
-
-std::string linkOf(const std::string &path) {
-  char target[4096];
-  ssize_t n = readlink(path.c_str(), target, sizeof target - 1);
-  return n > 0 ? std::string(target, static_cast<size_t>(n)) : std::string();
-}
-
-// The socket inode of the sandbox's end of a connection to the proxy, from the sandbox's
-// own /proc/net/tcp (its network namespace): the line whose local address is our peer.
-std::string socketInode(pid_t sandbox, int client) {
-  sockaddr_in peer{}, ours{};
-  socklen_t size = sizeof peer;
-  if (getpeername(client, reinterpret_cast<sockaddr *>(&peer), &size) != 0 || peer.sin_family != AF_INET) return {};
-  size = sizeof ours;
-  getsockname(client, reinterpret_cast<sockaddr *>(&ours), &size);
-  char local[32], remote[32];
-  snprintf(local, sizeof local, "%08X:%04X", peer.sin_addr.s_addr, ntohs(peer.sin_port));
-  snprintf(remote, sizeof remote, "%08X:%04X", ours.sin_addr.s_addr, ntohs(ours.sin_port));
-  std::ifstream table("/proc/" + std::to_string(sandbox) + "/net/tcp");
-  std::string line;
-  while (std::getline(table, line)) {
-    std::istringstream fields(line);
-    std::string slot, l, r, state, queues, timer, retransmits, uid, timeout, inode;
-    fields >> slot >> l >> r >> state >> queues >> timer >> retransmits >> uid >> timeout >> inode;
-    if (l == local && r == remote) return inode;
-  }
-  return {};
-}
-
-pid_t parentOf(pid_t pid) {
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
-  size_t close = text.rfind(')');  // the name may hold spaces and parentheses
-  if (close == std::string::npos) return 0;
-  std::istringstream rest(text.substr(close + 1));
-  std::string state;
-  pid_t parent = 0;
-  rest >> state >> parent;
-  return parent;
-}
-
-// The sandbox's processes: the init's descendants, by the parent links of the host's /proc
-// (the init itself is not dumpable: its namespace links are not ours to read).
-std::vector<pid_t> sandboxProcesses(pid_t init) {
-  std::vector<std::pair<pid_t, pid_t>> links;  // child, parent
-  DIR *proc = opendir("/proc");
-  while (dirent *e = proc ? readdir(proc) : nullptr)
-    if (pid_t pid = static_cast<pid_t>(std::atoi(e->d_name)); pid > 0) links.emplace_back(pid, parentOf(pid));
-  if (proc) closedir(proc);
-  std::vector<pid_t> inside{init};
-  for (size_t i = 0; i < inside.size(); ++i)
-    for (auto [pid, parent] : links)
-      if (parent == inside[i]) inside.push_back(pid);
-  inside.erase(inside.begin());  // the runtime's init holds no socket of the agent's
-  return inside;
-}
-
-}  // namespace
-
-// The program that called: the processes of the sandbox that hold the connection's socket,
-// each with its executable and its ancestors' (up to the sandbox's init), as `by` reads them
-// (docs/language.md §10). An executable replaced since it started reads as "... (deleted)"
-// and passes for no path a rule names. A holder whose descriptors cannot be read (it made
-// itself undumpable) leaves the program untold, and the connection refused.
-std::vector<std::string> Proxy::callerBinaries(int client, std::string &error) const {
-  std::string inode = socketInode(sandbox_, client);
-  std::string wanted = "socket:[" + inode + "]";
-  std::vector<pid_t> holders;
-  for (pid_t pid : inode.empty() ? std::vector<pid_t>() : sandboxProcesses(sandbox_)) {
-    std::string fds = "/proc/" + std::to_string(pid) + "/fd";
-    DIR *dir = opendir(fds.c_str());
-    while (dirent *f = dir ? readdir(dir) : nullptr)
-      if (f->d_name[0] != '.' && linkOf(fds + "/" + f->d_name) == wanted) {
-        holders.push_back(pid);
-        break;
-      }
-    if (dir) closedir(dir);
-  }
-  std::vector<std::string> chain;
-  for (pid_t pid : holders) {
-    std::string exe = linkOf("/proc/" + std::to_string(pid) + "/exe");
-    if (!chain.empty() && exe != chain.front())
-      return error = "the connection's socket is held by different programs (" + chain.front() + ", " + exe + ")", std::vector<std::string>();
-    if (chain.empty())
-      for (pid_t p = pid; p > 1 && p != sandbox_; p = parentOf(p)) chain.push_back(linkOf("/proc/" + std::to_string(p) + "/exe"));
-  }
-  if (chain.empty()) error = "the program that opened this connection cannot be told";
-  return chain;
 }
 
 }  // namespace shellrt::egress

@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -29,9 +30,14 @@ struct FixedName {
   Address address;
 };
 
+// Tells the program that opened the connection from the sandbox's 127.0.0.1:clientPort to the
+// proxy's :proxyPort (identity.h; asked of the supervisor by the confined proxy process).
+using Identify = std::function<std::vector<std::string>(uint16_t clientPort, uint16_t proxyPort, std::string &error)>;
+
 class Proxy {
 public:
-  Proxy(AuditLog &audit, std::vector<FixedName> fixed) : audit_(audit), fixed_(std::move(fixed)) {}
+  Proxy(AuditLog &audit, std::vector<FixedName> fixed, Identify identify)
+      : audit_(audit), fixed_(std::move(fixed)), identify_(std::move(identify)) {}
   ~Proxy() { stop(); }
   // Serves `listener` (ours from now on) by `egress` on threads of its own; `sandbox` is the
   // sandbox's init, whose processes' sockets tell which program called.
@@ -56,6 +62,7 @@ private:
   std::optional<Table> table_;
   AuditLog &audit_;
   std::vector<FixedName> fixed_;
+  Identify identify_;
   bool binariesMatter_ = false;
   int listener_ = -1;
   pid_t sandbox_ = -1;

@@ -1,0 +1,175 @@
+#include "egress/proxy_process.h"
+
+#include <fcntl.h>
+#include <linux/landlock.h>
+#include <linux/seccomp.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstddef>
+#include <cstring>
+#include <iostream>
+#include <mutex>
+
+#include "descriptors.h"
+#include "egress/identity.h"
+#include "fd_passing.h"
+#include "landlock.h"
+
+extern const char kProxyBundle[];  // egress/proxy.policy, built (cmake/embed_bundle.cmake)
+
+namespace shellrt::egress {
+
+namespace {
+
+// Read-only where the resolver and the caller's identity are; nothing writable; no TCP port
+// bound; signals and abstract sockets only within itself (each as the kernel's ABI allows).
+bool confineFiles(std::string &error) {
+  int abi = landlockAbi();
+  if (abi < 1) return true;  // an older kernel: the seccomp filter alone
+  uint64_t everything = (1ull << (abi >= 5 ? 16 : abi >= 3 ? 15 : abi >= 2 ? 14 : 13)) - 1;
+  uint64_t read = LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR;
+  RulesetAttr attr{everything, abi >= 4 ? kNetBindTcp : 0, abi >= 6 ? kScopeAbstractUnixSocket | kScopeSignal : 0};
+  size_t size = abi >= 6 ? sizeof attr : abi >= 4 ? offsetof(RulesetAttr, scoped) : sizeof attr.handled_access_fs;
+  int ruleset = static_cast<int>(syscall(SYS_landlock_create_ruleset, &attr, size, 0));
+  if (ruleset < 0) return error = std::string("landlock: ") + std::strerror(errno), false;
+  for (const char *path : {"/etc", "/usr", "/lib", "/lib64", "/proc", "/run"}) {
+    int fd = open(path, O_PATH | O_CLOEXEC);
+    if (fd < 0) continue;
+    landlock_path_beneath_attr beneath{read, fd};
+    syscall(SYS_landlock_add_rule, ruleset, LANDLOCK_RULE_PATH_BENEATH, &beneath, 0);
+    close(fd);
+  }
+  bool ok = syscall(SYS_landlock_restrict_self, ruleset, 0) == 0;
+  close(ruleset);
+  return ok || (error = std::string("landlock: ") + std::strerror(errno), false);
+}
+
+bool loadFilter(std::string &error) {
+  Bundle policy;
+  if (!parseBundle(kProxyBundle, policy, error)) return error = "the proxy's own policy: " + error, false;
+  const std::vector<sock_filter> &program = policy.running().program;
+  sock_fprog filter{static_cast<unsigned short>(program.size()), const_cast<sock_filter *>(program.data())};
+  if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC, &filter) != 0)
+    return error = std::string("seccomp: ") + std::strerror(errno), false;
+  return true;
+}
+
+// The question and the answer, one SEQPACKET message each: two ports; then 'y' and the
+// executables, NUL-separated, or 'n' and why not.
+struct IdentityQuery {
+  uint16_t clientPort, proxyPort;
+};
+constexpr size_t kMaxAnswer = 64 * 1024;
+
+// The proxy's side: one question at a time on the shared socket.
+Identify askSupervisor(int control) {
+  static std::mutex one;
+  return [control](uint16_t clientPort, uint16_t proxyPort, std::string &error) {
+    std::lock_guard<std::mutex> lock(one);
+    IdentityQuery q{clientPort, proxyPort};
+    std::vector<char> answer(kMaxAnswer);
+    ssize_t n = send(control, &q, sizeof q, MSG_NOSIGNAL) == static_cast<ssize_t>(sizeof q)
+                    ? recv(control, answer.data(), answer.size(), 0) : -1;
+    std::vector<std::string> out;
+    if (n < 1 || answer[0] != 'y') {
+      error = n > 1 ? std::string(answer.data() + 1, static_cast<size_t>(n) - 1) : "the supervisor did not answer";
+      return out;
+    }
+    for (size_t at = 1; at < static_cast<size_t>(n);) {
+      std::string exe(answer.data() + at);
+      at += exe.size() + 1;
+      out.push_back(exe);
+    }
+    return out;
+  };
+}
+
+[[noreturn]] void proxyMain(int control, const Egress &egress, AuditLog &audit, const std::vector<FixedName> &fixed) {
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  prctl(PR_SET_NAME, "shellrt-proxy");
+  for (int s : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE}) signal(s, SIG_IGN);  // the supervisor ends it
+  closeAllBut({control, audit.fd()});
+  int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+  if (null >= 0) dup2(null, STDIN_FILENO), dup2(null, STDOUT_FILENO);
+  int listener = receiveFd(control);
+  pid_t sandbox = 0;
+  if (listener < 0 || read(control, &sandbox, sizeof sandbox) != static_cast<ssize_t>(sizeof sandbox)) _exit(0);
+  std::string error;
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || !confineFiles(error) || !loadFilter(error)) {
+    std::cerr << "shellrt: the egress proxy cannot confine itself: " << error << "\n";
+    _exit(1);
+  }
+  Proxy proxy(audit, fixed, askSupervisor(control));
+  proxy.start(egress, listener, sandbox);
+  for (;;) pause();  // served by the proxy's threads until the supervisor ends it
+}
+
+}  // namespace
+
+bool ProxyProcess::start(const Egress &egress, AuditLog &audit, const std::vector<FixedName> &fixed, std::string &error) {
+  int ends[2];
+  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ends) != 0)
+    return error = std::string("cannot start the egress proxy: ") + std::strerror(errno), false;
+  pid_ = fork();
+  if (pid_ == 0) {
+    close(ends[0]);
+    proxyMain(ends[1], egress, audit, fixed);
+  }
+  close(ends[1]);
+  if (pid_ < 0) {
+    close(ends[0]);
+    return error = std::string("cannot start the egress proxy: ") + std::strerror(errno), false;
+  }
+  control_ = ends[0];
+  return true;
+}
+
+bool ProxyProcess::serve(int listener, pid_t sandbox) {
+  bool sent = sendFd(control_, listener) && write(control_, &sandbox, sizeof sandbox) == static_cast<ssize_t>(sizeof sandbox);
+  close(listener);  // the proxy's alone: if it dies, the sandbox's connections are refused
+  if (sent) answering_ = std::thread([this, sandbox] { answerIdentityQueries(sandbox); });
+  return sent;
+}
+
+// Until the proxy is gone (or stop() shuts the socket): each question answered from the
+// supervisor's view of the sandbox's processes.
+void ProxyProcess::answerIdentityQueries(pid_t sandbox) {
+  IdentityQuery q;
+  while (recv(control_, &q, sizeof q, 0) == static_cast<ssize_t>(sizeof q)) {
+    std::string error, answer;
+    std::vector<std::string> binaries = callerBinaries(sandbox, q.clientPort, q.proxyPort, error);
+    if (binaries.empty()) answer = "n" + error;
+    else answer = "y";
+    for (const std::string &exe : binaries) answer.append(exe.c_str(), exe.size() + 1);
+    if (answer.size() > kMaxAnswer) answer = "nthe program's ancestry is too long to tell";
+    if (send(control_, answer.data(), answer.size(), MSG_NOSIGNAL) < 0) return;
+  }
+}
+
+void ProxyProcess::stop(AuditLog &audit) {
+  if (pid_ < 0) return;
+  int status = 0;
+  bool endedAlready = waitpid(pid_, &status, WNOHANG) == pid_;
+  if (!endedAlready) {
+    kill(pid_, SIGKILL);
+    while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+    }
+  } else if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+    std::string how = WIFSIGNALED(status) ? "killed by signal " + std::to_string(WTERMSIG(status))
+                                          : "exited with status " + std::to_string(WEXITSTATUS(status));
+    std::cerr << "shellrt: the egress proxy ended during the session (" << how << "): the sandbox had no network from then on\n";
+    audit.event("egress_proxy_died", {{"how", how}});
+  }
+  shutdown(control_, SHUT_RDWR);  // ends the answering thread's wait
+  if (answering_.joinable()) answering_.join();
+  close(control_);
+  pid_ = -1;
+}
+
+}  // namespace shellrt::egress

@@ -1,0 +1,40 @@
+// The egress proxy runs in a process of its own, forked from the supervisor before it has
+// threads and before the sandbox exists. Once it holds the listening socket it confines
+// itself: no new privileges, a file system it can only read (and only where the resolver
+// and /proc are), no TCP port of its own, signals only to itself, and a seccomp filter that
+// shellc compiled from egress/proxy.policy (no exec, no new process, files read-only). It dies
+// with the supervisor (PR_SET_PDEATHSIG); if it dies first, the sandbox's connections are
+// refused (no one else holds the socket: fail closed), and the supervisor logs it. Which
+// program opened a connection is asked of the supervisor over the same socket pair: the
+// proxy's Landlock domain may not read the sandbox's descriptors (identity.h).
+#pragma once
+#include <sys/types.h>
+
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "audit.h"
+#include "bundle/bundle.h"
+#include "egress/proxy.h"
+
+namespace shellrt::egress {
+
+class ProxyProcess {
+public:
+  // Forks it; it waits for serve().
+  bool start(const Egress &egress, AuditLog &audit, const std::vector<FixedName> &fixed, std::string &error);
+  // Hands it the listening socket made in the sandbox (closed here) and the sandbox's init.
+  bool serve(int listener, pid_t sandbox);
+  // Ends it; an end before this one is recorded (`egress_proxy_died`).
+  void stop(AuditLog &audit);
+
+private:
+  void answerIdentityQueries(pid_t sandbox);
+
+  pid_t pid_ = -1;
+  int control_ = -1;
+  std::thread answering_;
+};
+
+}  // namespace shellrt::egress
