@@ -64,7 +64,7 @@ bool parseAuthority(const std::string &a, uint16_t defaultPort, std::string &hos
   return !host.empty() && parsePort(a.substr(hostEnd + 1), port);
 }
 
-bool readHeaders(const std::vector<std::string> &lines, RequestHead &out, int &status, std::string &error) {
+bool readHeaders(const std::vector<std::string> &lines, Headers &out, int &status, std::string &error) {
   if (lines.size() - 1 > kMaxHeaders) return fail(status, error, 431, "too many header fields");
   for (size_t i = 1; i < lines.size(); ++i) {
     const std::string &line = lines[i];
@@ -78,29 +78,29 @@ bool readHeaders(const std::vector<std::string> &lines, RequestHead &out, int &s
     std::string value = first == std::string::npos ? "" : line.substr(first, last - first + 1);
     if (std::any_of(value.begin(), value.end(), [](char c) { return (c >= 0 && c < 0x20 && c != '\t') || c == 0x7f; }))
       return fail(status, error, 400, "a control character in the value of " + name);
-    out.headers.emplace_back(name, value);
+    out.emplace_back(name, value);
   }
   return true;
 }
 
-std::vector<std::string> valuesOf(const RequestHead &head, const std::string &name) {
+std::vector<std::string> valuesOf(const Headers &headers, const std::string &name) {
   std::vector<std::string> out;
-  for (const auto &[n, v] : head.headers)
+  for (const auto &[n, v] : headers)
     if (lower(n) == name) out.push_back(v);
   return out;
 }
 
 bool readFraming(RequestHead &out, int &status, std::string &error) {
-  std::vector<std::string> lengths = valuesOf(out, "content-length"), codings = valuesOf(out, "transfer-encoding");
+  std::vector<std::string> lengths = valuesOf(out.headers, "content-length"), codings = valuesOf(out.headers, "transfer-encoding");
   if (!lengths.empty() && !codings.empty()) return fail(status, error, 400, "both Content-Length and Transfer-Encoding");
   for (const std::string &l : lengths)
     if (l.empty() || l.size() > 18 || !std::all_of(l.begin(), l.end(), ::isdigit) || l != lengths.front())
       return fail(status, error, 400, "a Content-Length that is not one decimal number");
   if (codings.size() > 1 || (codings.size() == 1 && lower(codings[0]) != "chunked"))
     return fail(status, error, 501, "a transfer coding other than one `chunked`");
-  for (const std::string &u : valuesOf(out, "upgrade"))
+  for (const std::string &u : valuesOf(out.headers, "upgrade"))
     if (lower(u).find("h2c") != std::string::npos) return fail(status, error, 400, "an h2c upgrade");
-  if (!valuesOf(out, "http2-settings").empty()) return fail(status, error, 400, "an HTTP2-Settings header");
+  if (!valuesOf(out.headers, "http2-settings").empty()) return fail(status, error, 400, "an HTTP2-Settings header");
   out.body = !codings.empty() ? RequestHead::Body::Chunked : !lengths.empty() ? RequestHead::Body::Length : RequestHead::Body::None;
   if (!lengths.empty()) out.length = std::stoull(lengths.front());
   if (out.connect && out.body != RequestHead::Body::None) return fail(status, error, 400, "a CONNECT with a body");
@@ -137,7 +137,7 @@ bool readTarget(const std::string &target, RequestHead &out, int &status, std::s
 // The Host field names the authority the URL does (RFC 9112 §3.2.2): one Host, the same.
 bool hostAgrees(const RequestHead &out, int &status, std::string &error) {
   if (out.connect) return true;
-  std::vector<std::string> hosts = valuesOf(out, "host");
+  std::vector<std::string> hosts = valuesOf(out.headers, "host");
   if (hosts.size() > 1) return fail(status, error, 400, "more than one Host field");
   if (hosts.empty()) return out.version == "HTTP/1.0" || fail(status, error, 400, "no Host field");
   std::string host;
@@ -168,7 +168,7 @@ bool parseRequestHead(const std::string &text, RequestHead &out, int &status, st
   std::string target = line.substr(a + 1, b - a - 1);
   if (std::any_of(target.begin(), target.end(), [](char c) { return static_cast<unsigned char>(c) <= 0x20 || c == 0x7f; }))
     return fail(status, error, 400, "a control character in the request target");
-  return readTarget(target, out, status, error) && readHeaders(lines, out, status, error) &&
+  return readTarget(target, out, status, error) && readHeaders(lines, out.headers, status, error) &&
          readFraming(out, status, error) && hostAgrees(out, status, error);
 }
 
@@ -214,24 +214,80 @@ std::optional<std::string> canonicalPath(const std::string &path, std::string &e
   return out;
 }
 
-std::string upstreamHead(const RequestHead &head) {
-  std::vector<std::string> hopByHop = {"connection", "proxy-connection", "keep-alive", "proxy-authorization",
-                                       "proxy-authenticate", "te", "trailer", "upgrade"};
-  for (const std::string &listed : valuesOf(head, "connection")) {
+namespace {
+
+// The fields that concern one hop only (RFC 9110 §7.6.1), and those the Connection field names.
+std::vector<std::string> hopByHop(const Headers &headers) {
+  std::vector<std::string> out = {"connection", "proxy-connection", "keep-alive", "proxy-authorization",
+                                  "proxy-authenticate", "te", "trailer", "upgrade"};
+  for (const std::string &listed : valuesOf(headers, "connection")) {
     for (size_t start = 0; start < listed.size();) {
       size_t comma = std::min(listed.find(',', start), listed.size());
       std::string token = listed.substr(start, comma - start);
       token.erase(0, token.find_first_not_of(" \t"));
       token.erase(token.find_last_not_of(" \t") + 1);
-      hopByHop.push_back(lower(token));
+      out.push_back(lower(token));
       start = comma + 1;
     }
   }
+  return out;
+}
+
+std::string endToEnd(const Headers &headers) {
+  std::vector<std::string> drop = hopByHop(headers);
+  std::string out;
+  for (const auto &[name, value] : headers)
+    if (std::find(drop.begin(), drop.end(), lower(name)) == drop.end()) out += name + ": " + value + "\r\n";
+  return out;
+}
+
+}  // namespace
+
+std::string upstreamHead(const RequestHead &head) {
   std::string out = head.method + " " + head.path + (head.query.empty() ? "" : "?" + head.query) + " HTTP/1.1\r\n";
-  for (const auto &[name, value] : head.headers)
-    if (std::find(hopByHop.begin(), hopByHop.end(), lower(name)) == hopByHop.end()) out += name + ": " + value + "\r\n";
-  if (valuesOf(head, "host").empty()) out += "Host: " + head.host + (head.port == 80 ? "" : ":" + std::to_string(head.port)) + "\r\n";
+  out += endToEnd(head.headers);
+  if (valuesOf(head.headers, "host").empty()) out += "Host: " + head.host + (head.port == 80 ? "" : ":" + std::to_string(head.port)) + "\r\n";
   return out + "Connection: close\r\n\r\n";
+}
+
+bool clientKeepsAlive(const RequestHead &head) {
+  if (head.version != "HTTP/1.1") return false;
+  std::vector<std::string> hop = hopByHop(head.headers);
+  return std::find(hop.begin(), hop.end(), "close") == hop.end();
+}
+
+bool parseResponseHead(const std::string &text, bool toHead, ResponseHead &out, std::string &error) {
+  out = {};
+  int status = 0;
+  std::vector<std::string> lines;
+  if (text.size() > kMaxHead || !splitLines(text, lines, status, error) || lines.empty())
+    return error = error.empty() ? "the response head is too large" : error, false;
+  const std::string &line = lines[0];
+  if (line.size() < 12 || (line.compare(0, 9, "HTTP/1.1 ") != 0 && line.compare(0, 9, "HTTP/1.0 ") != 0) ||
+      !std::all_of(line.begin() + 9, line.begin() + 12, ::isdigit) || (line.size() > 12 && line[12] != ' '))
+    return error = "the status line is not HTTP/1.x NNN", false;
+  out.version = line.substr(0, 8);
+  out.status = std::stoi(line.substr(9, 3));
+  out.reason = line.size() > 13 ? line.substr(13) : "";
+  if (!readHeaders(lines, out.headers, status, error)) return false;
+  std::vector<std::string> lengths = valuesOf(out.headers, "content-length"), codings = valuesOf(out.headers, "transfer-encoding");
+  if (!lengths.empty() && !codings.empty()) return error = "both Content-Length and Transfer-Encoding", false;
+  for (const std::string &l : lengths)
+    if (l.empty() || l.size() > 18 || !std::all_of(l.begin(), l.end(), ::isdigit) || l != lengths.front())
+      return error = "a Content-Length that is not one decimal number", false;
+  bool noBody = toHead || out.status / 100 == 1 || out.status == 204 || out.status == 304;
+  bool chunked = codings.size() == 1 && lower(codings[0]) == "chunked";
+  out.body = noBody ? ResponseHead::Body::None
+             : chunked ? ResponseHead::Body::Chunked
+             : !codings.empty() || lengths.empty() ? ResponseHead::Body::UntilClose
+                                                   : ResponseHead::Body::Length;
+  if (out.body == ResponseHead::Body::Length) out.length = std::stoull(lengths.front());
+  return true;
+}
+
+std::string clientResponseHead(const ResponseHead &head, bool closing) {
+  std::string out = "HTTP/1.1 " + std::to_string(head.status) + " " + head.reason + "\r\n" + endToEnd(head.headers);
+  return out + (closing ? "Connection: close\r\n\r\n" : "\r\n");
 }
 
 }  // namespace shellrt::egress

@@ -16,6 +16,8 @@ constexpr size_t kMaxHead = 64 * 1024;
 constexpr size_t kMaxHeaderLine = 16 * 1024;
 constexpr size_t kMaxHeaders = 128;
 
+using Headers = std::vector<std::pair<std::string, std::string>>;  // as written, in order
+
 struct RequestHead {
   std::string method, version;
   bool connect = false;
@@ -23,7 +25,7 @@ struct RequestHead {
   std::string host;  // as written (host_name.h makes it canonical)
   uint16_t port = 0;
   std::string path, query;  // path canonical (canonicalPath), query as written
-  std::vector<std::pair<std::string, std::string>> headers;  // as written, in order
+  Headers headers;
   enum class Body { None, Length, Chunked } body = Body::None;
   uint64_t length = 0;
 };
@@ -38,7 +40,26 @@ bool parseRequestHead(const std::string &text, RequestHead &out, int &status, st
 std::optional<std::string> canonicalPath(const std::string &path, std::string &error);
 
 // The head to send upstream for an absolute-form request: origin form, the canonical path,
-// no hop-by-hop or proxy headers, and `Connection: close` (one request per connection).
+// no hop-by-hop or proxy headers, and `Connection: close` (one upstream connection per
+// request, each decided and dialled anew).
 std::string upstreamHead(const RequestHead &head);
+
+// Whether the client's connection may carry another request after this one (HTTP/1.1, no
+// `Connection: close`).
+bool clientKeepsAlive(const RequestHead &head);
+
+// The upstream's answer, read as strictly: how its body is framed decides whether the
+// client's connection can go on after it.
+struct ResponseHead {
+  std::string version, reason;
+  int status = 0;
+  Headers headers;
+  enum class Body { None, Length, Chunked, UntilClose } body = Body::None;
+  uint64_t length = 0;
+};
+// `toHead`: the request was HEAD (no body follows whatever the fields say).
+bool parseResponseHead(const std::string &text, bool toHead, ResponseHead &out, std::string &error);
+// The head for the client: hop-by-hop fields dropped; `Connection: close` when `closing`.
+std::string clientResponseHead(const ResponseHead &head, bool closing);
 
 }  // namespace shellrt::egress

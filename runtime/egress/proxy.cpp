@@ -24,6 +24,9 @@ namespace {
 
 constexpr int kHeadTimeoutMs = 30000;
 constexpr int kDialTimeoutMs = 10000;
+// A server may think for minutes before it answers (a model's completion): only this much
+// silence ends the exchange.
+constexpr int kUpstreamSilenceMs = 15 * 60 * 1000;
 constexpr size_t kMaxConnections = 1024;
 
 int64_t nowMs() {
@@ -49,6 +52,7 @@ bool writeAll(int fd, const std::string &s) { return writeAll(fd, s.data(), s.si
 struct Stream {
   int fd;
   std::string buffered;
+  int timeoutMs = kHeadTimeoutMs;  // of silence, before it counts as gone
   bool fill(int timeoutMs) {
     pollfd p{fd, POLLIN, 0};
     int ready;
@@ -62,7 +66,7 @@ struct Stream {
   }
   // Up to and including `end`, read within the timeout and at most `limit` bytes.
   bool until(const std::string &end, size_t limit, std::string &out) {
-    int64_t deadline = nowMs() + kHeadTimeoutMs;
+    int64_t deadline = nowMs() + timeoutMs;
     size_t at;
     while ((at = buffered.find(end)) == std::string::npos) {
       // A head ended by bare LFs is handed on whole, for the parser to refuse by name.
@@ -75,7 +79,7 @@ struct Stream {
   }
   bool exactly(size_t n, std::string &out) {
     while (buffered.size() < n)
-      if (!fill(kHeadTimeoutMs)) return false;
+      if (!fill(timeoutMs)) return false;
     return take(n, out);
   }
   bool take(size_t n, std::string &out) {
@@ -228,36 +232,45 @@ void Proxy::acceptLoop() {
   }
 }
 
+// Each request on the connection in turn, while the client keeps it open and each answer was
+// framed so that the next request can be told from it.
 void Proxy::serve(int client) {
   int one = 1;
   setsockopt(client, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  Exchange x;
-  x.client = client;
-  x.in.fd = client;
-  handle(x);
-  if (x.upstream >= 0) close(x.upstream);
+  Stream in{client, {}, kHeadTimeoutMs};
+  for (bool again = true; again;) {
+    Exchange x;
+    x.client = client;
+    x.in = std::move(in);
+    again = handle(x);
+    in = std::move(x.in);
+    if (x.upstream >= 0) close(x.upstream);
+  }
   std::lock_guard<std::mutex> lock(mutex_);
   clients_.erase(client);
   close(client);
   if (--active_ == 0) idle_.notify_all();
 }
 
-void Proxy::handle(Exchange &x) {
+bool Proxy::handle(Exchange &x) {
   std::string text, error;
-  if (!x.in.until("\r\n\r\n", kMaxHead, text)) return;  // nothing asked, or too slowly
+  if (!x.in.until("\r\n\r\n", kMaxHead, text)) return false;  // nothing more asked, or too slowly
   int status = 0;
-  if (!parseRequestHead(text, x.head, status, error)) return refuse(x, status, error);
+  if (!parseRequestHead(text, x.head, status, error)) return refuse(x, status, error), false;
   Host host;
-  if (!canonicalHost(x.head.host, host, error)) return refuse(x, 400, error);
+  if (!canonicalHost(x.head.host, host, error)) return refuse(x, 400, error), false;
   x.request.host = host.name;
   x.request.address = host.address;
   x.request.port = x.head.port;
   x.request.http = !x.head.connect;
   x.request.method = x.head.method;
   x.request.path = x.head.path;
-  if (!decide(x) || !resolveAndDial(x)) return;
-  x.head.connect ? tunnel(x) : forward(x);
+  if (!decide(x) || !resolveAndDial(x)) return false;
+  bool again = false;
+  if (x.head.connect) tunnel(x);
+  else again = forward(x);
   record(x);
+  return again;
 }
 
 // Before any name is resolved: the program that called, and whether the name could be let
@@ -340,7 +353,7 @@ namespace {
 
 bool copyExactly(Stream &in, int to, uint64_t n, uint64_t &count) {
   while (n > 0) {
-    if (in.buffered.empty() && !in.fill(kHeadTimeoutMs)) return false;
+    if (in.buffered.empty() && !in.fill(in.timeoutMs)) return false;
     size_t take = static_cast<size_t>(std::min<uint64_t>(n, in.buffered.size()));
     if (!writeAll(to, in.buffered.data(), take)) return false;
     in.buffered.erase(0, take);
@@ -375,33 +388,46 @@ bool copyChunked(Stream &in, int to, uint64_t &count) {
   }
 }
 
-int statusOf(const std::string &response) {
-  if (response.size() < 12 || response.compare(0, 7, "HTTP/1.") != 0) return 0;
-  return std::isdigit(static_cast<unsigned char>(response[9])) ? std::atoi(response.substr(9, 3).c_str()) : 0;
+bool copyUntilEnd(Stream &in, int to, uint64_t &count) {
+  for (;;) {
+    if (!writeAll(to, in.buffered)) return false;
+    count += in.buffered.size();
+    in.buffered.clear();
+    if (!in.fill(-1)) return true;
+  }
 }
 
 }  // namespace
 
-// One request: its head in origin form with `Connection: close`, its body exactly as framed,
-// then the response until the server closes. What the client sends after its request is
-// never read: a second request on the connection would pass undecided.
-void Proxy::forward(Exchange &x) {
-  if (!writeAll(x.upstream, upstreamHead(x.head))) return;
+// One request: its head in origin form, its body exactly as framed, then the answer, whose
+// framing says where it ends. Nothing the client sends after its request is read until then:
+// the next request is decided as this one was. true: the connection can go on.
+bool Proxy::forward(Exchange &x) {
+  if (!writeAll(x.upstream, upstreamHead(x.head))) return false;
   bool bodySent = x.head.body == RequestHead::Body::Length    ? copyExactly(x.in, x.upstream, x.head.length, x.up)
                   : x.head.body == RequestHead::Body::Chunked ? copyChunked(x.in, x.upstream, x.up)
                                                               : true;
   if (!bodySent) {
     x.reason = "the request's body ended early or was not framed as its head said";
-    return;
+    return false;
   }
-  char buffer[65536];
-  for (;;) {
-    ssize_t n = read(x.upstream, buffer, sizeof buffer);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return;
-    if (x.down == 0) x.status = statusOf(std::string(buffer, static_cast<size_t>(n)));
-    if (!writeAll(x.client, buffer, static_cast<size_t>(n))) return;
-    x.down += static_cast<uint64_t>(n);
+  Stream answer{x.upstream, {}, kUpstreamSilenceMs};
+  for (;;) {  // interim answers (1xx), then the final one
+    std::string text, error;
+    ResponseHead head;
+    if (!answer.until("\r\n\r\n", kMaxHead, text)) return x.reason = "the upstream did not answer", false;
+    if (!parseResponseHead(text, x.head.method == "HEAD", head, error))
+      return refuse(x, 502, "the upstream's answer: " + error), false;
+    x.status = head.status;
+    bool interim = head.status / 100 == 1 && head.status != 101;
+    bool closing = !clientKeepsAlive(x.head) || head.body == ResponseHead::Body::UntilClose || head.status == 101;
+    if (!writeAll(x.client, clientResponseHead(head, closing && !interim))) return false;
+    if (interim) continue;
+    bool whole = head.body == ResponseHead::Body::Length    ? copyExactly(answer, x.client, head.length, x.down)
+                 : head.body == ResponseHead::Body::Chunked ? copyChunked(answer, x.client, x.down)
+                 : head.body == ResponseHead::Body::None    ? true
+                                                            : copyUntilEnd(answer, x.client, x.down);
+    return whole && !closing;
   }
 }
 

@@ -50,11 +50,11 @@ public:
 private:
   void acceptLoop();
   void serve(int client);
-  void handle(Exchange &x);
+  bool handle(Exchange &x);
   bool decide(Exchange &x);
   bool resolveAndDial(Exchange &x);
   void tunnel(Exchange &x);
-  void forward(Exchange &x);
+  bool forward(Exchange &x);
   void refuse(Exchange &x, int status, const std::string &reason, const std::string &hint = "");
   void record(const Exchange &x);
   std::vector<std::string> callerBinaries(int client, std::string &error) const;

@@ -1,5 +1,5 @@
-// libFuzzer target: any bytes as the egress proxy reads them from the sandbox: a request
-// head, the host it names, the first bytes of a tunnel. Properties checked: no crash, no hang;
+// libFuzzer target: any bytes as the egress proxy reads them: a request head, the host it
+// names, the first bytes of a tunnel, an upstream's answer. Properties checked: no crash, no hang;
 // a head it accepts has a canonical path (absolute, no dot or empty segments, and canonical
 // again unchanged), an upstream head of CRLF lines only, and a canonical host of the
 // characters a host name has; a refusal always says why.
@@ -43,6 +43,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   std::string text(reinterpret_cast<const char *>(data), size);
   std::string name;
   serverName(text, name);
+  ResponseHead answer;
+  std::string why;
+  if (parseResponseHead(text, false, answer, why) && answer.body == ResponseHead::Body::Length &&
+      answer.headers.empty()) abort();  // a length needs a Content-Length field
   checkHost(text.substr(0, text.find('\n')));
   RequestHead head;
   int status = 0;

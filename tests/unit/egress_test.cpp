@@ -187,6 +187,34 @@ TEST(Egress, UpstreamHeadIsOriginFormWithoutHopByHop) {
   EXPECT_EQ(upstreamHead(h), "GET /a?b HTTP/1.1\r\nHost: x.org\r\nAccept: */*\r\nConnection: close\r\n\r\n");
 }
 
+std::string answer(const std::string &text, bool toHead = false) {
+  ResponseHead h;
+  std::string error;
+  if (!parseResponseHead(text, toHead, h, error)) return "refused: " + error;
+  static const char *bodies[] = {"none", "length", "chunked", "until-close"};
+  return std::to_string(h.status) + " " + bodies[static_cast<int>(h.body)] +
+         (h.body == ResponseHead::Body::Length ? " " + std::to_string(h.length) : "");
+}
+
+TEST(Egress, AnswersAreFramedOrRefused) {
+  EXPECT_EQ(answer("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n"), "200 length 5");
+  EXPECT_EQ(answer("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"), "200 chunked");
+  EXPECT_EQ(answer("HTTP/1.0 200 OK\r\n\r\n"), "200 until-close");
+  EXPECT_EQ(answer("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n"), "200 until-close");
+  EXPECT_EQ(answer("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n", true), "200 none");
+  EXPECT_EQ(answer("HTTP/1.1 304 Not Modified\r\nContent-Length: 5\r\n\r\n"), "304 none");
+  EXPECT_EQ(answer("HTTP/1.1 100 Continue\r\n\r\n"), "100 none");
+  EXPECT_EQ(answer("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n"), "refused: both Content-Length and Transfer-Encoding");
+  EXPECT_EQ(answer("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n"), "refused: a Content-Length that is not one decimal number");
+  EXPECT_EQ(answer("HTTP/1.1 200 OK\nContent-Length: 5\n\n").substr(0, 17), "refused: a bare L");
+  EXPECT_EQ(answer("ICY 200 OK\r\n\r\n"), "refused: the status line is not HTTP/1.x NNN");
+  ResponseHead h;
+  std::string error;
+  ASSERT_TRUE(parseResponseHead("HTTP/1.1 200 OK\r\nConnection: close, X-Hop\r\nX-Hop: 1\r\nKeep-Alive: 5\r\nContent-Length: 0\r\n\r\n", false, h, error));
+  EXPECT_EQ(clientResponseHead(h, false), "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+  EXPECT_EQ(clientResponseHead(h, true), "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+}
+
 // A ClientHello with one server_name extension, as TLS clients send it.
 std::string clientHello(const std::string &name) {
   auto u16 = [](size_t v) { return std::string{static_cast<char>(v >> 8), static_cast<char>(v & 0xff)}; };

@@ -15,6 +15,7 @@ echo "path-denied: $(code http://pub.test:18433/secret) $(reason http://pub.test
 echo "path-dotdot: $(code --path-as-is http://pub.test:18433/pub/../secret)"
 echo "path-escaped: $(code --path-as-is 'http://pub.test:18433/pub/%2e%2e/secret')"
 echo "method-denied: $(code -X POST -d x http://pub.test:18433/pub/a)"
+echo "keep-alive: $(curl -sv http://pub.test:18433/pub/a http://pub.test:18433/secret 2>&1 | grep -ciE 're-?using existing connection') $(curl -s -w '%{http_code} ' -o /dev/null http://pub.test:18433/pub/a -o /dev/null http://pub.test:18433/secret -o /dev/null http://pub.test:18433/pub/b)"
 echo "tunnel: $(curl -s --proxytunnel http://up.test:18431/in-tunnel)"
 echo "tunnel-inspected: $(curl -s -o /dev/null -w '%{http_connect}' --proxytunnel http://pub.test:18433/pub/a)"
 echo "tls: $(curl -sk https://tls.test:18434/secure)"

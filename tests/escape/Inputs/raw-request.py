@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """usage: raw-request.py: sends stdin's bytes as they are to the proxy named by http_proxy,
-prints the status line of the answer and its JSON body's "reason" (the smuggling corpus)."""
-import json, os, socket, sys
+prints the status line of each answer on the connection and the first refusal's "reason"
+(the smuggling corpus)."""
+import os, re, socket, sys
 
 host, port = os.environ["http_proxy"].split("//")[1].split(":")
 s = socket.create_connection((host, int(port)))
@@ -12,9 +13,7 @@ while True:
     if not chunk:
         break
     answer += chunk
-head, _, body = answer.partition(b"\r\n\r\n")
-status = head.split(b"\r\n")[0].decode()
-try:
-    print(status, "|", json.loads(body)["reason"])
-except Exception:
-    print(status, "|", body[:80])
+# Every answer on the connection, in order; the reason of the first one refused.
+statuses = [m.decode() for m in re.findall(rb"HTTP/1\.[01] [0-9]{3}[^\r]*", answer)]
+reasons = [m.decode() for m in re.findall(rb'"reason":"([^"]*)"', answer)]
+print(" + ".join(statuses), "|", reasons[0] if reasons else "-")
