@@ -238,13 +238,13 @@ struct SetupReports {
   // The egress proxy's listening socket, made in the sandbox's network namespace: served
   // from here on. Without it the sandbox would have no way out, so it does not start.
   void takeProxy(const std::string &port) {
-    int listener = receiveFd(diagSocket);
-    if (listener < 0) {
+    int listener = receiveFd(diagSocket), diag = receiveFd(diagSocket);
+    if (listener < 0 || diag < 0) {
       error = "cannot take the egress proxy's socket from the sandbox";
       kill(child, SIGKILL);
       return;
     }
-    if (!proxy.serve(listener, child)) {
+    if (!proxy.serve(listener, diag, child)) {
       error = "cannot hand the egress proxy its socket";
       kill(child, SIGKILL);
       return;

@@ -152,10 +152,15 @@ uint16_t proxyListener(const SandboxSpec &spec) {
   address.sin_family = AF_INET;
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   socklen_t size = sizeof address;
+  // And a sock_diag socket of this namespace, by which the supervisor tells which program
+  // opened a connection to it (egress/identity.h).
+  int diag = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
   if (fd < 0 || bind(fd, reinterpret_cast<sockaddr *>(&address), sizeof address) != 0 || listen(fd, 512) != 0 ||
-      getsockname(fd, reinterpret_cast<sockaddr *>(&address), &size) != 0 || !sendFd(spec.notifySocket, fd))
+      getsockname(fd, reinterpret_cast<sockaddr *>(&address), &size) != 0 || !sendFd(spec.notifySocket, fd) ||
+      diag < 0 || !sendFd(spec.notifySocket, diag))
     die(spec, errnoText("make the egress proxy's socket"));
   close(fd);
+  close(diag);
   uint16_t port = ntohs(address.sin_port);
   report(spec.reportFd, "proxy " + std::to_string(port));
   return port;

@@ -143,6 +143,15 @@ bool Table::worthResolving(const Request &request) const {
   });
 }
 
+bool Table::binariesMatter(const Request &request) const {
+  return anyOf(rules_, [&](const Rule &rule) {
+    const EgressRule &s = *rule.source;
+    if (s.binaries.empty()) return false;
+    bool port = anyOf(s.ports, [&](const auto &p) { return p.first <= request.port && request.port <= p.second; });
+    return port && (hostMatches(rule, request) || (!request.address && !rule.cidrs.empty()));
+  });
+}
+
 bool Table::decidesRequests(const Request &request) const {
   return anyOf(rules_, [&](const Rule &rule) {
     return (!rule.source->methods.empty() || !rule.source->paths.empty()) && connectionMatches(rule, request);

@@ -39,6 +39,9 @@ public:
   // Whether a rule that matches the connection judges its requests by method or path: a
   // tunnel the proxy does not look into would pass those requests unjudged.
   bool decidesRequests(const Request &request) const;
+  // Whether the calling program can change the decision: a rule with `by` matches the host
+  // and port (a CIDR one, while the address is not known yet, is assumed to).
+  bool binariesMatter(const Request &request) const;
   const Egress &egress() const { return egress_; }
 
 private:

@@ -2,7 +2,11 @@
 
 #include <arpa/inet.h>
 #include <dirent.h>
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
 #include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -20,21 +24,30 @@ std::string linkOf(const std::string &path) {
   return n > 0 ? std::string(target, static_cast<size_t>(n)) : std::string();
 }
 
-// The socket inode of the sandbox's end of a connection to the proxy, from the sandbox's
-// own /proc/net/tcp (its network namespace): the line from 127.0.0.1:client to :proxy.
-std::string socketInode(pid_t sandbox, uint16_t clientPort, uint16_t proxyPort) {
-  char local[32], remote[32];
-  snprintf(local, sizeof local, "%08X:%04X", htonl(INADDR_LOOPBACK), clientPort);
-  snprintf(remote, sizeof remote, "%08X:%04X", htonl(INADDR_LOOPBACK), proxyPort);
-  std::ifstream table("/proc/" + std::to_string(sandbox) + "/net/tcp");
-  std::string line;
-  while (std::getline(table, line)) {
-    std::istringstream fields(line);
-    std::string slot, l, r, state, queues, timer, retransmits, uid, timeout, inode;
-    fields >> slot >> l >> r >> state >> queues >> timer >> retransmits >> uid >> timeout >> inode;
-    if (l == local && r == remote) return inode;
-  }
-  return {};
+// The socket inode of the sandbox's end of a connection to the proxy, asked of the kernel by
+// sock_diag in the sandbox's network namespace: an exact lookup of 127.0.0.1:client ->
+// 127.0.0.1:proxy (reading /proc/PID/net/tcp walks every connection of the machine).
+std::string socketInode(int diag, uint16_t clientPort, uint16_t proxyPort) {
+  struct {
+    nlmsghdr header;
+    inet_diag_req_v2 request;
+  } ask{};
+  ask.header.nlmsg_len = sizeof ask;
+  ask.header.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+  ask.header.nlmsg_flags = NLM_F_REQUEST;
+  ask.request.sdiag_family = AF_INET;
+  ask.request.sdiag_protocol = IPPROTO_TCP;
+  ask.request.idiag_states = ~0u;
+  ask.request.id.idiag_sport = htons(clientPort);
+  ask.request.id.idiag_dport = htons(proxyPort);
+  ask.request.id.idiag_src[0] = ask.request.id.idiag_dst[0] = htonl(INADDR_LOOPBACK);
+  ask.request.id.idiag_cookie[0] = ask.request.id.idiag_cookie[1] = INET_DIAG_NOCOOKIE;
+  alignas(nlmsghdr) char buffer[8192];
+  if (send(diag, &ask, sizeof ask, 0) != static_cast<ssize_t>(sizeof ask)) return {};
+  ssize_t n = recv(diag, buffer, sizeof buffer, 0);
+  auto *h = reinterpret_cast<nlmsghdr *>(buffer);
+  if (n <= 0 || !NLMSG_OK(h, static_cast<size_t>(n)) || h->nlmsg_type != SOCK_DIAG_BY_FAMILY) return {};
+  return std::to_string(static_cast<const inet_diag_msg *>(NLMSG_DATA(h))->idiag_inode);
 }
 
 pid_t parentOf(pid_t pid) {
@@ -49,18 +62,21 @@ pid_t parentOf(pid_t pid) {
   return parent;
 }
 
-// The sandbox's processes: the init's descendants, by the parent links of the host's /proc
-// (the init itself is not dumpable: its namespace links are not ours to read).
+// The sandbox's processes: the init's descendants, each process's children read from its
+// threads' /proc/PID/task/TID/children (no scan of the host's processes; the init itself is
+// not dumpable, so its namespace links are not ours to read, but its children are).
 std::vector<pid_t> sandboxProcesses(pid_t init) {
-  std::vector<std::pair<pid_t, pid_t>> links;  // child, parent
-  DIR *proc = opendir("/proc");
-  while (dirent *e = proc ? readdir(proc) : nullptr)
-    if (pid_t pid = static_cast<pid_t>(std::atoi(e->d_name)); pid > 0) links.emplace_back(pid, parentOf(pid));
-  if (proc) closedir(proc);
   std::vector<pid_t> inside{init};
-  for (size_t i = 0; i < inside.size(); ++i)
-    for (auto [pid, parent] : links)
-      if (parent == inside[i]) inside.push_back(pid);
+  for (size_t i = 0; i < inside.size(); ++i) {
+    std::string tasks = "/proc/" + std::to_string(inside[i]) + "/task";
+    DIR *dir = opendir(tasks.c_str());
+    while (dirent *t = dir ? readdir(dir) : nullptr) {
+      if (t->d_name[0] == '.') continue;
+      std::ifstream children(tasks + "/" + t->d_name + "/children");
+      for (pid_t child; children >> child;) inside.push_back(child);
+    }
+    if (dir) closedir(dir);
+  }
   inside.erase(inside.begin());  // the runtime's init holds no socket of the agent's
   return inside;
 }
@@ -70,8 +86,8 @@ std::vector<pid_t> sandboxProcesses(pid_t init) {
 // An executable replaced since it started reads as "... (deleted)" and passes for no path a
 // rule names. A holder whose descriptors cannot be read (it made itself undumpable) leaves
 // the program untold, and the connection refused.
-std::vector<std::string> callerBinaries(pid_t sandbox, uint16_t clientPort, uint16_t proxyPort, std::string &error) {
-  std::string inode = socketInode(sandbox, clientPort, proxyPort);
+std::vector<std::string> callerBinaries(pid_t sandbox, int diag, uint16_t clientPort, uint16_t proxyPort, std::string &error) {
+  std::string inode = socketInode(diag, clientPort, proxyPort);
   std::string wanted = "socket:[" + inode + "]";
   std::vector<pid_t> holders;
   for (pid_t pid : inode.empty() ? std::vector<pid_t>() : sandboxProcesses(sandbox)) {

@@ -13,8 +13,10 @@
 namespace shellrt::egress {
 
 // The connection from the sandbox's 127.0.0.1:`clientPort` to the proxy's 127.0.0.1:
-// `proxyPort`. Empty with `error` when the program cannot be told: no holder found, holders
-// with different executables, or a holder whose descriptors cannot be read.
-std::vector<std::string> callerBinaries(pid_t sandbox, uint16_t clientPort, uint16_t proxyPort, std::string &error);
+// `proxyPort`; `diag`, a sock_diag socket made in the sandbox's network namespace (one
+// caller at a time). Empty with `error` when the program cannot be told: no holder found,
+// holders with different executables, or a holder whose descriptors cannot be read.
+std::vector<std::string> callerBinaries(pid_t sandbox, int diag, uint16_t clientPort, uint16_t proxyPort,
+                                        std::string &error);
 
 }  // namespace shellrt::egress

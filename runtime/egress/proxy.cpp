@@ -174,6 +174,7 @@ struct Proxy::Exchange {
   Request request;
   Decision decision;
   std::optional<Address> dialled;
+  bool identified = false;
   int status = 0;
   std::string outcome = "deny", reason;
   uint64_t up = 0, down = 0;
@@ -181,7 +182,6 @@ struct Proxy::Exchange {
 
 void Proxy::start(const Egress &egress, int listener, pid_t sandbox) {
   table_.emplace(egress);
-  binariesMatter_ = std::any_of(egress.rules.begin(), egress.rules.end(), [](const EgressRule &r) { return !r.binaries.empty(); });
   listener_ = listener;
   sandbox_ = sandbox;
   acceptor_ = std::thread([this] { acceptLoop(); });
@@ -273,14 +273,22 @@ bool Proxy::handle(Exchange &x) {
   return again;
 }
 
+// The program that called, asked once per request and only where a `by` rule could change
+// the decision (the lookup reads the sandbox's /proc: about a millisecond).
+bool Proxy::identify(Exchange &x) { return identify(x, x.request); }
+bool Proxy::identify(Exchange &x, const Request &r) {
+  if (x.identified || !table_->binariesMatter(r)) return true;
+  std::string error;
+  x.request.binaries = callerBinaries(x.client, error);
+  x.identified = true;
+  return error.empty() || (refuse(x, 403, error), false);
+}
+
 // Before any name is resolved: the program that called, and whether the name could be let
 // through at all (a name no rule can allow is refused without a DNS query).
 bool Proxy::decide(Exchange &x) {
   std::string error;
-  if (binariesMatter_) {
-    x.request.binaries = callerBinaries(x.client, error);
-    if (!error.empty()) return refuse(x, 403, error), false;
-  }
+  if (!identify(x)) return false;
   if (x.request.address || table_->worthResolving(x.request)) return true;
   x.request.http = false;  // refused as a connection: no request on it is ever made
   x.decision = table_->decide(x.request);
@@ -309,6 +317,8 @@ bool Proxy::resolveAndDial(Exchange &x) {
     if (x.head.connect && table_->decidesRequests(r))
       return refuse(x, 403, "the policy judges requests to " + x.head.host + " by method or path, and this proxy does not "
                             "look inside HTTPS tunnels yet: the tunnel is refused"), false;
+    if (!identify(x, r)) return false;
+    r.binaries = x.request.binaries;
     Decision d = table_->decide(r);
     if (!d.allow && d.enforced) {
       if (!refusal) refusal = d, refused = a;

@@ -52,6 +52,8 @@ private:
   void serve(int client);
   bool handle(Exchange &x);
   bool decide(Exchange &x);
+  bool identify(Exchange &x);
+  bool identify(Exchange &x, const Request &r);
   bool resolveAndDial(Exchange &x);
   void tunnel(Exchange &x);
   bool forward(Exchange &x);
@@ -63,7 +65,6 @@ private:
   AuditLog &audit_;
   std::vector<FixedName> fixed_;
   Identify identify_;
-  bool binariesMatter_ = false;
   int listener_ = -1;
   pid_t sandbox_ = -1;
   std::thread acceptor_;

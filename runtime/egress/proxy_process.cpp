@@ -130,26 +130,28 @@ bool ProxyProcess::start(const Egress &egress, AuditLog &audit, const std::vecto
   return true;
 }
 
-bool ProxyProcess::serve(int listener, pid_t sandbox) {
+bool ProxyProcess::serve(int listener, int diag, pid_t sandbox) {
   bool sent = sendFd(control_, listener) && write(control_, &sandbox, sizeof sandbox) == static_cast<ssize_t>(sizeof sandbox);
   close(listener);  // the proxy's alone: if it dies, the sandbox's connections are refused
-  if (sent) answering_ = std::thread([this, sandbox] { answerIdentityQueries(sandbox); });
+  if (sent) answering_ = std::thread([this, sandbox, diag] { answerIdentityQueries(sandbox, diag); });
+  else close(diag);
   return sent;
 }
 
 // Until the proxy is gone (or stop() shuts the socket): each question answered from the
 // supervisor's view of the sandbox's processes.
-void ProxyProcess::answerIdentityQueries(pid_t sandbox) {
+void ProxyProcess::answerIdentityQueries(pid_t sandbox, int diag) {
   IdentityQuery q;
   while (recv(control_, &q, sizeof q, 0) == static_cast<ssize_t>(sizeof q)) {
     std::string error, answer;
-    std::vector<std::string> binaries = callerBinaries(sandbox, q.clientPort, q.proxyPort, error);
+    std::vector<std::string> binaries = callerBinaries(sandbox, diag, q.clientPort, q.proxyPort, error);
     if (binaries.empty()) answer = "n" + error;
     else answer = "y";
     for (const std::string &exe : binaries) answer.append(exe.c_str(), exe.size() + 1);
     if (answer.size() > kMaxAnswer) answer = "nthe program's ancestry is too long to tell";
-    if (send(control_, answer.data(), answer.size(), MSG_NOSIGNAL) < 0) return;
+    if (send(control_, answer.data(), answer.size(), MSG_NOSIGNAL) < 0) break;
   }
+  close(diag);
 }
 
 void ProxyProcess::stop(AuditLog &audit) {

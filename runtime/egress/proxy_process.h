@@ -24,13 +24,14 @@ class ProxyProcess {
 public:
   // Forks it; it waits for serve().
   bool start(const Egress &egress, AuditLog &audit, const std::vector<FixedName> &fixed, std::string &error);
-  // Hands it the listening socket made in the sandbox (closed here) and the sandbox's init.
-  bool serve(int listener, pid_t sandbox);
+  // Hands it the listening socket made in the sandbox (closed here) and the sandbox's init;
+  // `diag`, a sock_diag socket of the sandbox's (kept here, for telling callers apart).
+  bool serve(int listener, int diag, pid_t sandbox);
   // Ends it; an end before this one is recorded (`egress_proxy_died`).
   void stop(AuditLog &audit);
 
 private:
-  void answerIdentityQueries(pid_t sandbox);
+  void answerIdentityQueries(pid_t sandbox, int diag);
 
   pid_t pid_ = -1;
   int control_ = -1;

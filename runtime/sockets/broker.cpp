@@ -1,5 +1,7 @@
 #include "sockets/broker.h"
 
+#include "bundle/bundle.h"
+
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <signal.h>
@@ -12,6 +14,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <climits>
 #include <cstddef>
 #include <cstring>
@@ -25,14 +28,26 @@ constexpr size_t kMaxCopy = 1u << 20;      // bytes of one send done for the age
 constexpr size_t kMaxControl = 1u << 16;   // bytes of ancillary data
 constexpr size_t kMaxMessages = 1024;      // UIO_MAXIOV, for iovecs and sendmmsg
 
+// The process a thread belongs to (its thread group), from /proc: pidfd_open takes only a
+// process's id before Linux 6.9 (PIDFD_THREAD).
+pid_t threadGroupOf(pid_t thread) {
+  std::string text, error;
+  if (!readBoundedFile("/proc/" + std::to_string(thread) + "/status", 1 << 16, text, error)) return thread;
+  size_t at = text.find("\nTgid:");
+  return at == std::string::npos ? thread : static_cast<pid_t>(std::atol(text.c_str() + at + 6));
+}
+
 // The process that made the call, for the time of one call. Its memory and descriptors are
 // reached through a pidfd, checked to be the caller's before anything is read.
 class Caller {
 public:
   Caller(const seccomp_notif &call, int listener) : call_(call) {
-    pidfd_ = static_cast<int>(syscall(SYS_pidfd_open, call.pid, 0));
+    // The caller may be any thread of its process (a Go or Java program connects from many):
+    // the pidfd is its process's, whose descriptors the thread shares.
+    pidfd_ = static_cast<int>(syscall(SYS_pidfd_open, threadGroupOf(call.pid), 0));
     __u64 id = call.id;
-    // The pid could have been reused between the notification and pidfd_open.
+    // The ids could have been reused between the notification and pidfd_open: the call still
+    // waiting means they were not.
     valid_ = pidfd_ >= 0 && ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0;
   }
   ~Caller() {

@@ -30,6 +30,10 @@ try:
     print("reached")
 except Exception as e:
     print(e)')"
+echo "from-a-thread: $(python3 -c 'import threading, urllib.request
+got = []
+t = threading.Thread(target=lambda: got.append(urllib.request.urlopen("http://up.test:18431/thread").read().decode().strip()))
+t.start(); t.join(); print(got[0] if got else "failed")')"
 curl -s --noproxy '*' --max-time 5 http://127.0.0.1:18431/ > /dev/null
 echo "direct: $?"
 for request in \
