@@ -12,6 +12,7 @@
 #include "egress/host_name.h"
 #include "egress/http_head.h"
 #include "egress/tls_sni.h"
+#include "frontend/values.h"
 #include "ir/evaluate.h"
 #include "ir/glob.h"
 #include "test_support.h"
@@ -139,6 +140,21 @@ TEST(Egress, HostNamesAreCanonicalOrRefused) {
   EXPECT_NE(name("a b.com").find("refused"), std::string::npos);
   EXPECT_NE(name("\xff.com").find("refused: the host name is not valid UTF-8"), std::string::npos);
   EXPECT_NE(name("[::1").find("refused"), std::string::npos);
+}
+
+// The runtime stands apart from the compiler, so each has its own RFC 3492 encoder: the one
+// the proxy matches with and the one the checker's hints write must agree.
+TEST(Egress, PunycodeAsTheCompilerWritesIt) {
+  std::mt19937 rng(14);
+  const std::vector<std::string> pieces = {"a", "b", "z", "0", "-", "\xc3\xbc", "\xc3\xa9", "\xe4\xbe\x8b",
+                                           "\xe3\x81\x88", "\xd0\xb4", "\xf0\x9f\x98\x80", "\xce\xb1"};
+  for (int i = 0; i < 5000; ++i) {
+    std::string label;
+    for (size_t n = 1 + rng() % 8; n > 0; --n) label += pieces[rng() % pieces.size()];
+    std::string ours;
+    ASSERT_TRUE(punycode(label, ours)) << label;
+    ASSERT_EQ("xn--" + ours, shellc::punycodeLabel(label)) << label;
+  }
 }
 
 std::string head(const std::string &text) {
