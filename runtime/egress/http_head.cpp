@@ -247,7 +247,7 @@ std::string upstreamHead(const RequestHead &head) {
   std::string out = head.method + " " + head.path + (head.query.empty() ? "" : "?" + head.query) + " HTTP/1.1\r\n";
   out += endToEnd(head.headers);
   if (valuesOf(head.headers, "host").empty()) out += "Host: " + head.host + (head.port == 80 ? "" : ":" + std::to_string(head.port)) + "\r\n";
-  return out + "Connection: close\r\n\r\n";
+  return out + "\r\n";
 }
 
 bool clientKeepsAlive(const RequestHead &head) {
@@ -282,6 +282,9 @@ bool parseResponseHead(const std::string &text, bool toHead, ResponseHead &out, 
              : !codings.empty() || lengths.empty() ? ResponseHead::Body::UntilClose
                                                    : ResponseHead::Body::Length;
   if (out.body == ResponseHead::Body::Length) out.length = std::stoull(lengths.front());
+  std::vector<std::string> hop = hopByHop(out.headers);
+  bool keepAlive = std::find(hop.begin(), hop.end(), "keep-alive") != hop.end();
+  out.closes = std::find(hop.begin(), hop.end(), "close") != hop.end() || (out.version == "HTTP/1.0" && !keepAlive);
   return true;
 }
 

@@ -40,8 +40,8 @@ bool parseRequestHead(const std::string &text, RequestHead &out, int &status, st
 std::optional<std::string> canonicalPath(const std::string &path, std::string &error);
 
 // The head to send upstream for an absolute-form request: origin form, the canonical path,
-// no hop-by-hop or proxy headers, and `Connection: close` (one upstream connection per
-// request, each decided and dialled anew).
+// no hop-by-hop or proxy headers. Each request is decided anew; its upstream connection is
+// the previous request's when that went to the same address and port.
 std::string upstreamHead(const RequestHead &head);
 
 // Whether the client's connection may carry another request after this one (HTTP/1.1, no
@@ -56,6 +56,7 @@ struct ResponseHead {
   Headers headers;
   enum class Body { None, Length, Chunked, UntilClose } body = Body::None;
   uint64_t length = 0;
+  bool closes = false;  // the server ends the connection after it (Connection: close, HTTP/1.0)
 };
 // `toHead`: the request was HEAD (no body follows whatever the fields say).
 bool parseResponseHead(const std::string &text, bool toHead, ResponseHead &out, std::string &error);

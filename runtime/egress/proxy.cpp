@@ -203,6 +203,12 @@ struct Proxy::Exchange {
   Decision decision;
   std::optional<Address> dialled;
   bool identified = false;
+  // The upstream connection of the previous request on this client connection, if it may
+  // carry another (same address and port): reused, not dialled again.
+  int kept = -1;
+  std::optional<Address> keptAddress;
+  uint16_t keptPort = 0;
+  bool reusable = false;  // this request's upstream may carry the next one
   int status = 0;
   std::string outcome = "deny", reason;
   uint64_t up = 0, down = 0;
@@ -266,13 +272,23 @@ void Proxy::serve(int client) {
   int one = 1;
   setsockopt(client, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   Stream in{client, {}, kHeadTimeoutMs};
+  int kept = -1;
+  std::optional<Address> keptAddress;
+  uint16_t keptPort = 0;
   for (bool again = true; again;) {
     Exchange x;
     x.client = client;
     x.in = std::move(in);
+    x.kept = kept;
+    x.keptAddress = keptAddress;
+    x.keptPort = keptPort;
     again = handle(x);
     in = std::move(x.in);
-    if (x.upstream >= 0) close(x.upstream);
+    if (x.kept >= 0 && x.kept != x.upstream) close(x.kept);  // not taken: another destination
+    kept = again && x.reusable ? x.upstream : -1;
+    if (kept < 0 && x.upstream >= 0) close(x.upstream);
+    keptAddress = x.dialled;
+    keptPort = x.request.port;
   }
   std::lock_guard<std::mutex> lock(mutex_);
   clients_.erase(client);
@@ -354,7 +370,7 @@ bool Proxy::resolveAndDial(Exchange &x) {
     }
     x.decision = d;
     x.dialled = a;
-    x.upstream = dial(a, x.request.port, dialError);
+    x.upstream = reuse(x, a) ? x.kept : dial(a, x.request.port, dialError);
     if (x.upstream >= 0) return x.outcome = d.allow ? "allow" : "audit", true;
   }
   if (!dialError.empty())
@@ -362,6 +378,14 @@ bool Proxy::resolveAndDial(Exchange &x) {
   x.decision = *refusal;
   x.request.address = x.dialled = refused;
   return refuse(x, 403, ""), false;
+}
+
+// The previous request's upstream connection, when it goes where this one was decided to go
+// and the server has not closed it (nothing is waiting to be read on it).
+bool Proxy::reuse(const Exchange &x, const Address &a) const {
+  if (x.kept < 0 || x.head.connect || x.keptAddress != a || x.keptPort != x.request.port) return false;
+  pollfd p{x.kept, POLLIN, 0};
+  return poll(&p, 1, 0) == 0;
 }
 
 void Proxy::tunnel(Exchange &x) {
@@ -441,15 +465,8 @@ bool copyUntilEnd(Stream &in, int to, uint64_t &count) {
 // framing says where it ends. Nothing the client sends after its request is read until then:
 // the next request is decided as this one was. true: the connection can go on.
 bool Proxy::forward(Exchange &x) {
-  if (!writeAll(x.upstream, upstreamHead(x.head))) return false;
-  bool bodySent = x.head.body == RequestHead::Body::Length    ? copyExactly(x.in, x.upstream, x.head.length, x.up)
-                  : x.head.body == RequestHead::Body::Chunked ? copyChunked(x.in, x.upstream, x.up)
-                                                              : true;
-  if (!bodySent) {
-    x.reason = "the request's body ended early or was not framed as its head said";
-    return false;
-  }
   Stream answer{x.upstream, {}, kUpstreamSilenceMs};
+  if (!sendRequest(x, answer)) return false;
   for (;;) {  // interim answers (1xx), then the final one
     std::string text, error;
     ResponseHead head;
@@ -465,8 +482,29 @@ bool Proxy::forward(Exchange &x) {
                  : head.body == ResponseHead::Body::Chunked ? copyChunked(answer, x.client, x.down)
                  : head.body == ResponseHead::Body::None    ? true
                                                             : copyUntilEnd(answer, x.client, x.down);
+    x.reusable = whole && !head.closes && answer.buffered.empty();
     return whole && !closing;
   }
+}
+
+// The request's head and body, and the first bytes of the answer in `answer`. A kept
+// upstream connection the server closed meanwhile (it said nothing at all) is replaced by a
+// new one to the same address, once, for a request without a body.
+bool Proxy::sendRequest(Exchange &x, Stream &answer) {
+  bool reused = x.upstream == x.kept;
+  if (!writeAll(x.upstream, upstreamHead(x.head))) return false;
+  bool bodySent = x.head.body == RequestHead::Body::Length    ? copyExactly(x.in, x.upstream, x.head.length, x.up)
+                  : x.head.body == RequestHead::Body::Chunked ? copyChunked(x.in, x.upstream, x.up)
+                                                              : true;
+  if (!bodySent) return x.reason = "the request's body ended early or was not framed as its head said", false;
+  if (answer.fill(kUpstreamSilenceMs)) return true;
+  if (!reused || x.head.body != RequestHead::Body::None) return x.reason = "the upstream did not answer", false;
+  std::string error;
+  close(x.upstream);
+  x.kept = -1;
+  x.upstream = dial(*x.dialled, x.request.port, error);
+  answer = Stream{x.upstream, {}, kUpstreamSilenceMs};
+  return x.upstream >= 0 && writeAll(x.upstream, upstreamHead(x.head)) && answer.fill(kUpstreamSilenceMs);
 }
 
 namespace {

@@ -22,6 +22,8 @@
 
 namespace shellrt::egress {
 
+struct Stream;  // bytes read from a socket, with what was read ahead (proxy.cpp)
+
 // A name the proxy resolves to a fixed address (`shellrt --resolve`, for tests, like curl's
 // --resolve). Once one is given, the proxy sends no DNS query at all: other names do not
 // resolve, so that a test cannot reach anything but the addresses it names.
@@ -55,8 +57,10 @@ private:
   bool identify(Exchange &x);
   bool identify(Exchange &x, const Request &r);
   bool resolveAndDial(Exchange &x);
+  bool reuse(const Exchange &x, const Address &a) const;
   void tunnel(Exchange &x);
   bool forward(Exchange &x);
+  bool sendRequest(Exchange &x, Stream &answer);
   void refuse(Exchange &x, int status, const std::string &reason, const std::string &hint = "");
   void record(const Exchange &x);
   std::vector<std::string> callerBinaries(int client, std::string &error) const;

@@ -200,7 +200,7 @@ TEST(Egress, UpstreamHeadIsOriginFormWithoutHopByHop) {
   std::string error;
   ASSERT_TRUE(parseRequestHead("GET http://x.org/a?b HTTP/1.1\r\nHost: x.org\r\nProxy-Authorization: Basic x\r\n"
                                "Connection: keep-alive, X-Secret\r\nX-Secret: 1\r\nAccept: */*\r\n\r\n", h, status, error));
-  EXPECT_EQ(upstreamHead(h), "GET /a?b HTTP/1.1\r\nHost: x.org\r\nAccept: */*\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(upstreamHead(h), "GET /a?b HTTP/1.1\r\nHost: x.org\r\nAccept: */*\r\n\r\n");
 }
 
 std::string answer(const std::string &text, bool toHead = false) {
