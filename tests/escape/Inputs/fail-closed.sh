@@ -6,11 +6,16 @@ set -u
 dir=$1
 shellrt=$2
 rm -rf "$dir/ws/.git/hooks"
+rm -f "$dir/ws/beat"
+# Its output goes to a file, and it is killed whatever happens below: a sandbox left running
+# with the test's pipes would hold the test runner forever.
 setpriv --reuid=65534 --regid=65534 --clear-groups env -i HOME="$dir/home" PATH=/usr/bin:/bin \
-  "$shellrt" "$dir/agent.bundle" --workspace "$dir/ws" -- /bin/sh -c 'while :; do date +%s.%N > beat; sleep 0.1; done' &
+  "$shellrt" "$dir/agent.bundle" --workspace "$dir/ws" -- /bin/sh -c 'while :; do date +%s.%N > beat; sleep 0.1; done' \
+  > "$dir/fail-closed.out" 2>&1 &
 supervisor=$!
-sleep 1
-[ -s "$dir/ws/beat" ] || { echo "the sandbox did not start"; exit 1; }
+trap 'kill -KILL $supervisor 2>/dev/null' EXIT
+for i in $(seq 200); do [ -s "$dir/ws/beat" ] && break; sleep 0.1; done  # a loaded machine starts slowly
+[ -s "$dir/ws/beat" ] || { echo "the sandbox did not start"; cat "$dir/fail-closed.out"; exit 1; }
 [ -d "$dir/ws/.git/hooks" ] || { echo "no placeholder for .git/hooks"; exit 1; }
 kill -KILL "$supervisor"
 sleep 0.5
