@@ -13,6 +13,7 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "egress/host_name.h"
 #include "egress/http_head.h"
@@ -214,25 +215,23 @@ struct Proxy::Exchange {
   uint64_t up = 0, down = 0;
 };
 
-void Proxy::start(const Egress &egress, int listener, pid_t sandbox) {
+void Proxy::serve(const Egress &egress, int listener, pid_t sandbox) {
   table_.emplace(egress);
-  listener_ = listener;
   sandbox_ = sandbox;
-  acceptor_ = std::thread([this] { acceptLoop(); });
-}
-
-void Proxy::stop() {
-  {
-    std::unique_lock<std::mutex> lock(mutex_);
-    if (stopping_ || listener_ < 0) return;
-    stopping_ = true;
-    shutdown(listener_, SHUT_RDWR);  // wakes the accept
-    for (int fd : clients_) shutdown(fd, SHUT_RDWR);
+  for (;;) {
+    int client = accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
+    if (client < 0) {
+      if (errno == EINTR || errno == ECONNABORTED || errno == EMFILE || errno == ENFILE) continue;
+      _exit(1);  // the socket is gone: the supervisor sees the proxy end and says so
+    }
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (active_ >= kMaxConnections) {
+      close(client);  // the sandbox's program sees a reset; the next one may get through
+      continue;
+    }
+    ++active_;
+    std::thread([this, client] { serveConnection(client); }).detach();
   }
-  acceptor_.join();
-  std::unique_lock<std::mutex> lock(mutex_);
-  idle_.wait(lock, [this] { return active_ == 0; });
-  close(listener_);
 }
 
 std::vector<std::string> Proxy::callerBinaries(int client, std::string &error) const {
@@ -244,31 +243,9 @@ std::vector<std::string> Proxy::callerBinaries(int client, std::string &error) c
   return identify_(ntohs(peer.sin_port), ntohs(ours.sin_port), error);
 }
 
-void Proxy::acceptLoop() {
-  for (;;) {
-    int client = accept4(listener_, nullptr, nullptr, SOCK_CLOEXEC);
-    std::unique_lock<std::mutex> lock(mutex_);
-    if (stopping_) {
-      if (client >= 0) close(client);
-      return;
-    }
-    if (client < 0) {
-      if (errno == EINTR || errno == ECONNABORTED || errno == EMFILE || errno == ENFILE) continue;
-      return;
-    }
-    if (active_ >= kMaxConnections) {
-      close(client);  // the sandbox's program sees a reset; the next one may get through
-      continue;
-    }
-    ++active_;
-    clients_.insert(client);
-    std::thread([this, client] { serve(client); }).detach();
-  }
-}
-
 // Each request on the connection in turn, while the client keeps it open and each answer was
 // framed so that the next request can be told from it.
-void Proxy::serve(int client) {
+void Proxy::serveConnection(int client) {
   int one = 1;
   setsockopt(client, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   Stream in{client, {}, kHeadTimeoutMs};
@@ -290,10 +267,9 @@ void Proxy::serve(int client) {
     keptAddress = x.dialled;
     keptPort = x.request.port;
   }
-  std::lock_guard<std::mutex> lock(mutex_);
-  clients_.erase(client);
   close(client);
-  if (--active_ == 0) idle_.notify_all();
+  std::lock_guard<std::mutex> lock(mutex_);
+  --active_;
 }
 
 bool Proxy::handle(Exchange &x) {

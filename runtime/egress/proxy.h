@@ -8,13 +8,10 @@
 #pragma once
 #include <sys/types.h>
 
-#include <condition_variable>
 #include <functional>
 #include <mutex>
 #include <optional>
-#include <set>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "audit.h"
@@ -40,18 +37,14 @@ class Proxy {
 public:
   Proxy(AuditLog &audit, std::vector<FixedName> fixed, Identify identify)
       : audit_(audit), fixed_(std::move(fixed)), identify_(std::move(identify)) {}
-  ~Proxy() { stop(); }
-  // Serves `listener` (ours from now on) by `egress` on threads of its own; `sandbox` is the
-  // sandbox's init, whose processes' sockets tell which program called.
-  void start(const Egress &egress, int listener, pid_t sandbox);
-  // No new connection; open ones are cut; returns when every thread is done.
-  void stop();
+  // Serves `listener` (ours from now on) by `egress` for as long as this process lives, each
+  // connection on a thread of its own; `sandbox` is the sandbox's init.
+  [[noreturn]] void serve(const Egress &egress, int listener, pid_t sandbox);
 
   struct Exchange;
 
 private:
-  void acceptLoop();
-  void serve(int client);
+  void serveConnection(int client);
   bool handle(Exchange &x);
   bool decide(Exchange &x);
   bool identify(Exchange &x);
@@ -69,14 +62,9 @@ private:
   AuditLog &audit_;
   std::vector<FixedName> fixed_;
   Identify identify_;
-  int listener_ = -1;
   pid_t sandbox_ = -1;
-  std::thread acceptor_;
   std::mutex mutex_;
-  std::condition_variable idle_;
-  std::set<int> clients_;
-  size_t active_ = 0;
-  bool stopping_ = false;
+  size_t active_ = 0;  // connections being served
 };
 
 }  // namespace shellrt::egress

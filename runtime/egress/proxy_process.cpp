@@ -106,8 +106,7 @@ Identify askSupervisor(int control) {
     _exit(1);
   }
   Proxy proxy(audit, fixed, askSupervisor(control));
-  proxy.start(egress, listener, sandbox);
-  for (;;) pause();  // served by the proxy's threads until the supervisor ends it
+  proxy.serve(egress, listener, sandbox);  // until the supervisor ends this process
 }
 
 }  // namespace
