@@ -83,8 +83,10 @@ FileId SourceManager::load(const std::string &path, ReadError &error) {
 }
 
 FileId SourceManager::addBuffer(std::string name, std::string contents) {
-  // A UTF-8 byte-order mark is not part of the first line: columns count from after it.
-  if (contents.compare(0, 3, "\xEF\xBB\xBF") == 0) contents.erase(0, 3);
+  // A UTF-8 byte-order mark is not part of the first line: columns count from after it. All
+  // of them: ANTLR's input stream drops one more at its start, which would shift every token
+  // against this text (a fuzzed file with two made fmt write garbage).
+  while (contents.compare(0, 3, "\xEF\xBB\xBF") == 0) contents.erase(0, 3);
   files_.push_back(File{std::move(name), std::move(contents), {}});
   return static_cast<FileId>(files_.size());
 }
