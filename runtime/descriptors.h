@@ -10,6 +10,11 @@ namespace shellrt {
 // Closes every descriptor from 3 up but `keep`, whatever the limit on their number.
 bool closeAllBut(std::vector<int> keep);
 
+// Writes all of `data`, whatever the kernel takes at a time; false when the other end is gone.
+// (A process that writes to sockets this way ignores SIGPIPE, as the egress proxy does.)
+bool writeAll(int fd, const char *data, size_t size);
+inline bool writeAll(int fd, const std::string &s) { return writeAll(fd, s.data(), s.size()); }
+
 // Reads `fd` to its end of file, handing each complete line (without its newline) to `line`.
 void readLines(int fd, const std::function<void(const std::string &)> &line);
 

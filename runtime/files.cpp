@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
 
 namespace shellrt {
 
@@ -28,6 +29,12 @@ bool readFile(const std::string &path, std::string &text) {
   close(fd);
   errno = saved;
   return n == 0;
+}
+
+std::string linkTarget(const std::string &path) {
+  char target[PATH_MAX];
+  ssize_t n = readlink(path.c_str(), target, sizeof target - 1);
+  return n > 0 ? std::string(target, static_cast<size_t>(n)) : std::string();
 }
 
 }  // namespace shellrt

@@ -9,5 +9,7 @@ namespace shellrt {
 bool writeFile(const std::string &path, const std::string &text);
 // False, with errno set, when the file cannot be read.
 bool readFile(const std::string &path, std::string &text);
+// Where a symbolic link (a /proc link: fd, exe) points; empty when it cannot be read.
+std::string linkTarget(const std::string &path);
 
 }  // namespace shellrt

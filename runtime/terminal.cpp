@@ -1,5 +1,7 @@
 #include "terminal.h"
 
+#include "descriptors.h"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -13,17 +15,6 @@ namespace shellrt {
 
 namespace {
 termios savedMode;
-
-bool writeAll(int fd, const char *data, ssize_t size) {
-  while (size > 0) {
-    ssize_t n = write(fd, data, size);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    data += n;
-    size -= n;
-  }
-  return true;
-}
 }  // namespace
 
 bool Terminal::open() {
@@ -86,7 +77,7 @@ bool Terminal::relay() {
     if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
       ssize_t n = read(master_, buffer, sizeof buffer);
       if (n <= 0) break;  // EIO: the sandbox closed its side
-      if (!writeAll(STDOUT_FILENO, buffer, n)) {
+      if (!writeAll(STDOUT_FILENO, buffer, static_cast<size_t>(n))) {
         hungUp = true;
         break;
       }
@@ -97,7 +88,7 @@ bool Terminal::relay() {
         hungUp = true;
         break;
       }
-      if (n > 0 && !writeAll(master_, buffer, n)) break;
+      if (n > 0 && !writeAll(master_, buffer, static_cast<size_t>(n))) break;
     }
   }
   restore();

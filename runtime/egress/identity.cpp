@@ -14,15 +14,11 @@
 #include <fstream>
 #include <sstream>
 
+#include "files.h"
+
 namespace shellrt::egress {
 
 namespace {
-
-std::string linkOf(const std::string &path) {
-  char target[4096];
-  ssize_t n = readlink(path.c_str(), target, sizeof target - 1);
-  return n > 0 ? std::string(target, static_cast<size_t>(n)) : std::string();
-}
 
 // The socket inode of the sandbox's end of a connection to the proxy, asked of the kernel by
 // sock_diag in the sandbox's network namespace: an exact lookup of 127.0.0.1:client ->
@@ -94,7 +90,7 @@ std::vector<std::string> callerBinaries(pid_t sandbox, int diag, uint16_t client
     std::string fds = "/proc/" + std::to_string(pid) + "/fd";
     DIR *dir = opendir(fds.c_str());
     while (dirent *f = dir ? readdir(dir) : nullptr)
-      if (f->d_name[0] != '.' && linkOf(fds + "/" + f->d_name) == wanted) {
+      if (f->d_name[0] != '.' && linkTarget(fds + "/" + f->d_name) == wanted) {
         holders.push_back(pid);
         break;
       }
@@ -102,11 +98,11 @@ std::vector<std::string> callerBinaries(pid_t sandbox, int diag, uint16_t client
   }
   std::vector<std::string> chain;
   for (pid_t pid : holders) {
-    std::string exe = linkOf("/proc/" + std::to_string(pid) + "/exe");
+    std::string exe = linkTarget("/proc/" + std::to_string(pid) + "/exe");
     if (!chain.empty() && exe != chain.front())
       return error = "the connection's socket is held by different programs (" + chain.front() + ", " + exe + ")", std::vector<std::string>();
     if (chain.empty())
-      for (pid_t p = pid; p > 1 && p != sandbox; p = parentOf(p)) chain.push_back(linkOf("/proc/" + std::to_string(p) + "/exe"));
+      for (pid_t p = pid; p > 1 && p != sandbox; p = parentOf(p)) chain.push_back(linkTarget("/proc/" + std::to_string(p) + "/exe"));
   }
   if (chain.empty()) error = "the program that opened this connection cannot be told";
   return chain;

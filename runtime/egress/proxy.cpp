@@ -15,6 +15,7 @@
 #include <sstream>
 #include <thread>
 
+#include "descriptors.h"
 #include "egress/host_name.h"
 #include "egress/http_head.h"
 #include "egress/tls_sni.h"
@@ -36,17 +37,6 @@ int64_t nowMs() {
   return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
 }
 
-bool writeAll(int fd, const char *data, size_t size) {
-  while (size > 0) {
-    ssize_t n = send(fd, data, size, MSG_NOSIGNAL);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    data += n;
-    size -= static_cast<size_t>(n);
-  }
-  return true;
-}
-bool writeAll(int fd, const std::string &s) { return writeAll(fd, s.data(), s.size()); }
 
 }  // namespace
 

@@ -1,7 +1,5 @@
 #include "sockets/broker.h"
 
-#include "bundle/bundle.h"
-
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <signal.h>
@@ -19,6 +17,9 @@
 #include <cstddef>
 #include <cstring>
 #include <vector>
+
+#include "bundle/bundle.h"
+#include "files.h"
 
 namespace shellrt {
 
@@ -99,10 +100,8 @@ struct Destination {
 // Where the pinned file is, as the sandbox's kernel resolved it: the caller's mounts are
 // the host's paths, so this is the path the policy's rules name.
 std::string pinnedPath(int fd) {
-  char target[PATH_MAX];
-  ssize_t n = readlink(("/proc/self/fd/" + std::to_string(fd)).c_str(), target, sizeof target - 1);
-  if (n <= 0 || target[0] != '/') return {};
-  return std::string(target, static_cast<size_t>(n));
+  std::string target = linkTarget("/proc/self/fd/" + std::to_string(fd));
+  return target.empty() || target[0] != '/' ? std::string() : target;
 }
 
 // Resolves `path` as the caller's kernel would (absolute from its root, relative from its
