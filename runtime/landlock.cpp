@@ -31,9 +31,6 @@ std::vector<std::string> resolveRule(const SandboxPath &path, const SandboxSpec 
   return paths;
 }
 
-namespace {
-
-// One rule on one path; a missing path grants nothing (one never drops the whole ruleset).
 bool addRule(int ruleset, const std::string &path, uint64_t access, size_t &applied, size_t &missing,
              std::string &error) {
   int fd = open(path.c_str(), O_PATH | O_CLOEXEC);
@@ -56,6 +53,9 @@ bool addRule(int ruleset, const std::string &path, uint64_t access, size_t &appl
   ++applied;
   return true;
 }
+
+namespace {
+
 
 }  // namespace
 

@@ -23,6 +23,11 @@ struct RulesetAttr {
   uint64_t scoped;
 };
 
+// One rule on one path; a missing path grants nothing (one never drops the whole ruleset)
+// and counts in `missing`.
+bool addRule(int ruleset, const std::string &path, uint64_t access, size_t &applied, size_t &missing,
+             std::string &error);
+
 // Applies the bundle's Landlock ruleset, gated by the running kernel's ABI. Returns false
 // with `error` when it must not start (a hard requirement not met); `notes` says what was
 // skipped under best_effort and the figures applied.

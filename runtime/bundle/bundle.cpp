@@ -172,6 +172,17 @@ constexpr LandlockRightInfo kLandlockRights[] = {
     {"make_sym", 1ull << 12, 1},   {"refer", 1ull << 13, 2},     {"truncate", 1ull << 14, 3},
     {"ioctl_dev", 1ull << 15, 5}};
 
+}  // namespace
+
+uint64_t landlockFsRights(int abi) {
+  uint64_t rights = 0;
+  for (const LandlockRightInfo &r : kLandlockRights)
+    if (r.abi <= abi) rights |= r.bit;
+  return rights;
+}
+
+namespace {
+
 uint64_t readRights(const Field &f, Bundle &out) {
   uint64_t known = 0;
   for (const Field &item : f.items(64)) {

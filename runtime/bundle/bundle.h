@@ -29,6 +29,9 @@ struct RuleSource {
   std::string display() const;
 };
 
+// Every file-system right the kernel's Landlock `abi` handles (the runtime's own table).
+uint64_t landlockFsRights(int abi);
+
 struct LandlockRule {
   SandboxPath path;
   uint64_t access = 0;

@@ -32,22 +32,20 @@ namespace {
 bool confineFiles(std::string &error) {
   int abi = landlockAbi();
   if (abi < 1) return true;  // an older kernel: the seccomp filter alone
-  uint64_t everything = (1ull << (abi >= 5 ? 16 : abi >= 3 ? 15 : abi >= 2 ? 14 : 13)) - 1;
+  uint64_t everything = landlockFsRights(abi);
   uint64_t read = LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR;
   RulesetAttr attr{everything, abi >= 4 ? kNetBindTcp : 0, abi >= 6 ? kScopeAbstractUnixSocket | kScopeSignal : 0};
   size_t size = abi >= 6 ? sizeof attr : abi >= 4 ? offsetof(RulesetAttr, scoped) : sizeof attr.handled_access_fs;
   int ruleset = static_cast<int>(syscall(SYS_landlock_create_ruleset, &attr, size, 0));
   if (ruleset < 0) return error = std::string("landlock: ") + std::strerror(errno), false;
-  for (const char *path : {"/etc", "/usr", "/lib", "/lib64", "/proc", "/run"}) {
-    int fd = open(path, O_PATH | O_CLOEXEC);
-    if (fd < 0) continue;
-    landlock_path_beneath_attr beneath{read, fd};
-    syscall(SYS_landlock_add_rule, ruleset, LANDLOCK_RULE_PATH_BENEATH, &beneath, 0);
-    close(fd);
-  }
-  bool ok = syscall(SYS_landlock_restrict_self, ruleset, 0) == 0;
+  size_t applied = 0, missing = 0;
+  bool ok = true;
+  for (const char *path : {"/etc", "/usr", "/lib", "/lib64", "/proc", "/run"})
+    ok = ok && addRule(ruleset, path, read, applied, missing, error);
+  if (ok && syscall(SYS_landlock_restrict_self, ruleset, 0) != 0)
+    ok = false, error = std::string("landlock: ") + std::strerror(errno);
   close(ruleset);
-  return ok || (error = std::string("landlock: ") + std::strerror(errno), false);
+  return ok;
 }
 
 bool loadFilter(std::string &error) {
