@@ -56,6 +56,12 @@ void dropCapabilities(const SandboxSpec &spec) {
 // The proxy's address for every client that reads one: curl reads only lowercase
 // http_proxy, Node's fetch and https only with NODE_USE_ENV_PROXY, npm its npm_config_*;
 // pip, git and cargo read HTTPS_PROXY / https_proxy. Set last: the sandbox's only way out.
+// NAME=value in place of any NAME already there.
+void setVariable(std::vector<std::string> &env, const std::string &name, const std::string &value) {
+  std::erase_if(env, [&](const std::string &e) { return e.compare(0, name.size() + 1, name + "=") == 0; });
+  env.push_back(name + "=" + value);
+}
+
 void addProxyVariables(std::vector<std::string> &env, uint16_t port) {
   std::string url = "http://127.0.0.1:" + std::to_string(port);
   std::vector<std::pair<std::string, std::string>> vars = {
@@ -63,10 +69,7 @@ void addProxyVariables(std::vector<std::string> &env, uint16_t port) {
       {"all_proxy", url}, {"NO_PROXY", "localhost,127.0.0.1,::1"}, {"no_proxy", "localhost,127.0.0.1,::1"},
       {"NODE_USE_ENV_PROXY", "1"}, {"npm_config_proxy", url}, {"npm_config_https_proxy", url},
       {"CARGO_HTTP_PROXY", url}};
-  for (auto &[name, value] : vars) {
-    std::erase_if(env, [&](const std::string &e) { return e.compare(0, name.size() + 1, name + "=") == 0; });
-    env.push_back(name + "=" + value);
-  }
+  for (auto &[name, value] : vars) setVariable(env, name, value);
 }
 
 std::vector<std::string> environment(const SandboxSpec &spec, uint16_t proxyPort) {
@@ -74,10 +77,7 @@ std::vector<std::string> environment(const SandboxSpec &spec, uint16_t proxyPort
   for (const std::string &name : spec.bundle->envPass)
     for (const std::string &entry : spec.hostEnvironment)
       if (entry.compare(0, name.size() + 1, name + "=") == 0) env.push_back(entry);
-  for (auto &[name, value] : spec.bundle->envSet) {
-    std::erase_if(env, [&](const std::string &e) { return e.compare(0, name.size() + 1, name + "=") == 0; });
-    env.push_back(name + "=" + value);
-  }
+  for (auto &[name, value] : spec.bundle->envSet) setVariable(env, name, value);
   addProxyVariables(env, proxyPort);
   return env;
 }
