@@ -58,9 +58,17 @@ bool Table::hostMatches(const Rule &rule, const Request &r) const {
   });
 }
 
+namespace {
+
+bool portMatches(const EgressRule &rule, uint16_t port) {
+  return anyOf(rule.ports, [&](const auto &p) { return p.first <= port && port <= p.second; });
+}
+
+}  // namespace
+
 bool Table::connectionMatches(const Rule &rule, const Request &r) const {
   const EgressRule &s = *rule.source;
-  bool port = anyOf(s.ports, [&](const auto &p) { return p.first <= r.port && r.port <= p.second; });
+  bool port = portMatches(s, r.port);
   bool binary = s.binaries.empty() || anyOf(s.binaries, [&](const std::string &glob) {
                   return anyOf(r.binaries, [&](const std::string &b) { return matchBinary(glob, b); });
                 });
@@ -147,8 +155,7 @@ bool Table::binariesMatter(const Request &request) const {
   return anyOf(rules_, [&](const Rule &rule) {
     const EgressRule &s = *rule.source;
     if (s.binaries.empty()) return false;
-    bool port = anyOf(s.ports, [&](const auto &p) { return p.first <= request.port && request.port <= p.second; });
-    return port && (hostMatches(rule, request) || (!request.address && !rule.cidrs.empty()));
+    return portMatches(s, request.port) && (hostMatches(rule, request) || (!request.address && !rule.cidrs.empty()));
   });
 }
 

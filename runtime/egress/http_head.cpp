@@ -90,19 +90,31 @@ std::vector<std::string> valuesOf(const Headers &headers, const std::string &nam
   return out;
 }
 
-bool readFraming(RequestHead &out, int &status, std::string &error) {
-  std::vector<std::string> lengths = valuesOf(out.headers, "content-length"), codings = valuesOf(out.headers, "transfer-encoding");
-  if (!lengths.empty() && !codings.empty()) return fail(status, error, 400, "both Content-Length and Transfer-Encoding");
+// The fields that frame a body, in a request or an answer: one of Content-Length (one decimal
+// number, however often written) and Transfer-Encoding, never both. `codings` as written.
+bool framingFields(const Headers &headers, std::optional<uint64_t> &length, std::vector<std::string> &codings,
+                   std::string &error) {
+  std::vector<std::string> lengths = valuesOf(headers, "content-length");
+  codings = valuesOf(headers, "transfer-encoding");
+  if (!lengths.empty() && !codings.empty()) return error = "both Content-Length and Transfer-Encoding", false;
   for (const std::string &l : lengths)
     if (l.empty() || l.size() > 18 || !std::all_of(l.begin(), l.end(), ::isdigit) || l != lengths.front())
-      return fail(status, error, 400, "a Content-Length that is not one decimal number");
+      return error = "a Content-Length that is not one decimal number", false;
+  if (!lengths.empty()) length = std::stoull(lengths.front());
+  return true;
+}
+
+bool readFraming(RequestHead &out, int &status, std::string &error) {
+  std::optional<uint64_t> length;
+  std::vector<std::string> codings;
+  if (!framingFields(out.headers, length, codings, error)) return fail(status, error, 400, error);
   if (codings.size() > 1 || (codings.size() == 1 && lower(codings[0]) != "chunked"))
     return fail(status, error, 501, "a transfer coding other than one `chunked`");
   for (const std::string &u : valuesOf(out.headers, "upgrade"))
     if (lower(u).find("h2c") != std::string::npos) return fail(status, error, 400, "an h2c upgrade");
   if (!valuesOf(out.headers, "http2-settings").empty()) return fail(status, error, 400, "an HTTP2-Settings header");
-  out.body = !codings.empty() ? RequestHead::Body::Chunked : !lengths.empty() ? RequestHead::Body::Length : RequestHead::Body::None;
-  if (!lengths.empty()) out.length = std::stoull(lengths.front());
+  out.body = !codings.empty() ? RequestHead::Body::Chunked : length ? RequestHead::Body::Length : RequestHead::Body::None;
+  out.length = length.value_or(0);
   if (out.connect && out.body != RequestHead::Body::None) return fail(status, error, 400, "a CONNECT with a body");
   return true;
 }
@@ -270,18 +282,16 @@ bool parseResponseHead(const std::string &text, bool toHead, ResponseHead &out, 
   out.status = std::stoi(line.substr(9, 3));
   out.reason = line.size() > 13 ? line.substr(13) : "";
   if (!readHeaders(lines, out.headers, status, error)) return false;
-  std::vector<std::string> lengths = valuesOf(out.headers, "content-length"), codings = valuesOf(out.headers, "transfer-encoding");
-  if (!lengths.empty() && !codings.empty()) return error = "both Content-Length and Transfer-Encoding", false;
-  for (const std::string &l : lengths)
-    if (l.empty() || l.size() > 18 || !std::all_of(l.begin(), l.end(), ::isdigit) || l != lengths.front())
-      return error = "a Content-Length that is not one decimal number", false;
+  std::optional<uint64_t> length;
+  std::vector<std::string> codings;
+  if (!framingFields(out.headers, length, codings, error)) return false;
   bool noBody = toHead || out.status / 100 == 1 || out.status == 204 || out.status == 304;
   bool chunked = codings.size() == 1 && lower(codings[0]) == "chunked";
   out.body = noBody ? ResponseHead::Body::None
              : chunked ? ResponseHead::Body::Chunked
-             : !codings.empty() || lengths.empty() ? ResponseHead::Body::UntilClose
-                                                   : ResponseHead::Body::Length;
-  if (out.body == ResponseHead::Body::Length) out.length = std::stoull(lengths.front());
+             : !codings.empty() || !length ? ResponseHead::Body::UntilClose
+                                           : ResponseHead::Body::Length;
+  if (out.body == ResponseHead::Body::Length) out.length = *length;
   std::vector<std::string> hop = hopByHop(out.headers);
   bool keepAlive = std::find(hop.begin(), hop.end(), "keep-alive") != hop.end();
   out.closes = std::find(hop.begin(), hop.end(), "close") != hop.end() || (out.version == "HTTP/1.0" && !keepAlive);
