@@ -59,7 +59,7 @@ namespace {
 
 }  // namespace
 
-bool applyLandlock(const SandboxSpec &spec, std::string &notes, std::string &error) {
+bool applyLandlock(const SandboxSpec &spec, const std::string &trustStore, std::string &notes, std::string &error) {
   const Bundle &bundle = *spec.bundle;
   if (!bundle.landlock) {
     notes = "landlock: not used (the filesystem layer defaults to allow)";
@@ -102,6 +102,9 @@ bool applyLandlock(const SandboxSpec &spec, std::string &notes, std::string &err
       }
     }
   }
+  // The trust store the runtime put in the view (mounts.h) is read wherever it is.
+  if (!trustStore.empty() && (LANDLOCK_ACCESS_FS_READ_FILE & handled) && !addRule(ruleset, trustStore, LANDLOCK_ACCESS_FS_READ_FILE & handled, applied, missing, error))
+    return false;
   if (syscall(SYS_landlock_restrict_self, ruleset, abi >= 7 ? kLogNewExecOn : 0) != 0) {
     error = std::string("landlock_restrict_self: ") + std::strerror(errno);
     return false;

@@ -31,7 +31,8 @@ bool addRule(int ruleset, const std::string &path, uint64_t access, size_t &appl
 // Applies the bundle's Landlock ruleset, gated by the running kernel's ABI. Returns false
 // with `error` when it must not start (a hard requirement not met); `notes` says what was
 // skipped under best_effort and the figures applied.
-bool applyLandlock(const SandboxSpec &spec, std::string &notes, std::string &error);
+// `trustStore`: the sandbox's trust store in its view (mounts.h), readable whatever the rules.
+bool applyLandlock(const SandboxSpec &spec, const std::string &trustStore, std::string &notes, std::string &error);
 
 // The rights that change what is beneath a path (a bind of it must be writable).
 constexpr uint64_t kLandlockWriteRights =

@@ -29,6 +29,7 @@
 #include "descriptors.h"
 #include "egress/host_name.h"
 #include "egress/proxy_process.h"
+#include "egress/tls.h"
 #include "fd_passing.h"
 #include "files.h"
 #include "kernel_audit.h"
@@ -342,7 +343,7 @@ private:
         pipe2(status_, O_CLOEXEC) != 0 || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, notify_) != 0)
       return error = std::string("cannot make the supervisor's pipes: ") + std::strerror(errno), false;
     args_ = ChildArgs{{&bundle_, home_, workspace_, o_.command, uid_, gid_, {}, report_[1], &terminal_, notify_[1],
-                       ack_[0], status_[1], {}, {}, {}},
+                       ack_[0], status_[1], {}, {}, {}, {}},
                       sync_[0]};
     for (char **e = environ; *e; ++e) args_.spec.hostEnvironment.push_back(*e);
     // The runtime and the bundle stay out of the sandbox's reach, whatever the policy allows.
@@ -356,6 +357,8 @@ private:
     Guardian::Session session{workspace_, home_, {}};
     if (!args_.spec.git.linkedCommonDir.empty()) session.alsoCheck.push_back(args_.spec.git.linkedCommonDir);
     if (!proxy_.start(bundle_.egress, audit_, o_.resolve, error)) return false;
+    if (!proxy_.authorityCertificate().empty())
+      args_.spec.trustStore = egress::tls::systemRoots() + "\n" + proxy_.authorityCertificate();
     if (!guardian_.start(session, audit_))
       return error = std::string("cannot start the guardian that checks the workspace afterwards: ") + std::strerror(errno), false;
     static char stack[1 << 20];

@@ -12,6 +12,7 @@
 #include <map>
 
 #include "cgroup.h"
+#include "descriptors.h"
 #include "landlock.h"
 
 namespace shellrt {
@@ -254,6 +255,42 @@ bool protectRepository(const git::StartProtection &git, size_t &count, std::stri
   return true;
 }
 
+// The sandbox's trust store (spec.trustStore: the system's roots and its TLS authority),
+// written in this namespace's scratch root and bound read-only over the system's store where
+// the view has one, so that programs that read no variable trust it too; else at
+// /run/shellrt, made in the sandbox's own root (never in a directory bound from the host).
+// `path`: where the variables point (sandbox.cpp).
+bool installTrustStore(const SandboxSpec &spec, std::string &path, std::string &error) {
+  if (spec.trustStore.empty()) return true;
+  const char *source = "/trust-store.pem";
+  int fd = open(source, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
+  bool written = fd >= 0 && writeAll(fd, spec.trustStore);
+  if (fd >= 0) close(fd);
+  if (!written) return fail(error, "write the sandbox's trust store");
+  auto bindAt = [&](const std::string &at) {
+    std::string target = "/newroot" + at;
+    return (mount(source, target.c_str(), nullptr, MS_BIND, nullptr) == 0 &&
+            mount(nullptr, target.c_str(), nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, nullptr) == 0) ||
+           fail(error, "bind the trust store at " + at);
+  };
+  for (const char *system : {"/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt", "/etc/ssl/cert.pem"}) {
+    struct stat st;
+    if (lstat((std::string("/newroot") + system).c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+    if (!bindAt(system)) return false;
+    if (path.empty()) path = system;
+  }
+  if (!path.empty()) return true;
+  struct stat root, run;
+  if (stat("/newroot", &root) != 0) return fail(error, "stat the sandbox's root");
+  if (stat("/newroot/run", &run) == 0 && run.st_dev != root.st_dev) {
+    errno = EEXIST;
+    return fail(error, "the sandbox's trust store has no place: the view has no system store and /run is the host's "
+                       "(allow reading /etc/ssl/certs)");
+  }
+  path = "/run/shellrt/ca-certificates.crt";
+  return (makeMountPoint("/newroot" + path, false) || fail(error, "make " + path)) && bindAt(path);
+}
+
 bool hideFiles(const std::vector<std::string> &hidden, std::string &error) {
   for (const std::string &path : hidden) {
     std::string target = "/newroot" + path;
@@ -285,7 +322,8 @@ bool enterRoot(std::string &error) {
 
 }  // namespace
 
-bool buildRoot(const SandboxSpec &spec, std::vector<std::string> &placeholders, std::string &notes, std::string &error) {
+bool buildRoot(const SandboxSpec &spec, std::vector<std::string> &placeholders, std::string &trustStore, std::string &notes,
+               std::string &error) {
   if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) return fail(error, "make / private");
   // A scratch tmpfs holds the new root; the host's root stays reachable at /oldroot until
   // the end, then is detached.
@@ -302,7 +340,7 @@ bool buildRoot(const SandboxSpec &spec, std::vector<std::string> &placeholders, 
   if (!bindAllowed(spec, ordered, bound, missing, error) || !cgroupsReadOnly(cgroups, error) ||
       !procAndDevices(*spec.bundle, spec.terminal->slavePath(), ordered, error) ||
       !applyMountPlan(spec, ordered, placeholders, planned, absent, error) || !protectRepository(spec.git, git, error) ||
-      !hideFiles(spec.hidden, error) || !enterRoot(error))
+      !installTrustStore(spec, trustStore, error) || !hideFiles(spec.hidden, error) || !enterRoot(error))
     return false;
   notes = "mounts: " + std::to_string(bound) + " paths bound, " + std::to_string(missing.size()) + " missing" +
           missingList(missing) + ", " +

@@ -17,6 +17,8 @@ namespace shellrt {
 // `hidden`: host files the sandbox must not see even where the policy allows their directory
 // (the runtime itself, the bundle: an agent that rewrote them would own the next session).
 // The git guard's start (spec.git) pins the workspace's repository and holds what git reads.
-bool buildRoot(const SandboxSpec &spec, std::vector<std::string> &placeholders, std::string &notes, std::string &error);
+// `trustStore`: where the sandbox's trust store is in its view (spec.trustStore), if it has one.
+bool buildRoot(const SandboxSpec &spec, std::vector<std::string> &placeholders, std::string &trustStore, std::string &notes,
+               std::string &error);
 
 }  // namespace shellrt

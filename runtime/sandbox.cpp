@@ -72,13 +72,23 @@ void addProxyVariables(std::vector<std::string> &env, uint16_t port) {
   for (auto &[name, value] : vars) setVariable(env, name, value);
 }
 
-std::vector<std::string> environment(const SandboxSpec &spec, uint16_t proxyPort) {
+// Where the proxy ends TLS, every client's way to trust the sandbox's authority (the system's
+// store in the view is the same file, for those that read no variable).
+void addTrustVariables(std::vector<std::string> &env, const std::string &trustStore) {
+  if (trustStore.empty()) return;
+  for (const char *name : {"SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "GIT_SSL_CAINFO", "PIP_CERT",
+                           "NODE_EXTRA_CA_CERTS", "CODEX_CA_CERTIFICATE"})
+    setVariable(env, name, trustStore);
+}
+
+std::vector<std::string> environment(const SandboxSpec &spec, uint16_t proxyPort, const std::string &trustStore) {
   std::vector<std::string> env;
   for (const std::string &name : spec.bundle->envPass)
     for (const std::string &entry : spec.hostEnvironment)
       if (entry.compare(0, name.size() + 1, name + "=") == 0) env.push_back(entry);
   for (auto &[name, value] : spec.bundle->envSet) setVariable(env, name, value);
   addProxyVariables(env, proxyPort);
+  addTrustVariables(env, trustStore);
   return env;
 }
 
@@ -172,7 +182,8 @@ uint16_t proxyListener(const SandboxSpec &spec) {
   if (!loopbackUp()) die(spec, errnoText("bring up loopback"));
   uint16_t proxyPort = proxyListener(spec);
   std::vector<std::string> placeholders;
-  if (!buildRoot(spec, placeholders, notes, error)) die(spec, error);
+  std::string trustStore;
+  if (!buildRoot(spec, placeholders, trustStore, notes, error)) die(spec, error);
   for (const std::string &p : placeholders) report(spec.reportFd, "placeholder " + p);
   report(spec.reportFd, "layer " + notes);
 
@@ -193,11 +204,11 @@ uint16_t proxyListener(const SandboxSpec &spec) {
   report(spec.reportFd, "layer identity: uid " + std::to_string(spec.uid) + ", gid " + std::to_string(spec.gid) +
                             ", no capabilities");
 
-  std::vector<std::string> env = environment(spec, proxyPort);
+  std::vector<std::string> env = environment(spec, proxyPort, trustStore);
   if (chdir(spec.workspace.c_str()) != 0 && chdir("/") != 0) die(spec, errnoText("chdir"));
 
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) die(spec, errnoText("no_new_privs"));
-  if (!applyLandlock(spec, notes, error)) die(spec, error);
+  if (!applyLandlock(spec, trustStore, notes, error)) die(spec, error);
   report(spec.reportFd, "layer " + notes);
 
   // The sandbox's sock_diag socket, made in its network namespace, before any filter.

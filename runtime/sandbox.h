@@ -27,6 +27,9 @@ struct SandboxSpec {
   std::vector<std::string> hidden;  // host files kept out of the sandbox's view
   git::StartProtection git;  // the workspace's repository, held (git/guard.h)
   std::vector<std::string> socketPaths;  // host sockets (or their directories) a rule names: in view
+  // PEM: the system's roots and the sandbox's TLS authority, where the proxy ends TLS
+  // (egress/tls.h); empty where it does not.
+  std::string trustStore;
 };
 
 // Never returns: execs the command, or reports why not and exits 125.

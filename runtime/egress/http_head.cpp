@@ -119,7 +119,26 @@ bool readFraming(RequestHead &out, int &status, std::string &error) {
   return true;
 }
 
-bool readTarget(const std::string &target, RequestHead &out, int &status, std::string &error) {
+bool readPath(const std::string &target, RequestHead &out, int &status, std::string &error) {
+  if (target.find('#') != std::string::npos) return fail(status, error, 400, "a fragment (#) in the request target");
+  size_t q = target.find('?');
+  if (q != std::string::npos) out.query = target.substr(q + 1);
+  std::string path = q == std::string::npos ? target : target.substr(0, q);
+  std::optional<std::string> canonical = canonicalPath(path.empty() ? "/" : path, error);
+  if (!canonical) return fail(status, error, 400, error);
+  out.path = *canonical;
+  return true;
+}
+
+bool readTarget(const std::string &target, RequestHead &out, int &status, std::string &error, const Tunnel *inside) {
+  if (inside) {
+    if (out.connect || target.empty() || target[0] != '/')
+      return fail(status, error, 400, "inside an HTTPS tunnel, a request names a path (origin form)");
+    out.host = inside->host;
+    out.port = inside->port;
+    out.tunnelled = true;
+    return readPath(target, out, status, error);
+  }
   if (out.connect) {
     if (!parseAuthority(target, 0, out.host, out.port))
       return fail(status, error, 400, "CONNECT names host:port (\"" + target + "\" is not)");
@@ -132,18 +151,10 @@ bool readTarget(const std::string &target, RequestHead &out, int &status, std::s
   if (scheme != "http" || target.find("://") == std::string::npos)
     return fail(status, error, 400, "this is a proxy: the request names an absolute http:// URL, or is a CONNECT");
   std::string rest = target.substr(7);
-  if (rest.find('#') != std::string::npos) return fail(status, error, 400, "a fragment (#) in the request target");
-  size_t pathStart = std::min(rest.find_first_of("/?"), rest.size());
+  size_t pathStart = std::min(rest.find_first_of("/?#"), rest.size());
   if (!parseAuthority(rest.substr(0, pathStart), 80, out.host, out.port))
     return fail(status, error, 400, "the URL's authority is not host[:port]");
-  std::string path = rest.substr(pathStart);
-  size_t q = path.find('?');
-  if (q != std::string::npos) out.query = path.substr(q + 1);
-  path = q == std::string::npos ? path : path.substr(0, q);
-  std::optional<std::string> canonical = canonicalPath(path.empty() ? "/" : path, error);
-  if (!canonical) return fail(status, error, 400, error);
-  out.path = *canonical;
-  return true;
+  return readPath(rest.substr(pathStart), out, status, error);
 }
 
 // The Host field names the authority the URL does (RFC 9112 §3.2.2): one Host, the same.
@@ -154,14 +165,15 @@ bool hostAgrees(const RequestHead &out, int &status, std::string &error) {
   if (hosts.empty()) return out.version == "HTTP/1.0" || fail(status, error, 400, "no Host field");
   std::string host;
   uint16_t port = 0;
-  if (hosts[0].empty() || !parseAuthority(hosts[0], 80, host, port) || lower(host) != lower(out.host) || port != out.port)
-    return fail(status, error, 400, "the Host field (" + hosts[0] + ") is not the URL's authority");
+  if (hosts[0].empty() || !parseAuthority(hosts[0], out.tunnelled ? 443 : 80, host, port) || lower(host) != lower(out.host) ||
+      port != out.port)
+    return fail(status, error, 400, "the Host field (" + hosts[0] + ") is not the " + (out.tunnelled ? "tunnel's host" : "URL's authority"));
   return true;
 }
 
 }  // namespace
 
-bool parseRequestHead(const std::string &text, RequestHead &out, int &status, std::string &error) {
+bool parseRequestHead(const std::string &text, RequestHead &out, int &status, std::string &error, const Tunnel *inside) {
   out = {};
   if (text.size() > kMaxHead) return fail(status, error, 431, "the request head is too large");
   std::vector<std::string> lines;
@@ -180,7 +192,7 @@ bool parseRequestHead(const std::string &text, RequestHead &out, int &status, st
   std::string target = line.substr(a + 1, b - a - 1);
   if (std::any_of(target.begin(), target.end(), [](char c) { return static_cast<unsigned char>(c) <= 0x20 || c == 0x7f; }))
     return fail(status, error, 400, "a control character in the request target");
-  return readTarget(target, out, status, error) && readHeaders(lines, out.headers, status, error) &&
+  return readTarget(target, out, status, error, inside) && readHeaders(lines, out.headers, status, error) &&
          readFraming(out, status, error) && hostAgrees(out, status, error);
 }
 
@@ -258,7 +270,9 @@ std::string endToEnd(const Headers &headers) {
 std::string upstreamHead(const RequestHead &head) {
   std::string out = head.method + " " + head.path + (head.query.empty() ? "" : "?" + head.query) + " HTTP/1.1\r\n";
   out += endToEnd(head.headers);
-  if (valuesOf(head.headers, "host").empty()) out += "Host: " + head.host + (head.port == 80 ? "" : ":" + std::to_string(head.port)) + "\r\n";
+  uint16_t implied = head.tunnelled ? 443 : 80;
+  if (valuesOf(head.headers, "host").empty())
+    out += "Host: " + head.host + (head.port == implied ? "" : ":" + std::to_string(head.port)) + "\r\n";
   return out + "\r\n";
 }
 

@@ -28,18 +28,27 @@ struct RequestHead {
   Headers headers;
   enum class Body { None, Length, Chunked } body = Body::None;
   uint64_t length = 0;
+  bool tunnelled = false;  // read inside an HTTPS tunnel the proxy ended (Tunnel below)
+};
+
+// Inside an HTTPS tunnel that the proxy ended (tls.h), a request names a path (origin form)
+// and its Host is the tunnel's host and port (443 where it names none).
+struct Tunnel {
+  std::string host;  // as the CONNECT wrote it
+  uint16_t port = 0;
 };
 
 // The head's text, up to and including its empty line. false with `status` (400, 501...) and
 // `error` saying what is wrong, and a hint where there is one.
-bool parseRequestHead(const std::string &text, RequestHead &out, int &status, std::string &error);
+bool parseRequestHead(const std::string &text, RequestHead &out, int &status, std::string &error,
+                      const Tunnel *inside = nullptr);
 
 // A path with dot segments removed, empty segments collapsed, and %-escapes of unreserved
 // characters decoded ("%2e" is "."); escapes that would change the structure ("%2F", "%5C",
 // "%00") and path parameters (";") are refused: servers read them differently.
 std::optional<std::string> canonicalPath(const std::string &path, std::string &error);
 
-// The head to send upstream for an absolute-form request: origin form, the canonical path,
+// The head to send upstream: origin form, the canonical path,
 // no hop-by-hop or proxy headers. Each request is decided anew; its upstream connection is
 // the previous request's when that went to the same address and port.
 std::string upstreamHead(const RequestHead &head);

@@ -12,12 +12,14 @@
 #include <chrono>
 #include <cstring>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <thread>
 
 #include "descriptors.h"
 #include "egress/host_name.h"
 #include "egress/http_head.h"
+#include "egress/tls.h"
 #include "egress/tls_sni.h"
 
 namespace shellrt::egress {
@@ -40,18 +42,28 @@ int64_t nowMs() {
 
 }  // namespace
 
+// One side of an exchange: a socket, and the TLS session on it where the proxy ends TLS.
+struct Endpoint {
+  int fd = -1;
+  tls::Session *tls = nullptr;
+  ssize_t read(char *buffer, size_t size) const { return tls ? tls->read(buffer, size) : ::read(fd, buffer, size); }
+  bool write(const char *data, size_t size) const { return tls ? tls->write(data, size) : writeAll(fd, data, size); }
+  bool write(const std::string &data) const { return write(data.data(), data.size()); }
+  bool pending() const { return tls && tls->pending(); }
+};
+
 // Bytes from a socket, with what was read ahead kept for the next reader.
 struct Stream {
-  int fd;
+  Endpoint from;
   std::string buffered;
   int timeoutMs = kHeadTimeoutMs;  // of silence, before it counts as gone
   bool fill(int timeoutMs) {
-    pollfd p{fd, POLLIN, 0};
-    int ready;
-    while ((ready = poll(&p, 1, timeoutMs)) < 0 && errno == EINTR) {
+    pollfd p{from.fd, POLLIN, 0};
+    int ready = 1;
+    while (!from.pending() && (ready = poll(&p, 1, timeoutMs)) < 0 && errno == EINTR) {
     }
     char chunk[16384];
-    ssize_t n = ready > 0 ? read(fd, chunk, sizeof chunk) : -1;
+    ssize_t n = ready > 0 ? from.read(chunk, sizeof chunk) : -1;
     if (n <= 0) return false;
     buffered.append(chunk, static_cast<size_t>(n));
     return true;
@@ -188,7 +200,7 @@ std::vector<Address> resolveName(const std::string &host, std::string &error) {
 struct Proxy::Exchange {
   int client = -1, upstream = -1;
   int64_t startMs = nowMs();
-  Stream in{-1, {}};
+  Stream in{{}, {}};
   RequestHead head;
   Request request;
   Decision decision;
@@ -203,6 +215,11 @@ struct Proxy::Exchange {
   int status = 0;
   std::string outcome = "deny", reason;
   uint64_t up = 0, down = 0;
+  // Inside a tunnel whose TLS the proxy ended: the sessions on each side (inspectTunnel).
+  tls::Session *clientTls = nullptr, *upstreamTls = nullptr;
+  bool inspect = false;  // the tunnel's requests are judged: its TLS is ended here
+  Endpoint toClient() const { return {client, clientTls}; }
+  Endpoint toUpstream() const { return {upstream, upstreamTls}; }
 };
 
 void Proxy::serve(const Egress &egress, int listener, pid_t sandbox) {
@@ -238,7 +255,7 @@ std::vector<std::string> Proxy::callerBinaries(int client, std::string &error) c
 void Proxy::serveConnection(int client) {
   int one = 1;
   setsockopt(client, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  Stream in{client, {}, kHeadTimeoutMs};
+  Stream in{{client, nullptr}, {}, kHeadTimeoutMs};
   int kept = -1;
   std::optional<Address> keptAddress;
   uint16_t keptPort = 0;
@@ -277,7 +294,8 @@ bool Proxy::handle(Exchange &x) {
   x.request.path = x.head.path;
   if (!decide(x) || !resolveAndDial(x)) return false;
   bool again = false;
-  if (x.head.connect) tunnel(x);
+  if (x.inspect) inspectTunnel(x);
+  else if (x.head.connect) tunnel(x);
   else again = forward(x);
   record(x);
   return again;
@@ -324,9 +342,8 @@ bool Proxy::resolveAndDial(Exchange &x) {
   for (const Address &a : candidates) {
     Request r = x.request;
     r.address = a;
-    if (x.head.connect && table_->decidesRequests(r))
-      return refuse(x, 403, "the policy judges requests to " + x.head.host + " by method or path, and this proxy does not "
-                            "look inside HTTPS tunnels yet: the tunnel is refused"), false;
+    // The authority exists wherever a rule judges requests (ProxyProcess::start).
+    x.inspect = x.head.connect && table_->decidesRequests(r);
     if (!identify(x, r)) return false;
     r.binaries = x.request.binaries;
     Decision d = table_->decide(r);
@@ -377,13 +394,94 @@ void Proxy::tunnel(Exchange &x) {
   relay(x.client, x.upstream, x.up, x.down);
 }
 
+// The upstream side of an inspected tunnel: the checked address's socket and the TLS on it.
+struct InsideTunnel {
+  int fd;
+  std::string host;  // what the upstream's certificate must name
+  std::unique_ptr<tls::Session> session;
+  bool closed;  // the server ended the last exchange: the next is dialled anew, to the same address
+  bool open(const Address &address, uint16_t port, tls::Authority &authority, std::string &error) {
+    if (session) return true;
+    if (closed || fd < 0) {
+      if (fd >= 0) close(fd);
+      closed = false;
+      std::string why;
+      if ((fd = dial(address, port, why)) < 0) return error = "cannot connect to " + host + ": " + why, false;
+    }
+    session = std::make_unique<tls::Session>();
+    if (session->connect(fd, authority.upstreams(), host, error)) return true;
+    session.reset();
+    closed = true;
+    return false;
+  }
+};
+
+// A tunnel whose requests the policy judges by method or path: its TLS ends here, with a
+// certificate for the CONNECT host that the sandbox's authority signed; each request inside
+// is decided as a plain one would be, then sent on over TLS that the proxy opened to the
+// checked address and verified against the host's trust store.
+void Proxy::inspectTunnel(Exchange &c) {
+  if (!c.in.buffered.empty()) return void(c.reason = "bytes sent into the tunnel before it was open");
+  if (!writeAll(c.client, "HTTP/1.1 200 Connection established\r\n\r\n")) return;
+  c.status = 200;
+  std::string host = c.request.host.empty() ? addressText(*c.dialled) : c.request.host, error, asked;
+  tls::Session client;
+  ssl_ctx_st *certificate = authority_->serverFor(host, error);
+  if (!certificate || !client.accept(c.client, certificate, asked, error)) return void(c.reason = error);
+  Host named;
+  if (!asked.empty() && (!canonicalHost(asked, named, error) || named.name != c.request.host)) {
+    c.outcome = "deny";
+    c.reason = "the TLS server name " + asked + " is not the CONNECT host " + host;
+    return;
+  }
+  Stream in{{c.client, &client}, {}, kHeadTimeoutMs};
+  InsideTunnel upstream{c.upstream, host, nullptr, false};
+  for (bool again = true; again;) {
+    Exchange x;
+    x.client = c.client;
+    x.clientTls = &client;
+    x.in = std::move(in);
+    x.request = c.request;
+    x.head.host = c.head.host;  // shown in refusals until the request's own head is read
+    x.dialled = c.dialled;
+    again = handleInside(x, c, upstream);
+    in = std::move(x.in);
+    c.up += x.up, c.down += x.down;
+  }
+  upstream.session.reset();  // its close_notify before the socket closes
+  c.upstream = upstream.fd;
+}
+
+// One request inside an inspected tunnel; the upstream's TLS opened at the first, and again
+// where the server ended the last. true: the connection can go on.
+bool Proxy::handleInside(Exchange &x, const Exchange &c, InsideTunnel &upstream) {
+  std::string text, error;
+  if (!x.in.until("\r\n\r\n", kMaxHead, text)) return false;
+  int status = 0;
+  Tunnel tunnel{c.head.host, c.request.port};
+  if (!parseRequestHead(text, x.head, status, error, &tunnel)) return refuse(x, status, error), false;
+  x.request.http = true;
+  x.request.method = x.head.method;
+  x.request.path = x.head.path;
+  x.decision = table_->decide(x.request);
+  if (!x.decision.allow && x.decision.enforced) return refuse(x, 403, ""), false;
+  x.outcome = x.decision.allow ? "allow" : "audit";
+  if (!upstream.open(*c.dialled, c.request.port, *authority_, error)) return refuse(x, 502, error), false;
+  x.upstream = upstream.fd;
+  x.upstreamTls = upstream.session.get();
+  bool again = forward(x);
+  if (!x.reusable) upstream.session.reset(), upstream.closed = true;
+  record(x);
+  return again;
+}
+
 namespace {
 
-bool copyExactly(Stream &in, int to, uint64_t n, uint64_t &count) {
+bool copyExactly(Stream &in, const Endpoint &to, uint64_t n, uint64_t &count) {
   while (n > 0) {
     if (in.buffered.empty() && !in.fill(in.timeoutMs)) return false;
     size_t take = static_cast<size_t>(std::min<uint64_t>(n, in.buffered.size()));
-    if (!writeAll(to, in.buffered.data(), take)) return false;
+    if (!to.write(in.buffered.data(), take)) return false;
     in.buffered.erase(0, take);
     n -= take;
     count += take;
@@ -393,7 +491,7 @@ bool copyExactly(Stream &in, int to, uint64_t n, uint64_t &count) {
 
 // A chunked body, chunk by chunk, each size line strict (hex digits, an extension at most),
 // through the trailers' empty line: where it ends is where this proxy and the server agree.
-bool copyChunked(Stream &in, int to, uint64_t &count) {
+bool copyChunked(Stream &in, const Endpoint &to, uint64_t &count) {
   for (;;) {
     std::string line;
     if (!in.until("\r\n", 4096, line) || line.size() < 2 || line.compare(line.size() - 2, 2, "\r\n") != 0) return false;
@@ -401,24 +499,24 @@ bool copyChunked(Stream &in, int to, uint64_t &count) {
     if (digits == 0 || digits > 15 || (line[digits] != ';' && line[digits] != '\r')) return false;
     if (line.find('\n') != line.size() - 1 || line.find('\r') != line.size() - 2) return false;
     uint64_t size = std::stoull(line.substr(0, digits), nullptr, 16);
-    if (!writeAll(to, line)) return false;
+    if (!to.write(line)) return false;
     count += line.size();
     if (size == 0) break;
     std::string end;
-    if (!copyExactly(in, to, size, count) || !in.exactly(2, end) || end != "\r\n" || !writeAll(to, end)) return false;
+    if (!copyExactly(in, to, size, count) || !in.exactly(2, end) || end != "\r\n" || !to.write(end)) return false;
     count += 2;
   }
   for (;;) {  // trailers, then the empty line
     std::string line;
-    if (!in.until("\r\n", kMaxHeaderLine, line) || line.find('\n') != line.size() - 1 || !writeAll(to, line)) return false;
+    if (!in.until("\r\n", kMaxHeaderLine, line) || line.find('\n') != line.size() - 1 || !to.write(line)) return false;
     count += line.size();
     if (line == "\r\n") return true;
   }
 }
 
-bool copyUntilEnd(Stream &in, int to, uint64_t &count) {
+bool copyUntilEnd(Stream &in, const Endpoint &to, uint64_t &count) {
   for (;;) {
-    if (!writeAll(to, in.buffered)) return false;
+    if (!to.write(in.buffered)) return false;
     count += in.buffered.size();
     in.buffered.clear();
     if (!in.fill(-1)) return true;
@@ -431,7 +529,7 @@ bool copyUntilEnd(Stream &in, int to, uint64_t &count) {
 // framing says where it ends. Nothing the client sends after its request is read until then:
 // the next request is decided as this one was. true: the connection can go on.
 bool Proxy::forward(Exchange &x) {
-  Stream answer{x.upstream, {}, kUpstreamSilenceMs};
+  Stream answer{x.toUpstream(), {}, kUpstreamSilenceMs};
   if (!sendRequest(x, answer)) return false;
   for (;;) {  // interim answers (1xx), then the final one
     std::string text, error;
@@ -442,12 +540,12 @@ bool Proxy::forward(Exchange &x) {
     x.status = head.status;
     bool interim = head.status / 100 == 1 && head.status != 101;
     bool closing = !clientKeepsAlive(x.head) || head.body == ResponseHead::Body::UntilClose || head.status == 101;
-    if (!writeAll(x.client, clientResponseHead(head, closing && !interim))) return false;
+    if (!x.toClient().write(clientResponseHead(head, closing && !interim))) return false;
     if (interim) continue;
-    bool whole = head.body == ResponseHead::Body::Length    ? copyExactly(answer, x.client, head.length, x.down)
-                 : head.body == ResponseHead::Body::Chunked ? copyChunked(answer, x.client, x.down)
+    bool whole = head.body == ResponseHead::Body::Length    ? copyExactly(answer, x.toClient(), head.length, x.down)
+                 : head.body == ResponseHead::Body::Chunked ? copyChunked(answer, x.toClient(), x.down)
                  : head.body == ResponseHead::Body::None    ? true
-                                                            : copyUntilEnd(answer, x.client, x.down);
+                                                            : copyUntilEnd(answer, x.toClient(), x.down);
     x.reusable = whole && !head.closes && answer.buffered.empty();
     return whole && !closing;
   }
@@ -458,9 +556,9 @@ bool Proxy::forward(Exchange &x) {
 // new one to the same address, once, for a request without a body.
 bool Proxy::sendRequest(Exchange &x, Stream &answer) {
   bool reused = x.upstream == x.kept;
-  if (!writeAll(x.upstream, upstreamHead(x.head))) return false;
-  bool bodySent = x.head.body == RequestHead::Body::Length    ? copyExactly(x.in, x.upstream, x.head.length, x.up)
-                  : x.head.body == RequestHead::Body::Chunked ? copyChunked(x.in, x.upstream, x.up)
+  if (!x.toUpstream().write(upstreamHead(x.head))) return false;
+  bool bodySent = x.head.body == RequestHead::Body::Length    ? copyExactly(x.in, x.toUpstream(), x.head.length, x.up)
+                  : x.head.body == RequestHead::Body::Chunked ? copyChunked(x.in, x.toUpstream(), x.up)
                                                               : true;
   if (!bodySent) return x.reason = "the request's body ended early or was not framed as its head said", false;
   if (answer.fill(kUpstreamSilenceMs)) return true;
@@ -469,7 +567,7 @@ bool Proxy::sendRequest(Exchange &x, Stream &answer) {
   close(x.upstream);
   x.kept = -1;
   x.upstream = dial(*x.dialled, x.request.port, error);
-  answer = Stream{x.upstream, {}, kUpstreamSilenceMs};
+  answer = Stream{{x.upstream, nullptr}, {}, kUpstreamSilenceMs};
   return x.upstream >= 0 && writeAll(x.upstream, upstreamHead(x.head)) && answer.fill(kUpstreamSilenceMs);
 }
 
@@ -508,7 +606,7 @@ void Proxy::refuse(Exchange &x, int status, const std::string &reason, const std
                      (suggestion.empty() ? "" : ",\"add_to_policy\":" + jsonString(suggestion)) + "}\n";
   const char *phrase = status == 403 ? "Forbidden" : status == 502 ? "Bad Gateway" : status == 431 ? "Request Header Fields Too Large"
                      : status == 501 ? "Not Implemented" : status == 505 ? "HTTP Version Not Supported" : "Bad Request";
-  writeAll(x.client, "HTTP/1.1 " + std::to_string(status) + " " + phrase + "\r\nContent-Type: application/json\r\n"
+  x.toClient().write("HTTP/1.1 " + std::to_string(status) + " " + phrase + "\r\nContent-Type: application/json\r\n"
                      "Content-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
   record(x);
 }

@@ -4,7 +4,9 @@
 // connection is decided by the bundle's egress table (decision.h) before a name is resolved
 // and again for each address, then the checked address, and only it, is dialled from the
 // host's namespace. CONNECT tunnels pass bytes (the TLS server name must be the CONNECT
-// host); plain HTTP is one request per connection, decided by method and path too.
+// host), except where the policy judges requests by method or path: there the proxy ends the
+// tunnel's TLS (tls.h) and decides each request inside. Plain HTTP requests are decided by
+// method and path too, each in turn on a kept-alive connection.
 #pragma once
 #include <sys/types.h>
 
@@ -20,6 +22,10 @@
 namespace shellrt::egress {
 
 struct Stream;  // bytes read from a socket, with what was read ahead (proxy.cpp)
+struct InsideTunnel;  // the upstream of a tunnel whose TLS the proxy ended (proxy.cpp)
+namespace tls {
+class Authority;
+}
 
 // A name the proxy resolves to a fixed address (`shellrt --resolve`, for tests, like curl's
 // --resolve). Once one is given, the proxy sends no DNS query at all: other names do not
@@ -35,8 +41,9 @@ using Identify = std::function<std::vector<std::string>(uint16_t clientPort, uin
 
 class Proxy {
 public:
-  Proxy(AuditLog &audit, std::vector<FixedName> fixed, Identify identify)
-      : audit_(audit), fixed_(std::move(fixed)), identify_(std::move(identify)) {}
+  // `authority`: where a rule judges requests by method or path (tls.h); null where none does.
+  Proxy(AuditLog &audit, std::vector<FixedName> fixed, Identify identify, tls::Authority *authority)
+      : audit_(audit), fixed_(std::move(fixed)), identify_(std::move(identify)), authority_(authority) {}
   // Serves `listener` (ours from now on) by `egress` for as long as this process lives, each
   // connection on a thread of its own; `sandbox` is the sandbox's init.
   [[noreturn]] void serve(const Egress &egress, int listener, pid_t sandbox);
@@ -52,6 +59,8 @@ private:
   bool resolveAndDial(Exchange &x);
   bool reuse(const Exchange &x, const Address &a) const;
   void tunnel(Exchange &x);
+  void inspectTunnel(Exchange &c);
+  bool handleInside(Exchange &x, const Exchange &c, InsideTunnel &upstream);
   bool forward(Exchange &x);
   bool sendRequest(Exchange &x, Stream &answer);
   void refuse(Exchange &x, int status, const std::string &reason, const std::string &hint = "");
@@ -62,6 +71,7 @@ private:
   AuditLog &audit_;
   std::vector<FixedName> fixed_;
   Identify identify_;
+  tls::Authority *authority_;
   pid_t sandbox_ = -1;
   std::mutex mutex_;
   size_t active_ = 0;  // connections being served

@@ -13,11 +13,14 @@
 #include <cerrno>
 #include <cstddef>
 #include <cstring>
+#include <algorithm>
 #include <iostream>
+#include <memory>
 #include <mutex>
 
 #include "descriptors.h"
 #include "egress/identity.h"
+#include "egress/tls.h"
 #include "fd_passing.h"
 #include "landlock.h"
 
@@ -88,6 +91,24 @@ Identify askSupervisor(int control) {
   };
 }
 
+bool judgesRequests(const Egress &egress) {
+  return std::any_of(egress.rules.begin(), egress.rules.end(),
+                     [](const EgressRule &r) { return !r.methods.empty() || !r.paths.empty(); });
+}
+
+// The authority, made before the process confines itself (OpenSSL reads its configuration
+// and the host's trust store); its certificate, or why not, goes to the supervisor.
+std::unique_ptr<tls::Authority> makeAuthority(int control, const Egress &egress) {
+  if (!judgesRequests(egress)) return nullptr;
+  auto authority = std::make_unique<tls::Authority>();
+  std::string error;
+  bool made = authority->create(error);
+  std::string message = made ? authority->certificatePem() : error;
+  message.insert(message.begin(), made ? 'c' : 'e');
+  if (send(control, message.data(), message.size(), MSG_NOSIGNAL) < 0 || message[0] != 'c') _exit(0);
+  return authority;
+}
+
 [[noreturn]] void proxyMain(int control, const Egress &egress, AuditLog &audit, const std::vector<FixedName> &fixed) {
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   prctl(PR_SET_NAME, "shellrt-proxy");
@@ -95,6 +116,7 @@ Identify askSupervisor(int control) {
   closeAllBut({control, audit.fd()});
   int null = open("/dev/null", O_RDWR | O_CLOEXEC);
   if (null >= 0) dup2(null, STDIN_FILENO), dup2(null, STDOUT_FILENO);
+  std::unique_ptr<tls::Authority> authority = makeAuthority(control, egress);
   int listener = receiveFd(control);
   pid_t sandbox = 0;
   if (listener < 0 || read(control, &sandbox, sizeof sandbox) != static_cast<ssize_t>(sizeof sandbox)) _exit(0);
@@ -103,7 +125,7 @@ Identify askSupervisor(int control) {
     std::cerr << "shellrt: the egress proxy cannot confine itself: " << error << "\n";
     _exit(1);
   }
-  Proxy proxy(audit, fixed, askSupervisor(control));
+  Proxy proxy(audit, fixed, askSupervisor(control), authority.get());
   proxy.serve(egress, listener, sandbox);  // until the supervisor ends this process
 }
 
@@ -124,7 +146,15 @@ bool ProxyProcess::start(const Egress &egress, AuditLog &audit, const std::vecto
     return error = std::string("cannot start the egress proxy: ") + std::strerror(errno), false;
   }
   control_ = ends[0];
-  return true;
+  return !judgesRequests(egress) || receiveAuthority(error);
+}
+
+bool ProxyProcess::receiveAuthority(std::string &error) {
+  std::vector<char> message(64 * 1024);
+  ssize_t n = recv(control_, message.data(), message.size(), 0);
+  std::string text = n > 0 ? std::string(message.data(), static_cast<size_t>(n)) : "ethe egress proxy ended at its start";
+  if (text[0] == 'c') return authorityCertificate_ = text.substr(1), true;
+  return error = "cannot end TLS where the policy judges requests inside HTTPS: " + text.substr(1), false;
 }
 
 bool ProxyProcess::serve(int listener, int diag, pid_t sandbox) {
@@ -140,12 +170,12 @@ bool ProxyProcess::serve(int listener, int diag, pid_t sandbox) {
 void ProxyProcess::answerIdentityQueries(pid_t sandbox, int diag) {
   IdentityQuery q;
   while (recv(control_, &q, sizeof q, 0) == static_cast<ssize_t>(sizeof q)) {
-    std::string error, answer;
+    std::string error;
     std::vector<std::string> binaries = callerBinaries(sandbox, diag, q.clientPort, q.proxyPort, error);
-    if (binaries.empty()) answer = "n" + error;
-    else answer = "y";
+    std::string answer(1, binaries.empty() ? 'n' : 'y');
+    if (binaries.empty()) answer += error;
     for (const std::string &exe : binaries) answer.append(exe.c_str(), exe.size() + 1);
-    if (answer.size() > kMaxAnswer) answer = "nthe program's ancestry is too long to tell";
+    if (answer.size() > kMaxAnswer) answer = std::string("nthe program's ancestry is too long to tell");
     if (send(control_, answer.data(), answer.size(), MSG_NOSIGNAL) < 0) break;
   }
   close(diag);

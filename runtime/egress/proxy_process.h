@@ -6,7 +6,8 @@
 // with the supervisor (PR_SET_PDEATHSIG); if it dies first, the sandbox's connections are
 // refused (no one else holds the socket: fail closed), and the supervisor logs it. Which
 // program opened a connection is asked of the supervisor over the same socket pair: the
-// proxy's Landlock domain may not read the sandbox's descriptors (identity.h).
+// proxy's Landlock domain may not read the sandbox's descriptors (identity.h). The sandbox's
+// TLS authority is made in this process, and its key never leaves it.
 #pragma once
 #include <sys/types.h>
 
@@ -22,8 +23,11 @@ namespace shellrt::egress {
 
 class ProxyProcess {
 public:
-  // Forks it; it waits for serve().
+  // Forks it; it waits for serve(). Where a rule judges requests by method or path, it makes
+  // the sandbox's TLS authority first (tls.h), and a failure to is the start's.
   bool start(const Egress &egress, AuditLog &audit, const std::vector<FixedName> &fixed, std::string &error);
+  // The authority's certificate (PEM), for the sandbox's trust store; empty without one.
+  const std::string &authorityCertificate() const { return authorityCertificate_; }
   // Hands it the listening socket made in the sandbox (closed here) and the sandbox's init;
   // `diag`, a sock_diag socket of the sandbox's (kept here, for telling callers apart).
   bool serve(int listener, int diag, pid_t sandbox);
@@ -32,10 +36,12 @@ public:
 
 private:
   void answerIdentityQueries(pid_t sandbox, int diag);
+  bool receiveAuthority(std::string &error);
 
   pid_t pid_ = -1;
   int control_ = -1;
   std::thread answering_;
+  std::string authorityCertificate_;
 };
 
 }  // namespace shellrt::egress

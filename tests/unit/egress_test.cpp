@@ -4,13 +4,21 @@
 // server names as the proxy reads them.
 #include <gtest/gtest.h>
 
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <random>
+#include <thread>
 
 #include "bundle/bundle.h"
 #include "egress/decision.h"
 #include "egress/glob.h"
 #include "egress/host_name.h"
 #include "egress/http_head.h"
+#include "egress/tls.h"
 #include "egress/tls_sni.h"
 #include "frontend/values.h"
 #include "ir/evaluate.h"
@@ -194,6 +202,32 @@ TEST(Egress, RequestHeadsAreStrict) {
   for (const auto &[text, expected] : refused) EXPECT_EQ(head(text).substr(0, expected.size()), expected) << text;
 }
 
+std::string inside(const std::string &text, uint16_t port = 8443) {
+  RequestHead h;
+  int status = 0;
+  std::string error;
+  Tunnel tunnel{"api.example.com", port};
+  if (!parseRequestHead(text, h, status, error, &tunnel)) return std::to_string(status) + " " + error;
+  return h.method + " " + h.host + ":" + std::to_string(h.port) + h.path + (h.query.empty() ? "" : "?" + h.query);
+}
+
+TEST(Egress, RequestsInsideATunnelNameAPath) {
+  EXPECT_EQ(inside("GET /v1/../models?x=1 HTTP/1.1\r\nHost: api.example.com:8443\r\n\r\n"), "GET api.example.com:8443/models?x=1");
+  EXPECT_EQ(inside("GET / HTTP/1.1\r\nHost: API.example.com\r\n\r\n", 443), "GET api.example.com:443/");
+  EXPECT_EQ(inside("GET / HTTP/1.1\r\nHost: api.example.com\r\n\r\n").substr(0, 30), "400 the Host field (api.exampl");
+  EXPECT_EQ(inside("GET / HTTP/1.1\r\nHost: evil.example\r\n\r\n", 443).substr(0, 18), "400 the Host field");
+  EXPECT_EQ(inside("GET http://api.example.com/ HTTP/1.1\r\nHost: api.example.com\r\n\r\n").substr(0, 33),
+            "400 inside an HTTPS tunnel, a req");
+  EXPECT_EQ(inside("CONNECT api.example.com:443 HTTP/1.1\r\n\r\n").substr(0, 3), "400");
+  EXPECT_EQ(inside("GET /a%2Fb HTTP/1.1\r\nHost: api.example.com:8443\r\n\r\n").substr(0, 16), "400 an escaped /");
+  RequestHead h;
+  int status;
+  std::string error;
+  Tunnel tunnel{"api.example.com", 443};
+  ASSERT_TRUE(parseRequestHead("GET /a HTTP/1.0\r\n\r\n", h, status, error, &tunnel));
+  EXPECT_EQ(upstreamHead(h), "GET /a HTTP/1.1\r\nHost: api.example.com\r\n\r\n");  // 443 is implied
+}
+
 TEST(Egress, UpstreamHeadIsOriginFormWithoutHopByHop) {
   RequestHead h;
   int status;
@@ -252,6 +286,61 @@ TEST(Egress, TlsServerNameIsRead) {
   std::string broken = hello;
   broken[7] = '\x7f';  // the hello claims more than the record holds
   EXPECT_EQ(serverName(broken, name), Hello::Malformed);
+}
+
+// A client that trusts only `authority`'s certificate, checking the name or the address.
+SSL_CTX *trusting(const std::string &authorityPem) {
+  SSL_CTX *context = SSL_CTX_new(TLS_client_method());
+  BIO *pem = BIO_new_mem_buf(authorityPem.data(), static_cast<int>(authorityPem.size()));
+  X509 *certificate = PEM_read_bio_X509(pem, nullptr, nullptr, nullptr);
+  X509_STORE_add_cert(SSL_CTX_get_cert_store(context), certificate);
+  X509_free(certificate);
+  BIO_free(pem);
+  SSL_CTX_set_verify(context, SSL_VERIFY_PEER, nullptr);
+  return context;
+}
+
+// A handshake over a socket pair: the proxy's side presents `presented`'s certificate; the
+// client asks for `asked`. The client's error, or "ok" and the name the proxy's side heard.
+std::string handshake(tls::Authority &authority, const std::string &presented, const std::string &asked) {
+  int ends[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM, 0, ends) != 0) return "no socket pair";
+  std::string heard, serverError, clientError;
+  std::thread server([&] {
+    tls::Session session;
+    std::string error;
+    ssl_ctx_st *context = authority.serverFor(presented, error);
+    char byte;
+    if (context && session.accept(ends[0], context, heard, serverError)) session.read(&byte, 1);
+    close(ends[0]);
+  });
+  SSL_CTX *context = trusting(authority.certificatePem());
+  bool ok;
+  {
+    tls::Session client;
+    ok = client.connect(ends[1], context, asked, clientError) && client.write("x", 1);
+  }
+  close(ends[1]);
+  server.join();
+  SSL_CTX_free(context);
+  return ok ? "ok " + heard : clientError;
+}
+
+TEST(Egress, TheSandboxAuthoritySignsWhatClientsVerify) {
+  signal(SIGPIPE, SIG_IGN);  // as in the proxy: a peer that hung up is an error, not an end
+  tls::Authority authority;
+  std::string error;
+  ASSERT_TRUE(authority.create(error)) << error;
+  EXPECT_NE(authority.certificatePem().find("BEGIN CERTIFICATE"), std::string::npos);
+  EXPECT_EQ(authority.certificatePem().find("PRIVATE"), std::string::npos);
+  EXPECT_EQ(handshake(authority, "api.example.com", "api.example.com"), "ok api.example.com");
+  EXPECT_EQ(handshake(authority, "127.0.0.1", "127.0.0.1"), "ok ");  // an address: no SNI, an IP name
+  EXPECT_NE(handshake(authority, "api.example.com", "other.example.com").find("does not verify"), std::string::npos);
+  EXPECT_EQ(authority.serverFor("api.example.com", error), authority.serverFor("api.example.com", error));  // made once
+  // Another sandbox's authority is another: its certificates do not pass for this one's.
+  tls::Authority other;
+  ASSERT_TRUE(other.create(error)) << error;
+  EXPECT_NE(other.certificatePem(), authority.certificatePem());
 }
 
 }  // namespace

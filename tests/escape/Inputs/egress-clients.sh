@@ -18,7 +18,7 @@ echo "method-denied: $(code -X POST -d x http://pub.test:18433/pub/a)"
 echo "keep-alive: $(curl -sv http://pub.test:18433/pub/a http://pub.test:18433/secret 2>&1 | grep -ciE 're-?using existing connection') $(curl -s -w '%{http_code} ' -o /dev/null http://pub.test:18433/pub/a -o /dev/null http://pub.test:18433/secret -o /dev/null http://pub.test:18433/pub/b)"
 echo "upstream-reused: $(curl -s -D - -o /dev/null http://up.test:18431/one -D - -o /dev/null http://up.test:18431/two | grep -i '^x-peer-port' | sort -u | wc -l) connection"
 echo "tunnel: $(curl -s --proxytunnel http://up.test:18431/in-tunnel)"
-echo "tunnel-inspected: $(curl -s -o /dev/null -w '%{http_connect}' --proxytunnel http://pub.test:18433/pub/a)"
+echo "tunnel-inspected: $(curl -s -o /dev/null -w '%{http_connect} %{exitcode}' --proxytunnel http://pub.test:18433/pub/a)"
 echo "tls: $(curl -sk https://tls.test:18434/secure)"
 proxy=${http_proxy#http://}
 handshake() { echo | openssl s_client -proxy "$proxy" -connect tls.test:18434 -servername "$1" 2>&1 | grep -c 'Server certificate'; }

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""usage: git-server.py ROOT PORT READY_FILE SECONDS: git's smart HTTP protocol on the host's
-loopback (git http-backend as CGI under /cgi-bin/git/), serving the repositories in ROOT,
-pushes included. Writes READY_FILE once it listens; stops after SECONDS."""
-import http.server, os, sys, threading, time, warnings
+"""usage: git-server.py ROOT PORT READY_FILE SECONDS [--tls CERT KEY]: git's smart HTTP protocol
+on the host's loopback (git http-backend as CGI under /cgi-bin/git/), serving the repositories
+in ROOT, pushes included; over TLS with --tls. Writes READY_FILE once it listens; stops after
+SECONDS."""
+import http.server, os, ssl, sys, threading, time, warnings
 
 warnings.simplefilter("ignore", DeprecationWarning)
 root, port, ready, seconds = sys.argv[1], int(sys.argv[2]), sys.argv[3], float(sys.argv[4])
@@ -19,6 +20,11 @@ class Handler(http.server.CGIHTTPRequestHandler):
 
 
 server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
+if sys.argv[5:6] == ["--tls"]:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(sys.argv[6], sys.argv[7])
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    Handler.have_fork = False  # a forked CGI would write to the raw socket, past TLS
 threading.Thread(target=server.serve_forever, daemon=True).start()
 open(ready, "w").close()
 time.sleep(seconds)
