@@ -21,8 +21,11 @@ worker_processes 1;
 pid $out/nginx.pid;
 error_log $out/nginx.err;
 events { worker_connections 1024; }
-http { access_log off; server { listen 127.0.0.1:18480; root $out/www; } }
+http { access_log off; server { listen 127.0.0.1:18480; root $out/www; }
+       server { listen 127.0.0.1:18483 ssl; root $out/www; keepalive_requests 100000;
+                ssl_certificate $out/leaf.pem; ssl_certificate_key $out/leaf.key; } }
 CONF
+tests/escape/Inputs/test-certificates.sh "$out"  # leaf.pem for api.test, signed by ca.pem
 echo "127.0.0.1 up.test" > "$out/hosts"
 cat > "$out/squid.conf" <<CONF
 http_port 127.0.0.1:18481
@@ -52,7 +55,9 @@ printf 'wrk.path = "http://up.test:18480/small"\nwrk.headers["Host"] = "up.test:
 printf 'wrk.path = "http://127.0.0.1:18480/small"\nwrk.headers["Host"] = "127.0.0.1:18480"\n' > "$out/ws/via-address.lua"
 printf 'use "%s/examples/coding-agent.policy"\nnetwork {\n  @bench allow 127.0.0.1:18480, "up.test":18480\n}\n' "$PWD" > "$out/plain.policy"
 printf 'use "%s/examples/coding-agent.policy"\nnetwork {\n  @bench allow 127.0.0.1:18480, "up.test":18480 by "/usr/bin/wrk", "/usr/bin/curl"\n}\n' "$PWD" > "$out/by.policy"
-for p in plain by; do build/bin/shellc build "$out/$p.policy" -o "$out/$p.bundle" 2>/dev/null; done
+printf 'use "%s/examples/coding-agent.policy"\nnetwork {\n  @bench allow http 127.0.0.1:18483, "api.test":18483 methods GET paths "/small"\n}\n' "$PWD" > "$out/inspected.policy"
+cp bench/https_client.py "$out/ws/"
+for p in plain by inspected; do build/bin/shellc build "$out/$p.policy" -o "$out/$p.bundle" 2>/dev/null; done
 chmod -R a+rX "$out"; chown -R 65534:65534 "$out/ws"
 
 nginx -c "$out/nginx.conf"
@@ -83,3 +88,15 @@ squid=$(curl -s -o /dev/null -w '%{speed_download}' --proxytunnel -x http://127.
 tunnel=$(sandbox plain sh -c "curl -s -o /dev/null -w '%{speed_download}' --proxytunnel http://up.test:18480/big")
 awk -v d="$direct" -v s="$squid" -v t="$tunnel" 'BEGIN {
   printf "direct %.0f   squid %.0f   shellrt %.0f (%.2f of direct)\n", d / 1e6, s / 1e6, t / 1e6, t / d }'
+echo
+echo "== HTTPS small requests (python http.client, one client), inspected: TLS ended, each request"
+echo "   decided, TLS to nginx verified; against direct TLS to nginx"
+direct_https() { SSL_CERT_FILE="$out/ca.pem" python3 bench/https_client.py "$@"; }
+inspected() {
+  $as_nobody SSL_CERT_FILE="$out/ca.pem" build/bin/shellrt "$out/inspected.bundle" --workspace "$out/ws" \
+    --resolve api.test:127.0.0.1 -- /usr/bin/python3 https_client.py "$@" 2>/dev/null
+}
+printf '%-36s %s\n' "direct, one connection" "$(direct_https api.test 18483 /small 5 --address 127.0.0.1)"
+printf '%-36s %s\n' "shellrt inspected, one connection" "$(inspected api.test 18483 /small 5)"
+printf '%-36s %s\n' "direct, a connection each" "$(direct_https api.test 18483 /small 5 --new --address 127.0.0.1)"
+printf '%-36s %s\n' "shellrt inspected, a connection each" "$(inspected api.test 18483 /small 5 --new)"
