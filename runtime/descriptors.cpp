@@ -57,4 +57,16 @@ bool writeAll(int fd, const char *data, size_t size) {
   return true;
 }
 
+bool readExactly(int fd, void *data, size_t size) {
+  auto *at = static_cast<char *>(data);
+  while (size > 0) {
+    ssize_t n = read(fd, at, size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    at += n;
+    size -= static_cast<size_t>(n);
+  }
+  return true;
+}
+
 }  // namespace shellrt

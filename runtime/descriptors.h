@@ -15,6 +15,9 @@ bool closeAllBut(std::vector<int> keep);
 bool writeAll(int fd, const char *data, size_t size);
 inline bool writeAll(int fd, const std::string &s) { return writeAll(fd, s.data(), s.size()); }
 
+// Reads exactly `size` bytes; false at an end of file or an error before them.
+bool readExactly(int fd, void *data, size_t size);
+
 // Reads `fd` to its end of file, handing each complete line (without its newline) to `line`.
 void readLines(int fd, const std::function<void(const std::string &)> &line);
 

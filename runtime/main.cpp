@@ -16,13 +16,16 @@
 #include <climits>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <iostream>
 #include <string>
+#include <thread>
 
 #include <sys/socket.h>
 
 #include "audit.h"
 #include "bundle/bundle.h"
+#include "bundle/live_change.h"
 #include "bundle/sha256.h"
 #include "bundle/signature.h"
 #include "cgroup.h"
@@ -57,7 +60,8 @@ int usage(const char *why) {
   std::cerr << "shellrt: " << why << "\n"
             << "usage: shellrt BUNDLE [--workspace DIR] [--audit-log FILE|-] [--trust PUBKEY [--signature FILE]]\n"
             << "               [--grace SECONDS] [--summary] [--resolve HOST:ADDRESS]...\n"
-            << "               -- COMMAND [ARG...]\n";
+            << "               -- COMMAND [ARG...]\n"
+            << "       shellrt --reload PID   (the running supervisor PID reads its bundle again)\n";
   return 2;
 }
 
@@ -103,9 +107,9 @@ bool parseArgs(int argc, char **argv, Options &o) {
 
 // The bundle, read once: its signature (with --trust) is checked on the same bytes that are
 // parsed, so that nothing can change between the check and the use.
-bool readTrustedBundle(const Options &o, Bundle &bundle, std::string &signer, std::string &error) {
+bool readTrustedBundle(const Options &o, Bundle &bundle, std::string &text, std::string &signer, std::string &error) {
   constexpr size_t kMaxSmallFile = 1u << 16;
-  std::string text, signature, key;
+  std::string signature, key;
   if (!readBoundedFile(o.bundle, kMaxBundleBytes, text, error)) return false;
   if (!o.trust.empty()) {
     if (!readBoundedFile(o.trust, kMaxSmallFile, key, error)) return error = "--trust: " + error, false;
@@ -142,6 +146,16 @@ volatile sig_atomic_t commandStarted = 0;
 // ended after the grace period is killed (SIGALRM, shared with the wall-time limit: the
 // earlier of the two wins).
 unsigned graceSeconds = 10;
+// `shellrt --reload PID` asks a running supervisor to read its bundle again (reload()).
+int reloadSignal() { return SIGRTMIN + 4; }
+int reloadRequests[2] = {-1, -1};  // the handler writes, the reloading thread reads
+void requestReload(int) {
+  int saved = errno;
+  ssize_t ignored = write(reloadRequests[1], "r", 1);
+  (void)ignored;
+  errno = saved;
+}
+
 void forward(int signal) {
   if (child <= 0) return;
   if (!commandStarted) {
@@ -283,7 +297,7 @@ public:
 
   int run() {
     std::string error;
-    if (!readTrustedBundle(o_, bundle_, signer_, error) || !resolveWorkspace(o_.workspace, workspace_, error))
+    if (!readTrustedBundle(o_, bundle_, bundleText_, signer_, error) || !resolveWorkspace(o_.workspace, workspace_, error))
       return refuse(error);
     outerUid_ = getuid();
     outerGid_ = getgid();
@@ -397,6 +411,15 @@ private:
     static Terminal *windowOwner = &terminal_;
     signal(SIGWINCH, terminal_.active() ? [](int) { windowOwner->resize(); } : forward);
     graceSeconds = static_cast<unsigned>(std::stoul(o_.grace));
+    // Last: `--reload` sends its signal only to a process that catches it (its SigCgt), so
+    // the processes forked above, which do not, are never taken for the supervisor.
+    if (pipe2(reloadRequests, O_CLOEXEC) == 0) {
+      reloader_ = std::thread([this] {
+        char c;
+        while (read(reloadRequests[0], &c, 1) == 1) reload();
+      });
+      signal(reloadSignal(), requestReload);
+    }
     signal(SIGALRM, [](int) { kill(child, SIGKILL); });
     if (bundle_.wallTimeMs) alarm(static_cast<unsigned>((bundle_.wallTimeMs + 999) / 1000));
   }
@@ -417,6 +440,7 @@ private:
     while (waitpid(child, &status, 0) < 0 && errno == EINTR) {}
     status = commandStatus(status_[0], status);
     terminal_.restore();
+    stopReloads();
     proxy_.stop(audit_);
     responder_.stop();
     kernelAudit_.stop();
@@ -427,6 +451,39 @@ private:
     if (o_.summary) std::cerr << audit_.summary();
     if (!reports.error.empty()) return refuse(reports.error);
     return exitStatus(status, reports.execError);
+  }
+
+  // The bundle file read again and checked as at the start (its signature too, with --trust);
+  // its network section put in force in the proxy. A change to any other section is refused
+  // and the running policy stays: the kernel holds those layers and cannot loosen them.
+  void reload() {
+    Bundle fresh;
+    std::string text, signer, error;
+    if (!readTrustedBundle(o_, fresh, text, signer, error)) return reloadRefused(error);
+    std::string changed = changedStaticLayer(bundleText_, text);
+    if (!changed.empty())
+      return reloadRefused("the new bundle changes its `" + changed + "` section, which a running sandbox cannot take "
+                           "(only `egress` and `routes` change live): start a new session for it");
+    size_t closed = 0;
+    if (!proxy_.reload(text, closed, error)) return reloadRefused(error);
+    bundleText_ = text;
+    audit_.event("policy_reloaded", {{"bundle", o_.bundle}, {"bundle_sha256", sha256Hex(text)}, {"signed_by", signer},
+                                     {"egress_rules", int64_t(fresh.egress.rules.size())}, {"tunnels_closed", int64_t(closed)}});
+    std::cerr << "shellrt: reloaded " << o_.bundle << ": " << fresh.egress.rules.size() << " egress rules in force, "
+              << closed << " tunnels closed\n";
+  }
+
+  void reloadRefused(const std::string &why) {
+    std::cerr << "shellrt: reload refused, the running policy stays: " << why << "\n";
+    audit_.event("reload_refused", {{"bundle", o_.bundle}, {"reason", why}});
+  }
+
+  void stopReloads() {
+    if (!reloader_.joinable()) return;
+    signal(reloadSignal(), SIG_IGN);
+    close(reloadRequests[1]);  // the thread's read ends
+    reloader_.join();
+    close(reloadRequests[0]);
   }
 
   int exitStatus(int status, const std::string &execError) {
@@ -447,6 +504,8 @@ private:
   const Options &o_;
   Bundle bundle_;
   std::string signer_, workspace_, home_, cgroupNotes_;
+  std::string bundleText_;  // the policy in force: a reload's static sections must be these
+  std::thread reloader_;
   uid_t outerUid_ = 0, uid_ = 0;
   gid_t outerGid_ = 0, gid_ = 0;
   AuditLog audit_;
@@ -464,7 +523,30 @@ private:
 
 }  // namespace
 
+// `shellrt --reload PID`: the signal, sent only to a shellrt supervisor that catches it.
+int sendReload(const std::string &pidText) {
+  pid_t pid = pidText.find_first_not_of("0123456789") == std::string::npos && pidText.size() < 10 ? std::atoi(pidText.c_str()) : 0;
+  std::ifstream comm("/proc/" + pidText + "/comm"), status("/proc/" + pidText + "/status");
+  std::string name, line;
+  uint64_t caught = 0;
+  std::getline(comm, name);
+  while (std::getline(status, line))
+    if (line.rfind("SigCgt:", 0) == 0) caught = std::stoull(line.substr(7), nullptr, 16);
+  if (pid <= 0 || name != "shellrt" || !(caught & (1ull << (reloadSignal() - 1)))) {
+    std::cerr << "shellrt: " << pidText << " is not a running shellrt supervisor (the process `shellrt BUNDLE ...` "
+              << "started; not its proxy, guardian or sandbox)\n";
+    return 2;
+  }
+  if (kill(pid, reloadSignal()) != 0) {
+    std::cerr << "shellrt: cannot signal " << pidText << ": " << std::strerror(errno) << "\n";
+    return 1;
+  }
+  std::cerr << "shellrt: asked " << pidText << " to reload its bundle; it says what it did on its stderr and in its audit log\n";
+  return 0;
+}
+
 int main(int argc, char **argv) {
+  if (argc == 3 && std::string(argv[1]) == "--reload") return sendReload(argv[2]);
   Options o;
   if (!parseArgs(argc, argv, o)) return usage("expected a bundle, options, then -- and the command");
   return Supervisor(o).run();

@@ -215,6 +215,8 @@ struct Proxy::Exchange {
   int status = 0;
   std::string outcome = "deny", reason;
   uint64_t up = 0, down = 0;
+  // The policy this exchange is decided by: the one in force when it began.
+  std::shared_ptr<const Proxy::Policy> policy;
   // Inside a tunnel whose TLS the proxy ended: the sessions on each side (inspectTunnel).
   tls::Session *clientTls = nullptr, *upstreamTls = nullptr;
   bool inspect = false;  // the tunnel's requests are judged: its TLS is ended here
@@ -222,8 +224,7 @@ struct Proxy::Exchange {
   Endpoint toUpstream() const { return {upstream, upstreamTls}; }
 };
 
-void Proxy::serve(const Egress &egress, int listener, pid_t sandbox) {
-  table_.emplace(egress);
+void Proxy::serve(int listener, pid_t sandbox) {
   sandbox_ = sandbox;
   for (;;) {
     int client = accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
@@ -261,6 +262,7 @@ void Proxy::serveConnection(int client) {
   uint16_t keptPort = 0;
   for (bool again = true; again;) {
     Exchange x;
+    x.policy = current();
     x.client = client;
     x.in = std::move(in);
     x.kept = kept;
@@ -305,7 +307,7 @@ bool Proxy::handle(Exchange &x) {
 // the decision (the lookup reads the sandbox's /proc: about a millisecond).
 bool Proxy::identify(Exchange &x) { return identify(x, x.request); }
 bool Proxy::identify(Exchange &x, const Request &r) {
-  if (x.identified || !table_->binariesMatter(r)) return true;
+  if (x.identified || !x.policy->table.binariesMatter(r)) return true;
   std::string error;
   x.request.binaries = callerBinaries(x.client, error);
   x.identified = true;
@@ -317,9 +319,9 @@ bool Proxy::identify(Exchange &x, const Request &r) {
 bool Proxy::decide(Exchange &x) {
   std::string error;
   if (!identify(x)) return false;
-  if (x.request.address || table_->worthResolving(x.request)) return true;
+  if (x.request.address || x.policy->table.worthResolving(x.request)) return true;
   x.request.http = false;  // refused as a connection: no request on it is ever made
-  x.decision = table_->decide(x.request);
+  x.decision = x.policy->table.decide(x.request);
   refuse(x, 403, "");
   return false;
 }
@@ -343,10 +345,10 @@ bool Proxy::resolveAndDial(Exchange &x) {
     Request r = x.request;
     r.address = a;
     // The authority exists wherever a rule judges requests (ProxyProcess::start).
-    x.inspect = x.head.connect && table_->decidesRequests(r);
+    x.inspect = x.head.connect && x.policy->table.decidesRequests(r);
     if (!identify(x, r)) return false;
     r.binaries = x.request.binaries;
-    Decision d = table_->decide(r);
+    Decision d = x.policy->table.decide(r);
     if (!d.allow && d.enforced) {
       if (!refusal) refusal = d, refused = a;
       continue;
@@ -391,7 +393,46 @@ void Proxy::tunnel(Exchange &x) {
   }
   if (!writeAll(x.upstream, x.in.buffered)) return;
   x.up += x.in.buffered.size();
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (x.policy != policy_ && !(x.reason = endedBy(policy_->table, x)).empty()) return;
+    tunnels_.insert(&x);
+  }
   relay(x.client, x.upstream, x.up, x.down);
+  std::lock_guard<std::mutex> lock(mutex_);
+  tunnels_.erase(&x);
+}
+
+// Why a tunnel decided under an older policy cannot go on under `table`, or "".
+std::string Proxy::endedBy(const Table &table, const Exchange &x) {
+  Request r = x.request;
+  r.address = x.dialled;
+  if (table.decidesRequests(r)) return "closed when the policy changed: its requests are now judged by method or path";
+  Decision d = table.decide(r);
+  return d.allow || !d.enforced ? "" : "closed when the policy changed: the new policy does not allow it";
+}
+
+std::shared_ptr<const Proxy::Policy> Proxy::current() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return policy_;
+}
+
+// Tunnels pass bytes the proxy does not read: each is decided again as the connection it is,
+// and one the new table would refuse, or would look inside, is ended now (both sockets shut,
+// which ends its relay). Requests on other connections are decided by the new table as they
+// come.
+size_t Proxy::replace(const Egress &egress) {
+  auto fresh = std::make_shared<const Policy>(egress);
+  std::lock_guard<std::mutex> lock(mutex_);
+  policy_ = fresh;
+  size_t closed = 0;
+  for (Exchange *x : tunnels_) {
+    if ((x->reason = endedBy(fresh->table, *x)).empty()) continue;
+    shutdown(x->client, SHUT_RDWR);
+    shutdown(x->upstream, SHUT_RDWR);
+    ++closed;
+  }
+  return closed;
 }
 
 // The upstream side of an inspected tunnel: the checked address's socket and the TLS on it.
@@ -438,6 +479,7 @@ void Proxy::inspectTunnel(Exchange &c) {
   InsideTunnel upstream{c.upstream, host, nullptr, false};
   for (bool again = true; again;) {
     Exchange x;
+    x.policy = current();
     x.client = c.client;
     x.clientTls = &client;
     x.in = std::move(in);
@@ -463,7 +505,7 @@ bool Proxy::handleInside(Exchange &x, const Exchange &c, InsideTunnel &upstream)
   x.request.http = true;
   x.request.method = x.head.method;
   x.request.path = x.head.path;
-  x.decision = table_->decide(x.request);
+  x.decision = x.policy->table.decide(x.request);
   if (!x.decision.allow && x.decision.enforced) return refuse(x, 403, ""), false;
   x.outcome = x.decision.allow ? "allow" : "audit";
   if (!upstream.open(*c.dialled, c.request.port, *authority_, error)) return refuse(x, 502, error), false;

@@ -11,8 +11,10 @@
 #include <sys/types.h>
 
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -41,14 +43,26 @@ using Identify = std::function<std::vector<std::string>(uint16_t clientPort, uin
 
 class Proxy {
 public:
-  // `authority`: where a rule judges requests by method or path (tls.h); null where none does.
-  Proxy(AuditLog &audit, std::vector<FixedName> fixed, Identify identify, tls::Authority *authority)
-      : audit_(audit), fixed_(std::move(fixed)), identify_(std::move(identify)), authority_(authority) {}
-  // Serves `listener` (ours from now on) by `egress` for as long as this process lives, each
-  // connection on a thread of its own; `sandbox` is the sandbox's init.
-  [[noreturn]] void serve(const Egress &egress, int listener, pid_t sandbox);
+  // Decides by `egress`. `authority`: where a rule judges requests by method or path (tls.h);
+  // null where none does.
+  Proxy(const Egress &egress, AuditLog &audit, std::vector<FixedName> fixed, Identify identify, tls::Authority *authority)
+      : audit_(audit), fixed_(std::move(fixed)), identify_(std::move(identify)), authority_(authority),
+        policy_(std::make_shared<const Policy>(egress)) {}
+  // Serves `listener` (ours from now on) for as long as this process lives, each connection
+  // on a thread of its own; `sandbox` is the sandbox's init.
+  [[noreturn]] void serve(int listener, pid_t sandbox);
+  // A new egress table for what follows (`shellrt --reload`): each request from now on is
+  // decided by it, on kept-alive connections too; a tunnel it would not let through (or
+  // would inspect) is closed. Returns how many tunnels were closed.
+  size_t replace(const Egress &egress);
 
   struct Exchange;
+  // The egress table and what it was made from, swapped whole by replace().
+  struct Policy {
+    explicit Policy(const Egress &e) : egress(e), table(egress) {}
+    Egress egress;
+    Table table;
+  };
 
 private:
   void serveConnection(int client);
@@ -67,11 +81,15 @@ private:
   void record(const Exchange &x);
   std::vector<std::string> callerBinaries(int client, std::string &error) const;
 
-  std::optional<Table> table_;
+  std::shared_ptr<const Policy> current();
+  static std::string endedBy(const Table &table, const Exchange &x);
+
   AuditLog &audit_;
   std::vector<FixedName> fixed_;
   Identify identify_;
   tls::Authority *authority_;
+  std::shared_ptr<const Policy> policy_;  // under mutex_
+  std::set<Exchange *> tunnels_;          // passing bytes now (tunnel()), under mutex_
   pid_t sandbox_ = -1;
   std::mutex mutex_;
   size_t active_ = 0;  // connections being served

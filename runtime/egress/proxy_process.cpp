@@ -1,6 +1,7 @@
 #include "egress/proxy_process.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <linux/landlock.h>
 #include <linux/seccomp.h>
 #include <signal.h>
@@ -67,6 +68,7 @@ struct IdentityQuery {
   uint16_t clientPort, proxyPort;
 };
 constexpr size_t kMaxAnswer = 64 * 1024;
+constexpr int kReloadAnswerMs = 10000;
 
 // The proxy's side: one question at a time on the shared socket.
 Identify askSupervisor(int control) {
@@ -109,11 +111,34 @@ std::unique_ptr<tls::Authority> makeAuthority(int control, const Egress &egress)
   return authority;
 }
 
-[[noreturn]] void proxyMain(int control, const Egress &egress, AuditLog &audit, const std::vector<FixedName> &fixed) {
+// A reload is the new bundle's length (8 bytes) and text; the answer, one line: "ok N" (N
+// tunnels closed) or "error WHY".
+bool readReload(int fd, std::string &text) {
+  uint64_t size = 0;
+  if (!readExactly(fd, &size, sizeof size) || size > kMaxBundleBytes) return false;
+  text.resize(size);
+  return readExactly(fd, text.data(), size);
+}
+
+// The proxy's side: each new bundle read (it was read and checked by the supervisor; it is
+// read again here, in the process that uses it) and its egress table put in force.
+void takeReloads(int fd, Proxy &proxy) {
+  std::string text;
+  while (readReload(fd, text)) {
+    Bundle fresh;
+    std::string error, answer;
+    if (parseBundle(text, fresh, error)) answer = "ok " + std::to_string(proxy.replace(fresh.egress));
+    else answer = "error " + error;
+    if (!writeAll(fd, answer + "\n")) break;
+  }
+}
+
+[[noreturn]] void proxyMain(int control, int reloads, const Egress &egress, AuditLog &audit,
+                            const std::vector<FixedName> &fixed) {
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   prctl(PR_SET_NAME, "shellrt-proxy");
   for (int s : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE}) signal(s, SIG_IGN);  // the supervisor ends it
-  closeAllBut({control, audit.fd()});
+  closeAllBut({control, reloads, audit.fd()});
   int null = open("/dev/null", O_RDWR | O_CLOEXEC);
   if (null >= 0) dup2(null, STDIN_FILENO), dup2(null, STDOUT_FILENO);
   std::unique_ptr<tls::Authority> authority = makeAuthority(control, egress);
@@ -125,27 +150,33 @@ std::unique_ptr<tls::Authority> makeAuthority(int control, const Egress &egress)
     std::cerr << "shellrt: the egress proxy cannot confine itself: " << error << "\n";
     _exit(1);
   }
-  Proxy proxy(audit, fixed, askSupervisor(control), authority.get());
-  proxy.serve(egress, listener, sandbox);  // until the supervisor ends this process
+  Proxy proxy(egress, audit, fixed, askSupervisor(control), authority.get());
+  std::thread([&proxy, reloads] { takeReloads(reloads, proxy); }).detach();
+  proxy.serve(listener, sandbox);  // until the supervisor ends this process
 }
 
 }  // namespace
 
 bool ProxyProcess::start(const Egress &egress, AuditLog &audit, const std::vector<FixedName> &fixed, std::string &error) {
-  int ends[2];
-  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ends) != 0)
+  int ends[2], reloads[2];
+  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ends) != 0 ||
+      socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, reloads) != 0)
     return error = std::string("cannot start the egress proxy: ") + std::strerror(errno), false;
   pid_ = fork();
   if (pid_ == 0) {
     close(ends[0]);
-    proxyMain(ends[1], egress, audit, fixed);
+    close(reloads[0]);
+    proxyMain(ends[1], reloads[1], egress, audit, fixed);
   }
   close(ends[1]);
+  close(reloads[1]);
   if (pid_ < 0) {
     close(ends[0]);
+    close(reloads[0]);
     return error = std::string("cannot start the egress proxy: ") + std::strerror(errno), false;
   }
   control_ = ends[0];
+  reloads_ = reloads[0];
   return !judgesRequests(egress) || receiveAuthority(error);
 }
 
@@ -181,6 +212,26 @@ void ProxyProcess::answerIdentityQueries(pid_t sandbox, int diag) {
   close(diag);
 }
 
+bool ProxyProcess::reload(const std::string &bundleText, size_t &closed, std::string &error) {
+  uint64_t size = bundleText.size();
+  std::string message(reinterpret_cast<const char *>(&size), sizeof size);
+  message += bundleText;
+  // MSG_NOSIGNAL: a proxy that died must not take the supervisor with it (SIGPIPE).
+  for (size_t sent = 0; sent < message.size();) {
+    ssize_t n = send(reloads_, message.data() + sent, message.size() - sent, MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return error = "the egress proxy is gone", false;
+    sent += static_cast<size_t>(n);
+  }
+  std::string answer;
+  char c;
+  pollfd p{reloads_, POLLIN, 0};
+  while (answer.size() < 4096 && poll(&p, 1, kReloadAnswerMs) == 1 && read(reloads_, &c, 1) == 1 && c != '\n') answer += c;
+  if (answer.rfind("ok ", 0) == 0) return closed = std::stoul(answer.substr(3)), true;
+  return error = answer.rfind("error ", 0) == 0 ? "the egress proxy refused it: " + answer.substr(6)
+                                                 : "the egress proxy did not answer", false;
+}
+
 void ProxyProcess::stop(AuditLog &audit) {
   if (pid_ < 0) return;
   int status = 0;
@@ -198,6 +249,7 @@ void ProxyProcess::stop(AuditLog &audit) {
   shutdown(control_, SHUT_RDWR);  // ends the answering thread's wait
   if (answering_.joinable()) answering_.join();
   close(control_);
+  close(reloads_);
   pid_ = -1;
 }
 

@@ -31,6 +31,8 @@ public:
   // Hands it the listening socket made in the sandbox (closed here) and the sandbox's init;
   // `diag`, a sock_diag socket of the sandbox's (kept here, for telling callers apart).
   bool serve(int listener, int diag, pid_t sandbox);
+  // A new bundle's egress table in force (`shellrt --reload`): `closed`, the tunnels it ended.
+  bool reload(const std::string &bundleText, size_t &closed, std::string &error);
   // Ends it; an end before this one is recorded (`egress_proxy_died`).
   void stop(AuditLog &audit);
 
@@ -40,6 +42,7 @@ private:
 
   pid_t pid_ = -1;
   int control_ = -1;
+  int reloads_ = -1;  // new bundles go this way (a stream: a bundle may be megabytes)
   std::thread answering_;
   std::string authorityCertificate_;
 };

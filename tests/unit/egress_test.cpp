@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "bundle/bundle.h"
+#include "bundle/live_change.h"
 #include "egress/decision.h"
 #include "egress/glob.h"
 #include "egress/host_name.h"
@@ -341,6 +342,23 @@ TEST(Egress, TheSandboxAuthoritySignsWhatClientsVerify) {
   tls::Authority other;
   ASSERT_TRUE(other.create(error)) << error;
   EXPECT_NE(other.certificatePem(), authority.certificatePem());
+}
+
+std::string bundleOf(const std::string &policy) {
+  auto checked = shellc::testing::checkText(policy);
+  EXPECT_TRUE(checked->output.ok) << policy;
+  return shellc::testing::bundleJson(*checked);
+}
+
+TEST(Egress, OnlyTheNetworkChangesLive) {
+  const std::string files = "filesystem {\n  @tmp allow read, write \"/tmp\"\n}\n";
+  const std::string running = bundleOf("policy p\n" + files + "network {\n  allow \"a.example\":443\n}\n");
+  // Another network, and the filesystem rule moved down a line: the same static layers.
+  EXPECT_EQ(shellrt::changedStaticLayer(running, bundleOf("policy p\n\n" + files + "network {\n  allow \"b.example\":443\n}\n")), "");
+  EXPECT_EQ(shellrt::changedStaticLayer(running, bundleOf("policy p\nfilesystem {\n  @tmp allow read \"/tmp\"\n}\n")), "landlock");
+  EXPECT_EQ(shellrt::changedStaticLayer(running, bundleOf("policy p\n" + files + "syscalls {\n  default allow\n  deny ptrace\n}\n")),
+            "seccomp");
+  EXPECT_EQ(shellrt::changedStaticLayer(running, bundleOf("policy p\n" + files + "process {\n  env set \"FOO\" = \"1\"\n}\n")), "process");
 }
 
 }  // namespace

@@ -1,0 +1,57 @@
+#include "bundle/live_change.h"
+
+#include "bundle/json.h"
+
+namespace shellrt {
+
+namespace {
+
+// A rule's place in its source ({"file", "line", ...}), or a list of them.
+bool isProvenance(const Json &j) {
+  if (j.kind == Json::Kind::Object) return j.object.count("file") && j.object.count("line");
+  if (j.kind != Json::Kind::Array || j.array.empty()) return false;
+  for (const Json &item : j.array)
+    if (!isProvenance(item)) return false;
+  return true;
+}
+
+bool same(const Json &a, const Json &b) {
+  if (a.kind != b.kind) return false;
+  switch (a.kind) {
+  case Json::Kind::Null: return true;
+  case Json::Kind::Bool: return a.boolean == b.boolean;
+  case Json::Kind::Number: return a.number == b.number && a.negative == b.negative;
+  case Json::Kind::String: return a.string == b.string;
+  case Json::Kind::Array:
+    if (a.array.size() != b.array.size()) return false;
+    for (size_t i = 0; i < a.array.size(); ++i)
+      if (!same(a.array[i], b.array[i])) return false;
+    return true;
+  case Json::Kind::Object:
+    if (a.object.size() != b.object.size()) return false;
+    for (auto i = a.object.begin(), k = b.object.begin(); i != a.object.end(); ++i, ++k) {
+      if (i->first != k->first) return false;
+      bool bothProvenance = (i->first == "rule" || i->first == "rules") && isProvenance(i->second) && isProvenance(k->second);
+      if (!bothProvenance && !same(i->second, k->second)) return false;
+    }
+    return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string changedStaticLayer(const std::string &running, const std::string &fresh) {
+  Json a, b;
+  std::string error;
+  if (!parseJson(running, a, error) || !parseJson(fresh, b, error)) return "the bundle itself (" + error + ")";
+  static const char *kStatic[] = {"format_version", "landlock", "mounts", "process", "seccomp", "unix_sockets", "params"};
+  for (const char *section : kStatic) {
+    auto was = a.object.find(section), is = b.object.find(section);
+    bool wasThere = was != a.object.end(), isThere = is != b.object.end();
+    if (wasThere != isThere || (wasThere && !same(was->second, is->second))) return section;
+  }
+  return "";
+}
+
+}  // namespace shellrt

@@ -1,0 +1,32 @@
+#!/bin/sh
+# Inside the sandbox, for live-reload.test: requests before and after each reload the test
+# makes from outside, told apart by marker files in the workspace.
+wait_for() { for i in $(seq 400); do [ -e "$1" ] && return 0; sleep 0.05; done; echo "timed out waiting for $1"; exit 1; }
+echo "before: $(curl -s http://up.test:18451/before)"
+# A tunnel in use: one request answered before the reload, one sent after it.
+/usr/bin/python3 - <<'PY' &
+import os, socket, time
+port = int(os.environ["http_proxy"].rsplit(":", 1)[1])
+s = socket.create_connection(("127.0.0.1", port))
+s.sendall(b"CONNECT up.test:18451 HTTP/1.1\r\nHost: up.test:18451\r\n\r\n")
+s.recv(100)
+s.sendall(b"GET /in-tunnel HTTP/1.1\r\nHost: up.test:18451\r\n\r\n")
+answer = b""
+while b"body=0" not in answer:  # the whole answer: nothing of it left to read later
+    answer += s.recv(4096)
+print("tunnel:", answer.decode().split("\r\n")[0], flush=True)
+open("tunnel-open", "w").close()
+while not os.path.exists("reloaded"):
+    time.sleep(0.05)
+try:
+    s.sendall(b"GET /in-tunnel-after HTTP/1.1\r\nHost: up.test:18451\r\n\r\n")
+    print("tunnel after:", s.recv(4096).decode().split("\r\n")[0] or "closed", flush=True)
+except OSError as e:
+    print("tunnel after: closed", flush=True)
+PY
+wait_for reloaded
+wait
+echo "after: $(curl -s -o /dev/null -w '%{http_code}' http://up.test:18451/after) $(curl -s http://other.test:18452/after)"
+touch checked
+wait_for refused
+echo "still: $(curl -s -o /dev/null -w '%{http_code}' http://up.test:18451/still) $(curl -s http://other.test:18452/still)"
