@@ -19,6 +19,7 @@ packages=(
   nftables                               # `nft -c` validates the emitted ruleset in tests
   bubblewrap                             # the start-up benchmark compares shellrt with bwrap
   runc                                   # runs the emitted OCI seccomp profile for real in tests
+  nodejs python3-pip                     # real clients through the egress proxy in tests (tls-inspection.test)
   "linux-headers-$(dpkg --print-architecture)"  # syscall prototypes: tests/syscall_widths_test.sh
 )
 missing=()

@@ -241,9 +241,10 @@ std::optional<std::string> canonicalPath(const std::string &path, std::string &e
 namespace {
 
 // The fields that concern one hop only (RFC 9110 §7.6.1), and those the Connection field names.
-std::vector<std::string> hopByHop(const Headers &headers) {
-  std::vector<std::string> out = {"connection", "proxy-connection", "keep-alive", "proxy-authorization",
-                                  "proxy-authenticate", "te", "trailer", "upgrade"};
+// The options of the Connection fields (`close`, `keep-alive`, the names of fields for this
+// hop only), lower case.
+std::vector<std::string> connectionOptions(const Headers &headers) {
+  std::vector<std::string> out;
   for (const std::string &listed : valuesOf(headers, "connection")) {
     for (size_t start = 0; start < listed.size();) {
       size_t comma = std::min(listed.find(',', start), listed.size());
@@ -254,6 +255,13 @@ std::vector<std::string> hopByHop(const Headers &headers) {
       start = comma + 1;
     }
   }
+  return out;
+}
+
+std::vector<std::string> hopByHop(const Headers &headers) {
+  std::vector<std::string> out = {"connection", "proxy-connection", "keep-alive", "proxy-authorization",
+                                  "proxy-authenticate", "te", "trailer", "upgrade"};
+  for (const std::string &option : connectionOptions(headers)) out.push_back(option);
   return out;
 }
 
@@ -278,8 +286,8 @@ std::string upstreamHead(const RequestHead &head) {
 
 bool clientKeepsAlive(const RequestHead &head) {
   if (head.version != "HTTP/1.1") return false;
-  std::vector<std::string> hop = hopByHop(head.headers);
-  return std::find(hop.begin(), hop.end(), "close") == hop.end();
+  std::vector<std::string> options = connectionOptions(head.headers);
+  return std::find(options.begin(), options.end(), "close") == options.end();
 }
 
 bool parseResponseHead(const std::string &text, bool toHead, ResponseHead &out, std::string &error) {
@@ -306,9 +314,10 @@ bool parseResponseHead(const std::string &text, bool toHead, ResponseHead &out, 
              : !codings.empty() || !length ? ResponseHead::Body::UntilClose
                                            : ResponseHead::Body::Length;
   if (out.body == ResponseHead::Body::Length) out.length = *length;
-  std::vector<std::string> hop = hopByHop(out.headers);
-  bool keepAlive = std::find(hop.begin(), hop.end(), "keep-alive") != hop.end();
-  out.closes = std::find(hop.begin(), hop.end(), "close") != hop.end() || (out.version == "HTTP/1.0" && !keepAlive);
+  // An HTTP/1.0 server keeps the connection only where it says so (RFC 9112 §9.3).
+  std::vector<std::string> options = connectionOptions(out.headers);
+  bool keepAlive = std::find(options.begin(), options.end(), "keep-alive") != options.end();
+  out.closes = std::find(options.begin(), options.end(), "close") != options.end() || (out.version == "HTTP/1.0" && !keepAlive);
   return true;
 }
 

@@ -247,6 +247,19 @@ std::string answer(const std::string &text, bool toHead = false) {
          (h.body == ResponseHead::Body::Length ? " " + std::to_string(h.length) : "");
 }
 
+TEST(Egress, AnHttp10ServerKeepsOnlyWhatItSays) {
+  ResponseHead h;
+  std::string error;
+  ASSERT_TRUE(parseResponseHead("HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\n", false, h, error));
+  EXPECT_TRUE(h.closes);
+  ASSERT_TRUE(parseResponseHead("HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\n", false, h, error));
+  EXPECT_FALSE(h.closes);
+  ASSERT_TRUE(parseResponseHead("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n", false, h, error));
+  EXPECT_FALSE(h.closes);
+  ASSERT_TRUE(parseResponseHead("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\n", false, h, error));
+  EXPECT_TRUE(h.closes);
+}
+
 TEST(Egress, AnswersAreFramedOrRefused) {
   EXPECT_EQ(answer("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n"), "200 length 5");
   EXPECT_EQ(answer("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"), "200 chunked");

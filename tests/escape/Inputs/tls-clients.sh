@@ -49,3 +49,7 @@ rm -rf clone
 git clone -q https://git.test:18442/cgi-bin/git/repo.git clone 2>&1 | grep -v 'cloned an empty repository'
 cd clone && echo agent > file && git add file && git -c user.name=u -c user.email=u@x commit -qm agent && git push -q origin HEAD:main 2>&1
 echo "git-push: $?"
+cd ..
+rm -rf site
+/usr/bin/python3 -m pip install -q --disable-pip-version-check --no-cache-dir --index-url https://git.test:18442/simple/ --target site agentpkg 2>&1
+echo "pip: $(/usr/bin/python3 -c 'import sys; sys.path.insert(0, "site"); import agentpkg; print(agentpkg.VALUE)')"
