@@ -31,6 +31,26 @@ try:
     print("reached")
 except Exception as e:
     print(e)')"
+# Threat 10: a relay inside the sandbox (here python, passing curl's bytes to the proxy) is
+# the program the proxy sees; and the proxy asked to connect to its own port.
+python3 -c '
+import os, socket, threading
+proxy = int(os.environ["http_proxy"].rsplit(":", 1)[1])
+listener = socket.create_server(("127.0.0.1", 18499))
+open("relay-ready", "w").close()
+client, _ = listener.accept()
+upstream = socket.create_connection(("127.0.0.1", proxy))
+def pump(a, b):
+    while (data := a.recv(65536)):
+        b.sendall(data)
+    b.shutdown(socket.SHUT_WR)
+threading.Thread(target=pump, args=(client, upstream)).start()
+pump(upstream, client)' &
+for i in $(seq 100); do [ -e relay-ready ] && break; sleep 0.05; done
+echo "relay: $(curl -s -o /dev/null -w '%{http_code}' -x http://127.0.0.1:18499 http://curl.test:18435/)"
+rm -f relay-ready
+proxy_port=${http_proxy##*:}
+echo "to-itself: $(curl -s -o /dev/null -w '%{http_connect}' --proxytunnel http://127.0.0.1:$proxy_port/ --noproxy '' ) $(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:$proxy_port/ --noproxy '')"
 echo "from-a-thread: $(python3 -c 'import threading, urllib.request
 got = []
 t = threading.Thread(target=lambda: got.append(urllib.request.urlopen("http://up.test:18431/thread").read().decode().strip()))
