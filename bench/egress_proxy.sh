@@ -56,7 +56,7 @@ printf 'wrk.path = "http://127.0.0.1:18480/small"\nwrk.headers["Host"] = "127.0.
 printf 'use "%s/examples/coding-agent.policy"\nnetwork {\n  @bench allow 127.0.0.1:18480, "up.test":18480\n}\n' "$PWD" > "$out/plain.policy"
 printf 'use "%s/examples/coding-agent.policy"\nnetwork {\n  @bench allow 127.0.0.1:18480, "up.test":18480 by "/usr/bin/wrk", "/usr/bin/curl"\n}\n' "$PWD" > "$out/by.policy"
 printf 'use "%s/examples/coding-agent.policy"\nnetwork {\n  @bench allow http 127.0.0.1:18483, "api.test":18483 methods GET paths "/small"\n}\n' "$PWD" > "$out/inspected.policy"
-cp bench/https_client.py "$out/ws/"
+cp bench/https_client.py bench/hold_connections.py "$out/ws/"
 for p in plain by inspected; do build/bin/shellc build "$out/$p.policy" -o "$out/$p.bundle" 2>/dev/null; done
 chmod -R a+rX "$out"; chown -R 65534:65534 "$out/ws"
 
@@ -100,3 +100,15 @@ printf '%-36s %s\n' "direct, one connection" "$(direct_https api.test 18483 /sma
 printf '%-36s %s\n' "shellrt inspected, one connection" "$(inspected api.test 18483 /small 5)"
 printf '%-36s %s\n' "direct, a connection each" "$(direct_https api.test 18483 /small 5 --new --address 127.0.0.1)"
 printf '%-36s %s\n' "shellrt inspected, a connection each" "$(inspected api.test 18483 /small 5 --new)"
+echo
+echo "== the proxy's memory with 1,000 connections held open (one request answered on each)"
+rm -f "$out/ws/held" "$out/ws/release"
+sandbox plain /usr/bin/python3 hold_connections.py 1000 http://up.test:18480/small > "$out/held.out" &
+for i in $(seq 600); do [ -e "$out/ws/held" ] && break; sleep 0.1; done
+proxy_pid=$(pgrep -x shellrt-proxy | head -1)
+supervisor_pid=$(ps -o ppid= -p "$proxy_pid" | tr -d ' ')
+printf '%s; proxy RSS %s kB (%s threads), supervisor RSS %s kB\n' "$(cat "$out/held.out")" \
+  "$(awk '/VmRSS/ {print $2}' /proc/$proxy_pid/status)" "$(awk '/Threads/ {print $2}' /proc/$proxy_pid/status)" \
+  "$(awk '/VmRSS/ {print $2}' /proc/$supervisor_pid/status)"
+touch "$out/ws/release"
+wait

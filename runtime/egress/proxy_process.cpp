@@ -6,6 +6,7 @@
 #include <linux/seccomp.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -137,6 +138,13 @@ void takeReloads(int fd, Proxy &proxy) {
                             const std::vector<FixedName> &fixed) {
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   prctl(PR_SET_NAME, "shellrt-proxy");
+  // Two descriptors a connection (the client's, the upstream's), up to kMaxConnections: the
+  // soft limit (often 1024) is raised to the hard one.
+  rlimit files{};
+  if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+    files.rlim_cur = files.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &files);
+  }
   for (int s : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE}) signal(s, SIG_IGN);  // the supervisor ends it
   closeAllBut({control, reloads, audit.fd()});
   int null = open("/dev/null", O_RDWR | O_CLOEXEC);
