@@ -582,9 +582,19 @@ bool Proxy::forward(Exchange &x) {
     x.status = head.status;
     bool interim = head.status / 100 == 1 && head.status != 101;
     bool closing = !clientKeepsAlive(x.head) || head.body == ResponseHead::Body::UntilClose || head.status == 101;
-    if (!x.toClient().write(clientResponseHead(head, closing && !interim))) return false;
-    if (interim) continue;
-    bool whole = head.body == ResponseHead::Body::Length    ? copyExactly(answer, x.toClient(), head.length, x.down)
+    std::string out = clientResponseHead(head, closing && !interim);
+    if (interim) {
+      if (!x.toClient().write(out)) return false;
+      continue;
+    }
+    // What of a sized body is in hand goes out with the head, in one write: a small answer
+    // wakes the client once.
+    size_t inHand = head.body == ResponseHead::Body::Length ? static_cast<size_t>(std::min<uint64_t>(head.length, answer.buffered.size())) : 0;
+    out.append(answer.buffered, 0, inHand);
+    answer.buffered.erase(0, inHand);
+    x.down += inHand;
+    if (!x.toClient().write(out)) return false;
+    bool whole = head.body == ResponseHead::Body::Length    ? copyExactly(answer, x.toClient(), head.length - inHand, x.down)
                  : head.body == ResponseHead::Body::Chunked ? copyChunked(answer, x.toClient(), x.down)
                  : head.body == ResponseHead::Body::None    ? true
                                                             : copyUntilEnd(answer, x.toClient(), x.down);
