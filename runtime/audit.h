@@ -10,9 +10,9 @@
 #include <variant>
 #include <vector>
 
-namespace shellrt {
+#include "bundle/json.h"  // jsonString
 
-std::string jsonString(const std::string &s);  // quoted and escaped
+namespace shellrt {
 
 class AuditLog {
 public:

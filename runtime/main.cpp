@@ -250,22 +250,36 @@ struct SetupReports {
     else if (text.rfind("proxy ", 0) == 0) takeProxy(text.substr(6));
   }
 
-  // The egress proxy's listening socket, made in the sandbox's network namespace: served
-  // from here on. Without it the sandbox would have no way out, so it does not start.
-  void takeProxy(const std::string &port) {
-    int listener = receiveFd(diagSocket), diag = receiveFd(diagSocket);
-    if (listener < 0 || diag < 0) {
+  // The egress proxy's listening socket, and the inference router's where the policy routes
+  // models, made in the sandbox's network namespace: served from here on. Without them the
+  // sandbox would have no way out, so it does not start. `ports`: "PROXY ROUTER".
+  void takeProxy(const std::string &ports) {
+    bool routes = !bundle.routes.providers.empty();
+    int listener = receiveFd(diagSocket), diag = receiveFd(diagSocket), router = routes ? receiveFd(diagSocket) : -1;
+    if (listener < 0 || diag < 0 || (routes && router < 0)) {
       error = "cannot take the egress proxy's socket from the sandbox";
       kill(child, SIGKILL);
       return;
     }
-    if (!proxy.serve(listener, diag, child)) {
+    if (!proxy.serve(listener, router, diag, child)) {
       error = "cannot hand the egress proxy its socket";
       kill(child, SIGKILL);
       return;
     }
-    audit.event("layer", {{"applied", "egress: the proxy listens on 127.0.0.1:" + port + " in the sandbox; " +
+    std::string proxyPort = ports.substr(0, ports.find(' ')), routerPort = ports.substr(ports.find(' ') + 1);
+    audit.event("layer", {{"applied", "egress: the proxy listens on 127.0.0.1:" + proxyPort + " in the sandbox; " +
                                           std::to_string(bundle.egress.rules.size()) + " rules"}});
+    if (routes)
+      audit.event("layer", {{"applied", "inference: the router listens on 127.0.0.1:" + routerPort + " in the sandbox; " +
+                                            std::to_string(bundle.routes.routes.size()) + " routes, " +
+                                            std::to_string(bundle.routes.providers.size()) + " providers" + keysMissing()}});
+  }
+
+  // Providers whose key the supervisor could not read: their models are refused (503).
+  std::string keysMissing() const {
+    std::string out;
+    for (const auto &[provider, why] : proxy.keys().missing) out += (out.empty() ? "; without a key: " : ", ") + provider + " (" + why + ")";
+    return out;
   }
 
   // The child waits, its filters loaded, until the supervisor holds the listener; if the
@@ -370,7 +384,7 @@ private:
     args_.spec.socketPaths = socketRules_.allowedPaths();
     Guardian::Session session{workspace_, home_, {}};
     if (!args_.spec.git.linkedCommonDir.empty()) session.alsoCheck.push_back(args_.spec.git.linkedCommonDir);
-    if (!proxy_.start(bundle_.egress, audit_, o_.resolve, error)) return false;
+    if (!proxy_.start(bundle_, audit_, o_.resolve, error)) return false;
     if (!proxy_.authorityCertificate().empty())
       args_.spec.trustStore = egress::tls::systemRoots() + "\n" + proxy_.authorityCertificate();
     if (!guardian_.start(session, audit_))

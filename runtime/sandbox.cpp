@@ -30,6 +30,11 @@ namespace shellrt {
 
 namespace {
 
+// Where the supervisor's servers listen in the sandbox (supervisorListeners).
+struct Ports {
+  uint16_t proxy = 0, router = 0;
+};
+
 void report(int fd, const std::string &line) {
   std::string out = line + "\n";
   ssize_t ignored = write(fd, out.data(), out.size());
@@ -81,13 +86,29 @@ void addTrustVariables(std::vector<std::string> &env, const std::string &trustSt
     setVariable(env, name, trustStore);
 }
 
-std::vector<std::string> environment(const SandboxSpec &spec, uint16_t proxyPort, const std::string &trustStore) {
+// Where the policy routes models: the SDKs' and agent CLIs' base URLs at the router, and
+// keys that are no secret, so that they start (the router adds the real ones, outside).
+void addRouterVariables(std::vector<std::string> &env, uint16_t port) {
+  if (port == 0) return;
+  std::string base = "http://127.0.0.1:" + std::to_string(port);
+  for (auto &[name, value] : std::vector<std::pair<std::string, std::string>>{
+           {"OPENAI_BASE_URL", base + "/v1"}, {"ANTHROPIC_BASE_URL", base},
+           {"OPENAI_API_KEY", "shellrt-router-placeholder"}, {"ANTHROPIC_API_KEY", "shellrt-router-placeholder"}})
+    setVariable(env, name, value);
+}
+
+std::vector<std::string> environment(const SandboxSpec &spec, const Ports &ports, const std::string &trustStore) {
   std::vector<std::string> env;
   for (const std::string &name : spec.bundle->envPass)
     for (const std::string &entry : spec.hostEnvironment)
       if (entry.compare(0, name.size() + 1, name + "=") == 0) env.push_back(entry);
   for (auto &[name, value] : spec.bundle->envSet) setVariable(env, name, value);
-  addProxyVariables(env, proxyPort);
+  // A provider's key never enters the sandbox, even where the policy passes its variable.
+  for (const Routes::Provider &p : spec.bundle->routes.providers)
+    if (p.keySource == "env")
+      std::erase_if(env, [&](const std::string &e) { return e.compare(0, p.keyName.size() + 1, p.keyName + "=") == 0; });
+  addProxyVariables(env, ports.proxy);
+  addRouterVariables(env, ports.router);
   addTrustVariables(env, trustStore);
   return env;
 }
@@ -153,34 +174,47 @@ bool loopbackUp() {
   return ok;
 }
 
-// The egress proxy's socket, listening on the sandbox's loopback at a port the kernel
-// chooses, handed to the supervisor, which serves it from outside (egress/proxy.h). Made
-// here, while this process still acts in the sandbox's network namespace as its owner.
-uint16_t proxyListener(const SandboxSpec &spec) {
+// A socket listening on the sandbox's loopback at a port the kernel chooses; -1 on failure.
+int loopbackListener(uint16_t &port) {
   int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   socklen_t size = sizeof address;
-  // And a sock_diag socket of this namespace, by which the supervisor tells which program
-  // opened a connection to it (egress/identity.h).
-  int diag = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
   if (fd < 0 || bind(fd, reinterpret_cast<sockaddr *>(&address), sizeof address) != 0 || listen(fd, 512) != 0 ||
-      getsockname(fd, reinterpret_cast<sockaddr *>(&address), &size) != 0 || !sendFd(spec.notifySocket, fd) ||
-      diag < 0 || !sendFd(spec.notifySocket, diag))
-    die(spec, errnoText("make the egress proxy's socket"));
-  close(fd);
-  close(diag);
-  uint16_t port = ntohs(address.sin_port);
-  report(spec.reportFd, "proxy " + std::to_string(port));
-  return port;
+      getsockname(fd, reinterpret_cast<sockaddr *>(&address), &size) != 0) {
+    if (fd >= 0) close(fd);
+    return -1;
+  }
+  port = ntohs(address.sin_port);
+  return fd;
+}
+
+// The sockets the supervisor serves from outside, made here while this process still acts
+// in the sandbox's network namespace as its owner: the egress proxy's (egress/proxy.h), a
+// sock_diag socket by which the supervisor tells which program opened a connection to it
+// (egress/identity.h), and, where the policy routes models, the inference router's
+// (router/router.h). Reported as "proxy PORT ROUTER_PORT" (0: no router).
+Ports supervisorListeners(const SandboxSpec &spec) {
+  Ports ports;
+  int proxy = loopbackListener(ports.proxy);
+  int diag = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+  bool routes = !spec.bundle->routes.providers.empty();
+  int router = routes ? loopbackListener(ports.router) : -1;
+  if (proxy < 0 || diag < 0 || (routes && router < 0) || !sendFd(spec.notifySocket, proxy) || !sendFd(spec.notifySocket, diag) ||
+      (routes && !sendFd(spec.notifySocket, router)))
+    die(spec, errnoText("make the egress proxy's and the router's sockets"));
+  for (int fd : {proxy, diag, router})
+    if (fd >= 0) close(fd);
+  report(spec.reportFd, "proxy " + std::to_string(ports.proxy) + " " + std::to_string(ports.router));
+  return ports;
 }
 
 [[noreturn]] void runSandbox(const SandboxSpec &spec) {
   const Bundle &bundle = *spec.bundle;
   std::string notes, error;
   if (!loopbackUp()) die(spec, errnoText("bring up loopback"));
-  uint16_t proxyPort = proxyListener(spec);
+  Ports ports = supervisorListeners(spec);
   std::vector<std::string> placeholders;
   std::string trustStore;
   if (!buildRoot(spec, placeholders, trustStore, notes, error)) die(spec, error);
@@ -204,7 +238,7 @@ uint16_t proxyListener(const SandboxSpec &spec) {
   report(spec.reportFd, "layer identity: uid " + std::to_string(spec.uid) + ", gid " + std::to_string(spec.gid) +
                             ", no capabilities");
 
-  std::vector<std::string> env = environment(spec, proxyPort, trustStore);
+  std::vector<std::string> env = environment(spec, ports, trustStore);
   if (chdir(spec.workspace.c_str()) != 0 && chdir("/") != 0) die(spec, errnoText("chdir"));
 
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) die(spec, errnoText("no_new_privs"));

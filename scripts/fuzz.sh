@@ -24,6 +24,7 @@ fuzzer oci_seccomp_fuzzer files 'tests/data/oci-seccomp tests/lit/import' '*.jso
 fuzzer request_fuzzer     requests 'stdlib examples tests/lit'
 fuzzer bundle_fuzzer      bundles 'examples'
 fuzzer proxy_request_fuzzer files 'tests/fuzz/seeds/proxy_request' '*'
+fuzzer router_body_fuzzer files 'tests/fuzz/seeds/router_body' '*'
 
 # Copies stdin's files into corpus $1, named after their contents (lit tests reuse names).
 collect() {

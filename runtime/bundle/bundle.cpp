@@ -446,7 +446,7 @@ Routes::Provider readProvider(const Field &f) {
   p.keySource = key["source"].text(8);
   if (key["source"].oneOf({"env", "file", "none"}) != 2) p.keyName = key["name"].text(kMaxPath);
   key.finish();
-  p.timeoutMs = o["timeout_ms"].unsignedInt(1, kMaxMilliseconds);
+  p.timeoutMs = o["timeout_ms"].unsignedInt(0, kMaxMilliseconds);  // 0: the policy sets none
   p.rule = readRule(o["rule"]);
   o.finish();
   return p;

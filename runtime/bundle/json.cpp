@@ -1,5 +1,7 @@
 #include "bundle/json.h"
 
+#include <cstdio>
+
 namespace shellrt {
 
 const char *kindName(Json::Kind kind) {
@@ -208,6 +210,19 @@ private:
 bool parseJson(const std::string &text, Json &out, std::string &error, const JsonLimits &limits) {
   out = Json{};
   return Parser(text, limits).document(out, error);
+}
+
+std::string jsonString(const std::string &s) {
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    if (c == '"' || c == '\\') out += '\\', out += c;
+    else if (c < 0x20) {
+      char buf[8];
+      snprintf(buf, sizeof buf, "\\u%04x", c);
+      out += buf;
+    } else out += c;
+  }
+  return out + "\"";
 }
 
 }  // namespace shellrt

@@ -34,4 +34,7 @@ struct JsonLimits {
 // JSON document of integers within `limits`.
 bool parseJson(const std::string &text, Json &out, std::string &error, const JsonLimits &limits = {});
 
+// `s` as a JSON string: quoted, `"` and `\` escaped, control characters as \u00XX.
+std::string jsonString(const std::string &s);
+
 }  // namespace shellrt

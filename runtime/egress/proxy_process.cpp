@@ -122,20 +122,40 @@ bool readReload(int fd, std::string &text) {
 }
 
 // The proxy's side: each new bundle read (it was read and checked by the supervisor; it is
-// read again here, in the process that uses it) and its egress table put in force.
-void takeReloads(int fd, Proxy &proxy) {
+// read again here, in the process that uses it): its routes and egress table put in force.
+void takeReloads(int fd, Proxy &proxy, router::Router *router) {
   std::string text;
   while (readReload(fd, text)) {
     Bundle fresh;
     std::string error, answer;
-    if (parseBundle(text, fresh, error)) answer = "ok " + std::to_string(proxy.replace(fresh.egress));
-    else answer = "error " + error;
+    if (parseBundle(text, fresh, error)) {
+      if (router) router->replace(fresh.routes);
+      answer = "ok " + std::to_string(proxy.replace(fresh.egress));
+    } else {
+      answer = "error " + error;
+    }
     if (!writeAll(fd, answer + "\n")) break;
   }
 }
 
-[[noreturn]] void proxyMain(int control, int reloads, const Egress &egress, AuditLog &audit,
-                            const std::vector<FixedName> &fixed) {
+// The router's client context, made before the process confines itself: https:// providers
+// are verified against the host's trust store.
+ssl_ctx_st *routerContext(const Routes &routes) {
+  bool https = std::any_of(routes.providers.begin(), routes.providers.end(),
+                           [](const Routes::Provider &p) { return p.endpoint.rfind("https://", 0) == 0; });
+  std::string error;
+  ssl_ctx_st *context = https ? tls::verifyingContext(error) : nullptr;
+  if (https && !context) {
+    std::cerr << "shellrt: the inference router cannot verify its providers: " << error << "\n";
+    _exit(1);
+  }
+  return context;
+}
+
+[[noreturn]] void proxyMain(int control, int reloads, const Bundle &bundle, AuditLog &audit, const std::vector<FixedName> &fixed,
+                            const router::Keys &keys) {
+  const Egress &egress = bundle.egress;
+  bool routes = !bundle.routes.providers.empty();
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   prctl(PR_SET_NAME, "shellrt-proxy");
   // Two descriptors a connection (the client's, the upstream's), up to kMaxConnections: the
@@ -150,22 +170,32 @@ void takeReloads(int fd, Proxy &proxy) {
   int null = open("/dev/null", O_RDWR | O_CLOEXEC);
   if (null >= 0) dup2(null, STDIN_FILENO), dup2(null, STDOUT_FILENO);
   std::unique_ptr<tls::Authority> authority = makeAuthority(control, egress);
-  int listener = receiveFd(control);
+  ssl_ctx_st *verifying = routes ? routerContext(bundle.routes) : nullptr;
+  int listener = receiveFd(control), routerListener = routes ? receiveFd(control) : -1;
   pid_t sandbox = 0;
-  if (listener < 0 || read(control, &sandbox, sizeof sandbox) != static_cast<ssize_t>(sizeof sandbox)) _exit(0);
+  if (listener < 0 || (routes && routerListener < 0) ||
+      read(control, &sandbox, sizeof sandbox) != static_cast<ssize_t>(sizeof sandbox))
+    _exit(0);
   std::string error;
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || !confineFiles(error) || !loadFilter(error)) {
     std::cerr << "shellrt: the egress proxy cannot confine itself: " << error << "\n";
     _exit(1);
   }
   Proxy proxy(egress, audit, fixed, askSupervisor(control), authority.get());
-  std::thread([&proxy, reloads] { takeReloads(reloads, proxy); }).detach();
+  std::unique_ptr<router::Router> router;
+  if (routes) {
+    router = std::make_unique<router::Router>(bundle.routes, keys, fixed, audit, verifying);
+    std::thread([&router, routerListener] { router->serve(routerListener); }).detach();
+  }
+  std::thread([&proxy, &router, reloads] { takeReloads(reloads, proxy, router.get()); }).detach();
   proxy.serve(listener, sandbox);  // until the supervisor ends this process
 }
 
 }  // namespace
 
-bool ProxyProcess::start(const Egress &egress, AuditLog &audit, const std::vector<FixedName> &fixed, std::string &error) {
+bool ProxyProcess::start(const Bundle &bundle, AuditLog &audit, const std::vector<FixedName> &fixed, std::string &error) {
+  const Egress &egress = bundle.egress;
+  keys_ = router::readKeys(bundle.routes);
   int ends[2], reloads[2];
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ends) != 0 ||
       socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, reloads) != 0)
@@ -174,7 +204,7 @@ bool ProxyProcess::start(const Egress &egress, AuditLog &audit, const std::vecto
   if (pid_ == 0) {
     close(ends[0]);
     close(reloads[0]);
-    proxyMain(ends[1], reloads[1], egress, audit, fixed);
+    proxyMain(ends[1], reloads[1], bundle, audit, fixed, keys_);
   }
   close(ends[1]);
   close(reloads[1]);
@@ -196,9 +226,12 @@ bool ProxyProcess::receiveAuthority(std::string &error) {
   return error = "cannot end TLS where the policy judges requests inside HTTPS: " + text.substr(1), false;
 }
 
-bool ProxyProcess::serve(int listener, int diag, pid_t sandbox) {
-  bool sent = sendFd(control_, listener) && write(control_, &sandbox, sizeof sandbox) == static_cast<ssize_t>(sizeof sandbox);
-  close(listener);  // the proxy's alone: if it dies, the sandbox's connections are refused
+bool ProxyProcess::serve(int listener, int router, int diag, pid_t sandbox) {
+  bool sent = sendFd(control_, listener) && (router < 0 || sendFd(control_, router)) &&
+              write(control_, &sandbox, sizeof sandbox) == static_cast<ssize_t>(sizeof sandbox);
+  // The proxy's alone: if it dies, the sandbox's connections are refused.
+  close(listener);
+  if (router >= 0) close(router);
   if (sent) answering_ = std::thread([this, sandbox, diag] { answerIdentityQueries(sandbox, diag); });
   else close(diag);
   return sent;

@@ -18,6 +18,7 @@
 #include "audit.h"
 #include "bundle/bundle.h"
 #include "egress/proxy.h"
+#include "router/router.h"
 
 namespace shellrt::egress {
 
@@ -25,12 +26,17 @@ class ProxyProcess {
 public:
   // Forks it; it waits for serve(). Where a rule judges requests by method or path, it makes
   // the sandbox's TLS authority first (tls.h), and a failure to is the start's.
-  bool start(const Egress &egress, AuditLog &audit, const std::vector<FixedName> &fixed, std::string &error);
+  // Where the bundle routes models, the providers' keys are read here, on the host's side,
+  // and live only in the proxy process from then on.
+  bool start(const Bundle &bundle, AuditLog &audit, const std::vector<FixedName> &fixed, std::string &error);
   // The authority's certificate (PEM), for the sandbox's trust store; empty without one.
   const std::string &authorityCertificate() const { return authorityCertificate_; }
-  // Hands it the listening socket made in the sandbox (closed here) and the sandbox's init;
+  // Hands it the listening sockets made in the sandbox (closed here): the proxy's, and the
+  // inference router's (-1 where the policy routes no model); and the sandbox's init.
   // `diag`, a sock_diag socket of the sandbox's (kept here, for telling callers apart).
-  bool serve(int listener, int diag, pid_t sandbox);
+  bool serve(int listener, int router, int diag, pid_t sandbox);
+  // The providers' keys the router was started with (router/router.h).
+  const router::Keys &keys() const { return keys_; }
   // A new bundle's egress table in force (`shellrt --reload`): `closed`, the tunnels it ended.
   bool reload(const std::string &bundleText, size_t &closed, std::string &error);
   // Ends it; an end before this one is recorded (`egress_proxy_died`).
@@ -45,6 +51,7 @@ private:
   int reloads_ = -1;  // new bundles go this way (a stream: a bundle may be megabytes)
   std::thread answering_;
   std::string authorityCertificate_;
+  router::Keys keys_;
 };
 
 }  // namespace shellrt::egress

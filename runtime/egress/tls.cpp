@@ -200,11 +200,18 @@ bool Authority::create(std::string &error) {
             ssl.X509_sign(certificate_, key_, ssl.EVP_sha256()) > 0;
   if (ok) certificatePem_ = pemOf(certificate_);
   if (!ok || certificatePem_.empty()) return error = lastError("cannot make the sandbox's certificate authority"), false;
-  upstreams_ = newContext(ssl.TLS_client_method());
-  if (!upstreams_ || ssl.SSL_CTX_set_default_verify_paths(upstreams_) != 1)
-    return error = lastError("cannot read the host's trust store"), false;
-  ssl.SSL_CTX_set_verify(upstreams_, SSL_VERIFY_PEER, nullptr);
-  return true;
+  return (upstreams_ = verifyingContext(error)) != nullptr;
+}
+
+ssl_ctx_st *verifyingContext(std::string &error) {
+  if (!load(error)) return nullptr;
+  SSL_CTX *context = newContext(ssl.TLS_client_method());
+  if (!context || ssl.SSL_CTX_set_default_verify_paths(context) != 1) {
+    if (context) ssl.SSL_CTX_free(context);
+    return error = lastError("cannot read the host's trust store"), nullptr;
+  }
+  ssl.SSL_CTX_set_verify(context, SSL_VERIFY_PEER, nullptr);
+  return context;
 }
 
 ssl_ctx_st *Authority::serverFor(const std::string &host, std::string &error) {

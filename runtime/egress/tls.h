@@ -73,6 +73,10 @@ private:
   std::map<std::string, ssl_ctx_st *> servers_;
 };
 
+// A client context that verifies servers against the host's trust store (OpenSSL's default
+// paths; SSL_CERT_FILE and SSL_CERT_DIR where set), read now; null and why.
+ssl_ctx_st *verifyingContext(std::string &error);
+
 // The host's trust store as PEM (the first of the usual files that exists), for the
 // sandbox's trust store: the system's roots, then the authority's certificate.
 std::string systemRoots();

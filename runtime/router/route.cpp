@@ -1,0 +1,167 @@
+#include "router/route.h"
+
+#include <algorithm>
+
+#include "bundle/json.h"
+
+namespace shellrt::router {
+
+bool matchModel(std::string_view glob, std::string_view model) {
+  // Iterative wildcard matching: the last `*` is retried one character further on a mismatch.
+  size_t g = 0, m = 0, star = std::string_view::npos, resume = 0;
+  while (m < model.size()) {
+    if (g < glob.size() && (glob[g] == '?' || glob[g] == model[m])) {
+      ++g, ++m;
+    } else if (g < glob.size() && glob[g] == '*') {
+      star = g++;
+      resume = m;
+    } else if (star != std::string_view::npos) {
+      g = star + 1;
+      m = ++resume;
+    } else {
+      return false;
+    }
+  }
+  while (g < glob.size() && glob[g] == '*') ++g;
+  return g == glob.size();
+}
+
+namespace {
+
+size_t specificity(std::string_view glob) {
+  return static_cast<size_t>(std::count_if(glob.begin(), glob.end(), [](char c) { return c != '*' && c != '?'; }));
+}
+
+}  // namespace
+
+Choice choose(const Routes &routes, std::string_view model) {
+  Choice c;
+  for (const Routes::Route &deny : routes.denied)
+    if (matchModel(deny.model, model)) {
+      c.denied = &deny;
+      return c;
+    }
+  size_t best = 0;
+  bool any = false;
+  for (const Routes::Route &route : routes.routes)
+    if (matchModel(route.model, model)) best = std::max(best, specificity(route.model)), any = true;
+  if (!any) return c;
+  for (const Routes::Route &route : routes.routes)
+    if (matchModel(route.model, model) && specificity(route.model) == best) c.deciding.push_back(&route);
+  c.route = c.deciding.front();  // the checker refused equally specific routes to different targets
+  return c;
+}
+
+namespace {
+
+// A strict walk over one JSON value from `at`: true with `at` past it.
+class Scanner {
+public:
+  explicit Scanner(std::string_view text) : text_(text) {}
+  bool value(size_t &at, int depth) {
+    space(at);
+    if (at >= text_.size() || depth > 64) return false;
+    char c = text_[at];
+    if (c == '"') return string(at, nullptr);
+    if (c == '{' || c == '[') return container(at, depth);
+    if (c == '-' || (c >= '0' && c <= '9')) return number(at);
+    for (std::string_view word : {"true", "false", "null"})
+      if (text_.substr(at, word.size()) == word) return at += word.size(), true;
+    return false;
+  }
+  // A string token from `at` (on its opening quote); its decoded text in `out` if asked.
+  bool string(size_t &at, std::string *out) {
+    for (++at; at < text_.size(); ++at) {
+      char c = text_[at];
+      if (c == '"') return ++at, true;
+      if (static_cast<unsigned char>(c) < 0x20) return false;
+      if (c == '\\') {
+        if (++at >= text_.size()) return false;
+        char e = text_[at];
+        static const std::string_view simple = "\"\\/bfnrt", decoded = "\"\\/\b\f\n\r\t";
+        size_t k = simple.find(e);
+        if (k != std::string_view::npos) {
+          if (out) *out += decoded[k];
+        } else if (e == 'u' && at + 4 < text_.size() &&
+                   std::all_of(text_.begin() + at + 1, text_.begin() + at + 5, ::isxdigit)) {
+          if (out) *out += "\\u" + std::string(text_.substr(at + 1, 4));  // kept escaped: model names are ASCII
+          at += 4;
+        } else {
+          return false;
+        }
+      } else if (out) {
+        *out += c;
+      }
+    }
+    return false;
+  }
+  void space(size_t &at) const {
+    while (at < text_.size() && (text_[at] == ' ' || text_[at] == '\t' || text_[at] == '\n' || text_[at] == '\r')) ++at;
+  }
+  bool literal(size_t &at, char c) {
+    space(at);
+    return at < text_.size() && text_[at] == c && (++at, true);
+  }
+
+private:
+  bool number(size_t &at) {
+    size_t start = at;
+    if (text_[at] == '-') ++at;
+    while (at < text_.size() && std::string_view("0123456789.eE+-").find(text_[at]) != std::string_view::npos) ++at;
+    return at > start + (text_[start] == '-' ? 1 : 0);
+  }
+  bool container(size_t &at, int depth) {
+    char close = text_[at] == '{' ? '}' : ']';
+    bool object = close == '}';
+    ++at;
+    if (literal(at, close)) return true;
+    for (;;) {
+      space(at);
+      if (object && (at >= text_.size() || text_[at] != '"' || !string(at, nullptr) || !literal(at, ':'))) return false;
+      if (!value(at, depth + 1)) return false;
+      if (literal(at, close)) return true;
+      if (!literal(at, ',')) return false;
+    }
+  }
+  std::string_view text_;
+};
+
+}  // namespace
+
+std::optional<ModelField> modelOf(std::string_view body, std::string &error) {
+  Scanner scan(body);
+  size_t at = 0;
+  std::optional<ModelField> found;
+  if (!scan.literal(at, '{')) return error = "the request's body is not a JSON object", std::nullopt;
+  if (!scan.literal(at, '}')) {
+    for (;;) {
+      scan.space(at);
+      std::string key;
+      if (at >= body.size() || body[at] != '"' || !scan.string(at, &key) || !scan.literal(at, ':'))
+        return error = "the request's body is not valid JSON", std::nullopt;
+      scan.space(at);
+      size_t begin = at;
+      if (key == "model" && at < body.size() && body[at] == '"') {
+        ModelField field;
+        if (!scan.string(at, &field.value)) return error = "the request's body is not valid JSON", std::nullopt;
+        if (found) return error = "the request names its model twice", std::nullopt;
+        field.begin = begin, field.end = at;
+        found = field;
+      } else if (!scan.value(at, 1)) {
+        return error = "the request's body is not valid JSON", std::nullopt;
+      }
+      if (scan.literal(at, '}')) break;
+      if (!scan.literal(at, ',')) return error = "the request's body is not valid JSON", std::nullopt;
+    }
+  }
+  scan.space(at);
+  if (at != body.size()) return error = "the request's body has more than one JSON value", std::nullopt;
+  if (!found) return error = "the request names no model (a \"model\" string)", std::nullopt;
+  return found;
+}
+
+std::string withModel(std::string_view body, const ModelField &field, const std::string &model) {
+  return std::string(body.substr(0, field.begin)) + jsonString(model) + std::string(body.substr(field.end));
+}
+
+}  // namespace shellrt::router

@@ -1,0 +1,35 @@
+// The inference router's decisions and readers (docs/inference.md): which route a model
+// takes, as compiler/ir's evaluateRoute decides it (deny globs first, then the most specific
+// route; a unit test compares the two on random policies and names), and the `model` a
+// request's JSON body names, found without reading the rest into memory twice.
+#pragma once
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "bundle/bundle.h"
+
+namespace shellrt::router {
+
+// A model glob (docs/language.md §11): `*` any run of characters, `?` one.
+bool matchModel(std::string_view glob, std::string_view model);
+
+struct Choice {
+  const Routes::Route *route = nullptr;      // null: refused
+  const Routes::Route *denied = nullptr;     // the first deny whose glob matches
+  std::vector<const Routes::Route *> deciding;  // the most specific matching routes (one target)
+};
+Choice choose(const Routes &routes, std::string_view model);
+
+// The top-level "model" member of a JSON object: its value, and where its string token
+// (quotes included) lies in the body, to put another in its place.
+struct ModelField {
+  std::string value;
+  size_t begin = 0, end = 0;
+};
+// nullopt and why when the body is not one JSON object or names no model as a string.
+std::optional<ModelField> modelOf(std::string_view body, std::string &error);
+std::string withModel(std::string_view body, const ModelField &field, const std::string &model);
+
+}  // namespace shellrt::router

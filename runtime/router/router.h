@@ -1,0 +1,65 @@
+// The inference router: the sandbox's models, served from outside it (docs/inference.md).
+// The sandbox's child made a listening socket on its loopback (127.0.0.1, a port the kernel
+// chose), which the proxy process serves on a thread of its own: OPENAI_BASE_URL and
+// ANTHROPIC_BASE_URL point at it, so that every client reaches it, proxy-aware or not. Each
+// request is routed by its `model` through the bundle's route table (route.h); the caller's
+// credentials are dropped, only the headers an API needs are sent on, with the provider's
+// key, which the supervisor read at the start and which never enters the sandbox; the answer,
+// streams included, passes as it arrives.
+#pragma once
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "audit.h"
+#include "bundle/bundle.h"
+#include "egress/proxy.h"
+
+struct ssl_ctx_st;
+
+namespace shellrt::router {
+
+// The providers' keys, by provider name, read on the host's side (readKeys); a provider
+// whose key could not be read is named in `missing` with why.
+struct Keys {
+  std::map<std::string, std::string> byProvider;
+  std::map<std::string, std::string> missing;
+};
+Keys readKeys(const Routes &routes);
+
+class Router {
+public:
+  // `verifying`: the context that checks https:// providers against the host's trust store.
+  Router(const Routes &routes, Keys keys, std::vector<egress::FixedName> fixed, AuditLog &audit, ssl_ctx_st *verifying)
+      : routes_(std::make_shared<const Routes>(routes)), keys_(std::move(keys)), fixed_(std::move(fixed)), audit_(audit),
+        verifying_(verifying) {}
+  // Serves `listener` for as long as the process lives, a thread per connection.
+  [[noreturn]] void serve(int listener);
+  // A reload's routes, for the requests that follow.
+  void replace(const Routes &routes);
+
+  struct Call;
+
+private:
+  void serveConnection(int client, uint16_t port);
+  bool handle(Call &call);
+  bool readBody(Call &call);
+  bool route(Call &call);
+  bool forward(Call &call);
+  bool relayAnswer(Call &call, egress::Stream &answer);
+  void listModels(Call &call);
+  void refuse(Call &call, int status, const std::string &type, const std::string &message);
+  void record(const Call &call);
+  std::shared_ptr<const Routes> current();
+
+  std::mutex mutex_;
+  std::shared_ptr<const Routes> routes_;  // under mutex_
+  Keys keys_;
+  std::vector<egress::FixedName> fixed_;
+  AuditLog &audit_;
+  ssl_ctx_st *verifying_;
+};
+
+}  // namespace shellrt::router

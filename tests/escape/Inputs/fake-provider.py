@@ -1,0 +1,72 @@
+#!/usr/bin/env python3
+"""usage: fake-provider.py READY SECONDS OPENAI_PORT OPENAI_KEY ANTHROPIC_PORT ANTHROPIC_KEY:
+stand-ins for an OpenAI-compatible and an Anthropic-compatible provider on the host's
+loopback, for the inference router's tests. Each checks the key it receives in its API's
+header (401 otherwise) and answers with what it received: the model, and the request's
+header names (so that a test sees what the router sent on and what it dropped). OpenAI's
+`"stream": true` answers in server-sent events, with a pause between them; the model
+"fake-gpt-cut" stops its stream half-way, without its end. Writes READY once both listen;
+stops after SECONDS."""
+import http.server, json, socketserver, sys, threading, time
+
+
+class Provider(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def answer(self, status, body):
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def chunk(self, text):
+        data = text.encode()
+        self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+        self.wfile.flush()
+
+    def do_POST(self):
+        body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
+        openai = self.server.server_address[1] == int(sys.argv[3])
+        key = sys.argv[4] if openai else sys.argv[6]
+        given = (self.headers.get("Authorization") or "").removeprefix("Bearer ") if openai else self.headers.get("x-api-key")
+        if given != key:
+            return self.answer(401, {"error": {"message": "wrong key: %r" % given}})
+        seen = "%s %s key ok; headers: %s" % (self.command, self.path, ",".join(sorted(h.lower() for h in self.headers.keys())))
+        if not openai:
+            if self.path.endswith("/count_tokens"):
+                return self.answer(200, {"input_tokens": 3})
+            return self.answer(200, {"type": "message", "model": body.get("model"), "content": [{"type": "text", "text": seen}],
+                                     "usage": {"input_tokens": 3, "output_tokens": 5}})
+        if not body.get("stream"):
+            return self.answer(200, {"object": "chat.completion", "model": body.get("model"),
+                                     "choices": [{"message": {"role": "assistant", "content": seen}}],
+                                     "usage": {"prompt_tokens": 3, "completion_tokens": 5}})
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        for i in range(3):
+            self.chunk("data: %s\n\n" % json.dumps({"model": body.get("model"), "choices": [{"delta": {"content": "part%d " % i}}]}))
+            if body.get("model") == "fake-gpt-cut" and i == 1:
+                self.connection.shutdown(2)  # cut: no more events, no end of the chunked body
+                return
+            time.sleep(float(body.get("pause", 0.2)))
+        self.chunk("data: [DONE]\n\n")
+        self.wfile.write(b"0\r\n\r\n")
+
+
+class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+for port in (int(sys.argv[3]), int(sys.argv[5])):
+    server = Server(("127.0.0.1", port), Provider)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+open(sys.argv[1], "w").close()
+time.sleep(float(sys.argv[2]))

@@ -1,0 +1,87 @@
+// The inference router's readers and decision (runtime/router/route.h): its routes against
+// the compiler's (ir::evaluateRoute) on random policies and model names, through the bundle
+// the compiler writes; its model globs against the compiler's; the `model` of request bodies.
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "bundle/bundle.h"
+#include "ir/evaluate.h"
+#include "ir/glob.h"
+#include "router/route.h"
+#include "test_support.h"
+
+namespace {
+
+using namespace shellrt::router;
+
+TEST(Router, ModelGlobsMatchAsTheCompilersDo) {
+  std::mt19937 rng(21);
+  const std::string globAlphabet = "ab-*?.", textAlphabet = "ab-.";
+  for (int i = 0; i < 20000; ++i) {
+    std::string glob, text;
+    for (size_t n = 1 + rng() % 7; n > 0; --n) glob += globAlphabet[rng() % globAlphabet.size()];
+    for (size_t n = rng() % 8; n > 0; --n) text += textAlphabet[rng() % textAlphabet.size()];
+    ASSERT_EQ(matchModel(glob, text), shellc::ir::matchModelGlob(glob, text)) << glob << " " << text;
+  }
+}
+
+TEST(Router, RoutesAsTheCompilerDoes) {
+  static const std::vector<std::string> globs = {"\"gpt-*\"", "\"gpt-4o*\"", "\"gpt-4o-mini\"", "\"claude-*\"", "\"o?\"",
+                                                 "\"*\"", "\"claude-3-*\"", "\"*-mini\""};
+  static const std::vector<std::string> models = {"gpt-4o", "gpt-4o-mini", "gpt-3.5", "claude-3-opus", "claude-sonnet-4",
+                                                  "o1", "o3", "llama-3", "x-mini", ""};
+  std::mt19937 rng(22);
+  int compared = 0;
+  for (int round = 0; round < 80; ++round) {
+    std::string text = "policy random\ninference {\n  provider a {\n    endpoint \"http://127.0.0.1:8000/v1\"\n    api openai\n  }\n"
+                       "  provider b {\n    endpoint \"https://api.example.com/v1\"\n    api openai\n    key env \"B_KEY\"\n  }\n";
+    for (int i = 0; i < 4; ++i) {
+      std::string glob = globs[rng() % globs.size()];
+      if (rng() % 4 == 0) text += "  deny " + glob + "\n";
+      else text += "  route " + glob + " => " + (rng() % 2 ? "a" : "b") + (rng() % 3 == 0 ? " rewrite \"m\"" : "") + "\n";
+    }
+    auto checked = shellc::testing::checkText(text + "}\n");
+    if (!checked->output.ok) continue;  // equally specific overlapping routes to different targets
+    ++compared;
+    shellrt::Bundle bundle;
+    std::string error;
+    ASSERT_TRUE(shellrt::parseBundle(shellc::testing::bundleJson(*checked), bundle, error)) << error;
+    for (const std::string &model : models) {
+      shellc::ir::RouteDecision expected = shellc::ir::evaluateRoute(checked->output.policy.inference, model);
+      Choice got = choose(bundle.routes, model);
+      std::string what = text + "model " + model;
+      ASSERT_EQ(got.route != nullptr, expected.route != nullptr) << what;
+      ASSERT_EQ(got.denied != nullptr, !expected.denies.empty()) << what;
+      if (!got.route) continue;
+      EXPECT_EQ(got.route->provider, expected.route->provider) << what;
+      EXPECT_EQ(got.route->rewrite, expected.route->rewrite) << what;
+      EXPECT_EQ(got.route->rule.line, expected.route->id.line) << what;
+    }
+  }
+  EXPECT_GT(compared, 20);
+}
+
+std::string model(const std::string &body) {
+  std::string error;
+  std::optional<ModelField> m = modelOf(body, error);
+  return m ? m->value : "refused: " + error;
+}
+
+TEST(Router, TheModelIsReadFromTheBody) {
+  EXPECT_EQ(model(R"({"model":"gpt-4o","messages":[{"role":"user","content":"hi \"there\""}],"temperature":0.7})"), "gpt-4o");
+  EXPECT_EQ(model(R"( { "messages": [], "stream": true, "model" : "claude-3" } )"), "claude-3");
+  EXPECT_EQ(model(R"({"metadata":{"model":"inner"},"model":"outer"})"), "outer");  // only the top level counts
+  EXPECT_EQ(model(R"({"messages":[]})"), "refused: the request names no model (a \"model\" string)");
+  EXPECT_EQ(model(R"({"model":"a","model":"b"})"), "refused: the request names its model twice");
+  EXPECT_EQ(model(R"({"model":"a"} {"model":"b"})"), "refused: the request's body has more than one JSON value");
+  EXPECT_EQ(model(R"({"model":"a",})"), "refused: the request's body is not valid JSON");
+  EXPECT_EQ(model(R"([{"model":"a"}])"), "refused: the request's body is not a JSON object");
+  EXPECT_EQ(model(R"({"model":42})"), "refused: the request names no model (a \"model\" string)");
+  std::string body = R"({"stream":true,"model":"fast","max_tokens":5})", error;
+  std::optional<ModelField> m = modelOf(body, error);
+  ASSERT_TRUE(m);
+  EXPECT_EQ(withModel(body, *m, "gpt-4o-mini"), R"({"stream":true,"model":"gpt-4o-mini","max_tokens":5})");
+}
+
+}  // namespace
