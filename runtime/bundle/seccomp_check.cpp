@@ -193,7 +193,8 @@ ArgumentEdges programEdges(const std::vector<sock_filter> &program) {
   uint64_t lastHigh[6] = {};
   for (const sock_filter &in : program) {
     if (in.code == (BPF_LD | BPF_W | BPF_ABS)) {
-      bool argument = in.k >= offsetof(seccomp_data, args);
+      // A load past the call's data (which the kernel refuses to load) is no argument.
+      bool argument = in.k >= offsetof(seccomp_data, args) && in.k < sizeof(seccomp_data);
       arg = argument ? static_cast<int>((in.k - offsetof(seccomp_data, args)) / 8) : -1;
       high = argument && (in.k - offsetof(seccomp_data, args)) % 8 == 4;
       continue;
