@@ -1,5 +1,7 @@
 #include "audit.h"
 
+#include <cstdlib>
+
 #include <fcntl.h>
 
 #include <algorithm>
@@ -11,7 +13,10 @@ namespace shellrt {
 namespace {
 std::string array(const std::vector<std::string> &items) {
   std::string out = "[";
-  for (size_t i = 0; i < items.size(); ++i) out += (i ? "," : "") + jsonString(items[i]);
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i) out += ',';
+    out += jsonString(items[i]);
+  }
   return out + "]";
 }
 }  // namespace
@@ -23,15 +28,32 @@ bool AuditLog::open(const std::string &path) {
 }
 
 void AuditLog::count(const char *name, std::initializer_list<Field> fields) {
-  static const std::vector<std::string> decisions = {"unix_socket", "seccomp_notify", "kernel_audit", "limit", "egress"};
+  static const std::vector<std::string> decisions = {"unix_socket", "seccomp_notify", "kernel_audit", "limit", "egress",
+                                                     "inference"};
   if (std::find(decisions.begin(), decisions.end(), name) == decisions.end()) return;
   std::string key = name;
-  for (const char *part : {"decision", "syscall", "mechanism", "denied", "host", "path", "rule", "limit"})
+  for (const char *part : {"decision", "syscall", "mechanism", "denied", "host", "path", "model", "rule", "limit"})
     for (const Field &f : fields)
       if (std::string(f.first) == part)
         if (auto *s = std::get_if<std::string>(&f.second); s && !s->empty()) key += " " + *s;
   std::lock_guard<std::mutex> lock(mutex_);
   ++decisions_[key];
+}
+
+std::string AuditLog::counts() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::string out;
+  for (auto &[key, n] : decisions_) out += std::to_string(n) + "\t" + key + "\n";
+  return out;
+}
+
+void AuditLog::addCounts(const std::string &lines) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (size_t at = 0; at < lines.size();) {
+    size_t end = std::min(lines.find('\n', at), lines.size()), tab = lines.find('\t', at);
+    if (tab < end) decisions_[lines.substr(tab + 1, end - tab - 1)] += std::strtoull(lines.c_str() + at, nullptr, 10);
+    at = end + 1;
+  }
 }
 
 std::string AuditLog::summary() const {

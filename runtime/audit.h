@@ -26,7 +26,12 @@ public:
   // the kernel's denials, limits), counted by what and which rule, whether or not a log is
   // written; summary() lists them, most frequent first.
   void countDecisions() { counting_ = true; }
+  bool counting() const { return counting_; }
   std::string summary() const;
+  // The counts as lines "N<TAB>what", and those of another process (the egress proxy's,
+  // which decides in a process of its own) added to these.
+  std::string counts() const;
+  void addCounts(const std::string &lines);
 
 private:
   void count(const char *name, std::initializer_list<Field> fields);

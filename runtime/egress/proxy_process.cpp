@@ -113,19 +113,25 @@ std::unique_ptr<tls::Authority> makeAuthority(int control, const Egress &egress)
 }
 
 // A reload is the new bundle's length (8 bytes) and text; the answer, one line: "ok N" (N
-// tunnels closed) or "error WHY".
+// tunnels closed) or "error WHY". A length of 0 asks for the decisions counted here instead
+// (`shellrt --summary`), answered as AuditLog::counts() lines and an empty one.
 bool readReload(int fd, std::string &text) {
   uint64_t size = 0;
   if (!readExactly(fd, &size, sizeof size) || size > kMaxBundleBytes) return false;
+  text.clear();
   text.resize(size);
   return readExactly(fd, text.data(), size);
 }
 
 // The proxy's side: each new bundle read (it was read and checked by the supervisor; it is
 // read again here, in the process that uses it): its routes and egress table put in force.
-void takeReloads(int fd, Proxy &proxy, router::Router *router) {
+void takeReloads(int fd, Proxy &proxy, router::Router *router, const AuditLog &audit) {
   std::string text;
   while (readReload(fd, text)) {
+    if (text.empty()) {
+      if (!writeAll(fd, audit.counts() + "\n")) break;
+      continue;
+    }
     Bundle fresh;
     std::string error, answer;
     if (parseBundle(text, fresh, error)) {
@@ -187,7 +193,7 @@ ssl_ctx_st *routerContext(const Routes &routes) {
     router = std::make_unique<router::Router>(bundle.routes, keys, fixed, audit, verifying);
     std::thread([&router, routerListener] { router->serve(routerListener); }).detach();
   }
-  std::thread([&proxy, &router, reloads] { takeReloads(reloads, proxy, router.get()); }).detach();
+  std::thread([&proxy, &router, &audit, reloads] { takeReloads(reloads, proxy, router.get(), audit); }).detach();
   proxy.serve(listener, sandbox);  // until the supervisor ends this process
 }
 
@@ -273,8 +279,24 @@ bool ProxyProcess::reload(const std::string &bundleText, size_t &closed, std::st
                                                  : "the egress proxy did not answer", false;
 }
 
+// The decisions the proxy counted, added to the supervisor's (`--summary`), asked before it
+// is ended.
+void ProxyProcess::collectCounts(AuditLog &audit) {
+  uint64_t ask = 0;
+  if (send(reloads_, &ask, sizeof ask, MSG_NOSIGNAL) != static_cast<ssize_t>(sizeof ask)) return;
+  std::string lines;
+  char c;
+  pollfd p{reloads_, POLLIN, 0};
+  while (lines.size() < (1u << 20) && poll(&p, 1, kReloadAnswerMs) == 1 && read(reloads_, &c, 1) == 1) {
+    lines += c;
+    if (lines == "\n" || (lines.size() >= 2 && lines.compare(lines.size() - 2, 2, "\n\n") == 0)) break;
+  }
+  audit.addCounts(lines);
+}
+
 void ProxyProcess::stop(AuditLog &audit) {
   if (pid_ < 0) return;
+  if (audit.counting()) collectCounts(audit);  // a proxy that ended answers nothing: nothing added
   int status = 0;
   bool endedAlready = waitpid(pid_, &status, WNOHANG) == pid_;
   if (!endedAlready) {

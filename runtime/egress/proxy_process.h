@@ -45,6 +45,7 @@ public:
 private:
   void answerIdentityQueries(pid_t sandbox, int diag);
   bool receiveAuthority(std::string &error);
+  void collectCounts(AuditLog &audit);
 
   pid_t pid_ = -1;
   int control_ = -1;

@@ -24,7 +24,10 @@ constexpr int kDialTimeoutMs = 10000;
 
 ssize_t Endpoint::read(char *buffer, size_t size) const { return tls ? tls->read(buffer, size) : ::read(fd, buffer, size); }
 
-bool Endpoint::write(const char *data, size_t size) const { return tls ? tls->write(data, size) : writeAll(fd, data, size); }
+bool Endpoint::write(const char *data, size_t size) const {
+  if (observer) observer->seen(data, size);
+  return tls ? tls->write(data, size) : writeAll(fd, data, size);
+}
 
 bool Stream::fill(int timeoutMs) {
   pollfd p{from.fd, POLLIN, 0};

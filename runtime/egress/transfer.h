@@ -19,10 +19,19 @@ constexpr int kUpstreamSilenceMs = 15 * 60 * 1000;
 
 int64_t nowMs();
 
+// What wants to see the bytes written to an endpoint as they pass (the router's token count).
+struct Observer {
+  virtual void seen(const char *data, size_t size) = 0;
+
+protected:
+  ~Observer() = default;
+};
+
 // One side of an exchange: a socket, and the TLS session on it where the proxy ends TLS.
 struct Endpoint {
   int fd = -1;
   tls::Session *tls = nullptr;
+  Observer *observer = nullptr;
   ssize_t read(char *buffer, size_t size) const;
   bool write(const char *data, size_t size) const;
   bool write(const std::string &data) const { return write(data.data(), data.size()); }

@@ -164,4 +164,27 @@ std::string withModel(std::string_view body, const ModelField &field, const std:
   return std::string(body.substr(0, field.begin)) + jsonString(model) + std::string(body.substr(field.end));
 }
 
+void Usage::feed(std::string_view bytes) {
+  constexpr size_t kKept = 64;  // longer than a key, its colon, spaces and a number
+  std::string text = tail_ + std::string(bytes);
+  scan(text);
+  tail_ = text.substr(text.size() > kKept ? text.size() - kKept : 0);
+}
+
+void Usage::scan(std::string_view text) {
+  static const std::pair<std::string_view, bool> kKeys[] = {
+      {"\"prompt_tokens\"", true}, {"\"input_tokens\"", true}, {"\"completion_tokens\"", false}, {"\"output_tokens\"", false}};
+  for (const auto &[key, input] : kKeys) {
+    for (size_t at = text.find(key); at != std::string_view::npos; at = text.find(key, at + 1)) {
+      size_t i = at + key.size();
+      while (i < text.size() && (text[i] == ' ' || text[i] == ':')) ++i;
+      size_t digits = i;
+      int64_t value = 0;
+      while (i < text.size() && text[i] >= '0' && text[i] <= '9' && i - digits < 15) value = value * 10 + (text[i++] - '0');
+      if (i == digits || i == text.size()) continue;  // no number, or one that may go on in the next piece
+      (input ? input_ : output_) = value;
+    }
+  }
+}
+
 }  // namespace shellrt::router

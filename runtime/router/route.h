@@ -3,6 +3,7 @@
 // route; a unit test compares the two on random policies and names), and the `model` a
 // request's JSON body names, found without reading the rest into memory twice.
 #pragma once
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -31,5 +32,21 @@ struct ModelField {
 // nullopt and why when the body is not one JSON object or names no model as a string.
 std::optional<ModelField> modelOf(std::string_view body, std::string &error);
 std::string withModel(std::string_view body, const ModelField &field, const std::string &model);
+
+// The tokens a call used, as the provider's answer says (`usage`), read from the bytes as
+// they pass to the client, in pieces: OpenAI's prompt_tokens/completion_tokens or
+// input_tokens/output_tokens, Anthropic's input_tokens/output_tokens (a stream's last count
+// stands). -1: the answer did not say.
+class Usage {
+public:
+  void feed(std::string_view bytes);
+  int64_t input() const { return input_; }
+  int64_t output() const { return output_; }
+
+private:
+  void scan(std::string_view text);
+  std::string tail_;  // the end of what came before: a key split between two pieces is found
+  int64_t input_ = -1, output_ = -1;
+};
 
 }  // namespace shellrt::router

@@ -120,7 +120,13 @@ struct Router::Call {
   std::string outcome = "deny", reason;
   uint64_t up = 0, down = 0;
   bool again = false;  // the client's connection can carry another request
-  Endpoint toClient() const { return {client, nullptr}; }
+  // The provider's answer as it passes to the client: the tokens it says were used.
+  struct Tokens : Observer {
+    Usage usage;
+    void seen(const char *data, size_t size) override { usage.feed(std::string_view(data, size)); }
+  } tokens;
+  Endpoint toClient() const { return {client, nullptr, nullptr}; }
+  Endpoint answerToClient() { return {client, nullptr, &tokens}; }
 };
 
 void Router::serve(int listener) {
@@ -297,10 +303,11 @@ bool Router::relayAnswer(Call &call, Stream &answer) {
   call.outcome = "allow";
   bool closing = !clientKeepsAlive(call.head) || head.body == ResponseHead::Body::UntilClose;
   if (!call.toClient().write(clientResponseHead(head, closing))) return false;
-  bool whole = head.body == ResponseHead::Body::Length    ? copyExactly(answer, call.toClient(), head.length, call.down)
-               : head.body == ResponseHead::Body::Chunked ? copyChunked(answer, call.toClient(), call.down)
+  Endpoint client = call.answerToClient();
+  bool whole = head.body == ResponseHead::Body::Length    ? copyExactly(answer, client, head.length, call.down)
+               : head.body == ResponseHead::Body::Chunked ? copyChunked(answer, client, call.down)
                : head.body == ResponseHead::Body::None    ? true
-                                                          : copyUntilEnd(answer, call.toClient(), call.down);
+                                                          : copyUntilEnd(answer, client, call.down);
   if (!whole && head.body == ResponseHead::Body::Chunked && lower(field(head.headers, "content-type")).find("text/event-stream") == 0) {
     std::string event = "event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"api_error\",\"message\":" +
                         jsonString("the provider's stream was cut short (shellrt's inference router)") + "}}\n\n";
@@ -359,6 +366,8 @@ void Router::record(const Call &call) {
                              {"bytes_down", int64_t(call.down)},
                              {"ms", int64_t(nowMs() - call.startMs)},
                              {"first_byte_ms", int64_t(call.firstByteMs)},
+                             {"input_tokens", call.tokens.usage.input()},
+                             {"output_tokens", call.tokens.usage.output()},
                              {"reason", call.reason}});
 }
 

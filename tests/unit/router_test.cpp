@@ -84,4 +84,22 @@ TEST(Router, TheModelIsReadFromTheBody) {
   EXPECT_EQ(withModel(body, *m, "gpt-4o-mini"), R"({"stream":true,"model":"gpt-4o-mini","max_tokens":5})");
 }
 
+TEST(Router, TokensAreCountedFromTheAnswerAsItPasses) {
+  Usage openai;
+  openai.feed(R"({"choices":[],"usage":{"prompt_tokens":12,"completion_tokens":3)");
+  openai.feed(R"(4,"prompt_tokens_details":{"cached_tokens":9}}})");
+  EXPECT_EQ(openai.input(), 12);
+  EXPECT_EQ(openai.output(), 34);  // a number split between two pieces
+  Usage anthropic;  // a stream: message_start, then message_delta's final count
+  for (const char *piece : {"event: message_start\ndata: {\"message\":{\"usage\":{\"input_tokens\":25,\"output_tokens\":1,",
+                            "\"cache_creation_input_tokens\":7}}}\n\n", "event: message_delta\ndata: {\"usage\":{\"output_tok",
+                            "ens\": 15}}\n\n"})
+    anthropic.feed(piece);
+  EXPECT_EQ(anthropic.input(), 25);
+  EXPECT_EQ(anthropic.output(), 15);
+  Usage quoted;  // the model's own text, escaped in its JSON string, is not a count
+  quoted.feed(R"({"content":"say \"output_tokens\": 99"})");
+  EXPECT_EQ(quoted.output(), -1);
+}
+
 }  // namespace
