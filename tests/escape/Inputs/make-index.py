@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""usage: make-index.py DIR: a package index for pip under DIR (PEP 503: DIR/simple/agentpkg/)
-with one wheel, made here (DIR/packages/agentpkg-1.0-py3-none-any.whl), for tests that
-install from it through the sandbox's proxy."""
-import base64, hashlib, os, sys, zipfile
+"""usage: make-index.py DIR URL: package indexes under DIR, served at URL, for tests that install
+from them through the sandbox's proxy: for pip (PEP 503: DIR/simple/agentpkg/, with one
+wheel made here in DIR/packages/) and for npm (a registry at DIR/npm/: the document
+DIR/npm/agentpkg, its tarball made here in DIR/npm-files/)."""
+import base64, hashlib, io, json, os, sys, tarfile, zipfile
 
 root = sys.argv[1]
 files = {
@@ -23,3 +24,24 @@ with open(wheel, "rb") as f:
     sha = hashlib.sha256(f.read()).hexdigest()
 with open(root + "/simple/agentpkg/index.html", "w") as f:
     f.write('<html><body><a href="../../packages/agentpkg-1.0-py3-none-any.whl#sha256=%s">agentpkg-1.0-py3-none-any.whl</a></body></html>\n' % sha)
+
+# npm: a package's document names its tarball by URL, with the tarball's digests.
+url = sys.argv[2].rstrip("/")
+os.makedirs(root + "/npm", exist_ok=True)
+os.makedirs(root + "/npm-files", exist_ok=True)
+tarball = io.BytesIO()
+with tarfile.open(fileobj=tarball, mode="w:gz") as tar:
+    for name, text in (("package/package.json", '{"name":"agentpkg","version":"1.0.0","main":"index.js"}\n'),
+                       ("package/index.js", "module.exports = 'installed through the proxy';\n")):
+        data = text.encode()
+        info = tarfile.TarInfo(name)
+        info.size, info.mode = len(data), 0o644
+        tar.addfile(info, io.BytesIO(data))
+data = tarball.getvalue()
+with open(root + "/npm-files/agentpkg-1.0.0.tgz", "wb") as f:
+    f.write(data)
+version = {"name": "agentpkg", "version": "1.0.0", "main": "index.js",
+           "dist": {"tarball": url + "/npm-files/agentpkg-1.0.0.tgz", "shasum": hashlib.sha1(data).hexdigest(),
+                    "integrity": "sha512-" + base64.b64encode(hashlib.sha512(data).digest()).decode()}}
+with open(root + "/npm/agentpkg", "w") as f:
+    json.dump({"name": "agentpkg", "dist-tags": {"latest": "1.0.0"}, "versions": {"1.0.0": version}}, f)

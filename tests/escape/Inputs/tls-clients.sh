@@ -53,3 +53,7 @@ cd ..
 rm -rf site
 /usr/bin/python3 -m pip install -q --disable-pip-version-check --no-cache-dir --index-url https://git.test:18442/simple/ --target site agentpkg 2>&1
 echo "pip: $(/usr/bin/python3 -c 'import sys; sys.path.insert(0, "site"); import agentpkg; print(agentpkg.VALUE)')"
+rm -rf npmsite
+npm install --silent --no-audit --no-fund --no-update-notifier --cache /tmp/npm-cache-$$ --registry https://git.test:18442/npm/ --prefix ./npmsite agentpkg 2>&1 | tail -3
+echo "npm: $(node -e "console.log(require('./npmsite/node_modules/agentpkg'))" 2>&1)"
+rm -rf /tmp/npm-cache-$$
