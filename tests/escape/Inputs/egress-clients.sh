@@ -25,6 +25,9 @@ handshake() { echo | openssl s_client -proxy "$proxy" -connect tls.test:18434 -s
 echo "fronted: $(handshake evil.test) certificates"
 echo "sni-matches: $(handshake tls.test) certificates"
 echo "by-curl: $(curl -s http://curl.test:18435/)"
+cp /usr/bin/curl ./my-curl
+echo "by-a-copy: $(./my-curl -s -o /dev/null -w '%{http_code}' http://curl.test:18435/)"
+rm -f my-curl
 echo "by-python: $(python3 -c 'import urllib.request
 try:
     urllib.request.urlopen("http://curl.test:18435/")
