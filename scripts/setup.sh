@@ -40,6 +40,14 @@ fi
 
 [ "$build" = --packages-only ] && exit 0
 
+# The official model SDKs, which the escape suite runs inside sandboxes against fake
+# providers (tests/escape/inference-router.test): pinned, from npm, once per build directory.
+sdks=(openai@6.49.0 @anthropic-ai/sdk@1.14.0)
+if [ ! -d "$build/npm/node_modules/@anthropic-ai/sdk" ]; then
+  mkdir -p "$build/npm"
+  npm install --silent --no-audit --no-fund --no-update-notifier --prefix "$build/npm" "${sdks[@]}"
+fi
+
 if [ ! -f "$build/CMakeCache.txt" ]; then
   cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release
 fi
