@@ -43,9 +43,16 @@ fi
 # The official model SDKs, which the escape suite runs inside sandboxes against fake
 # providers (tests/escape/inference-router.test): pinned, from npm, once per build directory.
 sdks=(openai@6.49.0 @anthropic-ai/sdk@1.14.0)
+# Node trusts its own roots only: the system's are added (a network that inspects TLS has its
+# authority there), and a registry out of reach fails within minutes, saying so.
 if [ ! -d "$build/npm/node_modules/@anthropic-ai/sdk" ]; then
   mkdir -p "$build/npm"
-  npm install --silent --no-audit --no-fund --no-update-notifier --prefix "$build/npm" "${sdks[@]}"
+  roots=/etc/ssl/certs/ca-certificates.crt
+  if ! NODE_EXTRA_CA_CERTS=${NODE_EXTRA_CA_CERTS:-$roots} npm install --no-audit --no-fund --no-update-notifier \
+      --fetch-retries=2 --fetch-timeout=60000 --loglevel=error --prefix "$build/npm" "${sdks[@]}" > /dev/null; then
+    echo "setup: cannot install ${sdks[*]} from the npm registry (the escape suite runs them)" >&2
+    exit 1
+  fi
 fi
 
 if [ ! -f "$build/CMakeCache.txt" ]; then
