@@ -30,10 +30,11 @@ bool Endpoint::write(const char *data, size_t size) const {
 }
 
 bool Stream::fill(int timeoutMs) {
-  pollfd p{from.fd, POLLIN, 0};
+  pollfd p[2] = {{from.fd, POLLIN, 0}, {hangupWatch, POLLRDHUP, 0}};
   int ready = 1;
-  while (!from.pending() && (ready = poll(&p, 1, timeoutMs)) < 0 && errno == EINTR) {
+  while (!from.pending() && (ready = poll(p, hangupWatch >= 0 ? 2 : 1, timeoutMs)) < 0 && errno == EINTR) {
   }
+  if (ready > 0 && !p[0].revents && (p[1].revents & (POLLRDHUP | POLLHUP | POLLERR))) return peerGone = true, false;
   char chunk[16384];
   ssize_t n = ready > 0 ? from.read(chunk, sizeof chunk) : -1;
   if (n <= 0) return false;

@@ -43,6 +43,10 @@ struct Stream {
   Endpoint from;
   std::string buffered;
   int timeoutMs = kHeadTimeoutMs;  // of silence, before it counts as gone
+  // A socket whose peer's going away ends a wait too (the router's client: a caller that
+  // hangs up cancels the call to the provider); peerGone says that is why a fill failed.
+  int hangupWatch = -1;
+  bool peerGone = false;
   // More bytes within `timeoutMs` (-1: no limit); false at the end, an error or the timeout.
   bool fill(int timeoutMs);
   // Up to and including `end`, read within the timeout and at most `limit` bytes (a head

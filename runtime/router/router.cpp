@@ -284,8 +284,10 @@ bool Router::forward(Call &call) {
   call.up = call.body.size();
   uint64_t timeout = call.provider->timeoutMs ? std::min<uint64_t>(call.provider->timeoutMs, kUpstreamSilenceMs) : kUpstreamSilenceMs;
   Stream answer{upstream, {}, static_cast<int>(timeout)};
+  answer.hangupWatch = call.client;
   bool relayed = sent && relayAnswer(call, answer);
-  if (!sent || (!relayed && call.status == 0)) refuse(call, 502, "api_error", "the provider " + call.provider->name + " did not answer");
+  if (answer.peerGone) call.reason = "the caller went away: the call to the provider was cancelled", record(call);
+  else if (!sent || (!relayed && call.status == 0)) refuse(call, 502, "api_error", "the provider " + call.provider->name + " did not answer");
   else record(call);
   close(fd);  // after the session's end (its destructor): the provider sees the call cancelled
   return relayed;

@@ -5,7 +5,7 @@ loopback, for the inference router's tests. Each checks the key it receives in i
 header (401 otherwise) and answers with what it received: the model, and the request's
 header names (so that a test sees what the router sent on and what it dropped). OpenAI's
 `"stream": true` answers in server-sent events, with a pause between them; the model
-"fake-gpt-cut" stops its stream half-way, without its end. Writes READY once both listen;
+"fake-gpt-cut" stops its stream half-way, without its end; "fake-gpt-slow" answers after 3 s. Writes READY once both listen;
 stops after SECONDS."""
 import http.server, json, socketserver, sys, threading, time
 
@@ -42,6 +42,8 @@ class Provider(http.server.BaseHTTPRequestHandler):
                 return self.answer(200, {"input_tokens": 3})
             return self.answer(200, {"type": "message", "model": body.get("model"), "content": [{"type": "text", "text": seen}],
                                      "usage": {"input_tokens": 3, "output_tokens": 5}})
+        if body.get("model") == "fake-gpt-slow":
+            time.sleep(3)  # a model that thinks: the caller gives up first
         if not body.get("stream"):
             return self.answer(200, {"object": "chat.completion", "model": body.get("model"),
                                      "choices": [{"message": {"role": "assistant", "content": seen}}],

@@ -39,6 +39,12 @@ times, lines = stream("fake-gpt-4o", 0.4)
 print("stream: %d events, %s" % (len(lines), "as they came" if times[-1] - times[0] > 0.8 else "buffered"))
 times, lines = stream("fake-gpt-cut", 0.1)
 print("cut: %s" % " | ".join(l for l in lines if not l.startswith("data: {\"model\"")))
+# A caller that gives up: its call to the provider is cancelled (the audit log says so).
+try:
+    urllib.request.urlopen(urllib.request.Request(os.environ["OPENAI_BASE_URL"] + "/chat/completions", method="POST",
+        data=b'{"model":"fake-gpt-slow","messages":[]}', headers={"Content-Type": "application/json"}), timeout=0.5)
+except Exception as e:
+    print("gave up:", type(e).__name__)
 PY
 # The keys' text, made here so that this script does not hold it.
 openai_key="fake-openai""-secret" anthropic_key="fake-anthropic""-secret"
