@@ -124,8 +124,12 @@ bool readTrustedBundle(const Options &o, Bundle &bundle, std::string &text, std:
 
 struct ChildArgs {
   SandboxSpec spec;
-  int syncFd;  // read end: the supervisor has written the id maps when it closes
+  // Read end: a byte when the supervisor has written the id maps, then the sandbox's trust
+  // store (its length, 8 bytes, and the PEM), which the egress proxy's authority makes
+  // meanwhile (egress/tls.h).
+  int syncFd;
 };
+constexpr uint64_t kMaxTrustStore = 16u << 20;
 
 int childMain(void *raw) {
   auto *args = static_cast<ChildArgs *>(raw);
@@ -133,7 +137,11 @@ int childMain(void *raw) {
   // namespace) everything the agent started.
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   char byte;
-  if (read(args->syncFd, &byte, 1) != 1) _exit(kExitSetupFailed);  // the supervisor is gone
+  uint64_t size = 0;
+  if (read(args->syncFd, &byte, 1) != 1 || !readExactly(args->syncFd, &size, sizeof size) || size > kMaxTrustStore)
+    _exit(kExitSetupFailed);  // the supervisor is gone
+  args->spec.trustStore.resize(size);
+  if (!readExactly(args->syncFd, args->spec.trustStore.data(), size)) _exit(kExitSetupFailed);
   close(args->syncFd);
   runSandbox(args->spec);
 }
@@ -385,8 +393,6 @@ private:
     Guardian::Session session{workspace_, home_, {}};
     if (!args_.spec.git.linkedCommonDir.empty()) session.alsoCheck.push_back(args_.spec.git.linkedCommonDir);
     if (!proxy_.start(bundle_, audit_, o_.resolve, error)) return false;
-    if (!proxy_.authorityCertificate().empty())
-      args_.spec.trustStore = egress::tls::systemRoots() + "\n" + proxy_.authorityCertificate();
     if (!guardian_.start(session, audit_))
       return error = std::string("cannot start the guardian that checks the workspace afterwards: ") + std::strerror(errno), false;
     static char stack[1 << 20];
@@ -406,9 +412,21 @@ private:
                                                                  "Landlock denials while the kernel's audit is enabled")
                                                    : std::string("kernel audit: not forwarded (reading it takes root); "
                                                                  "seccomp log records stay in the kernel's log")}});
-    if (write(sync_[1], "x", 1) != 1) return error = "the sandbox ended before it started", false;
+    return releaseChild(error);
+  }
+
+  // The child goes on: the id maps are written, and the trust store follows (empty where the
+  // proxy ends no TLS), once the proxy's authority is made.
+  bool releaseChild(std::string &error) {
+    std::string trustStore;
+    if (!proxy_.awaitAuthority(error)) return false;
+    if (!proxy_.authorityCertificate().empty())
+      trustStore = egress::tls::systemRoots() + "\n" + proxy_.authorityCertificate();
+    uint64_t size = trustStore.size();
+    bool sent = write(sync_[1], "x", 1) == 1 && writeAll(sync_[1], reinterpret_cast<const char *>(&size), sizeof size) &&
+                writeAll(sync_[1], trustStore);
     close(sync_[1]);
-    return true;
+    return sent || (error = "the sandbox ended before it started", false);
   }
 
   bool mapIds(std::string &error) {

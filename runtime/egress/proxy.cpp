@@ -335,7 +335,7 @@ struct InsideTunnel {
   std::string host;  // what the upstream's certificate must name
   std::unique_ptr<tls::Session> session;
   bool closed;  // the server ended the last exchange: the next is dialled anew, to the same address
-  bool open(const Address &address, uint16_t port, tls::Authority &authority, std::string &error) {
+  bool open(const Address &address, uint16_t port, std::string &error) {
     if (session) return true;
     if (closed || fd < 0) {
       if (fd >= 0) close(fd);
@@ -343,8 +343,9 @@ struct InsideTunnel {
       std::string why;
       if ((fd = dial(address, port, why)) < 0) return error = "cannot connect to " + host + ": " + why, false;
     }
+    ssl_ctx_st *verifying = tls::verifyingContext(error);
     session = std::make_unique<tls::Session>();
-    if (session->connect(fd, authority.upstreams(), host, error)) return true;
+    if (verifying && session->connect(fd, verifying, host, error)) return true;
     session.reset();
     closed = true;
     return false;
@@ -402,7 +403,7 @@ bool Proxy::handleInside(Exchange &x, const Exchange &c, InsideTunnel &upstream)
   x.decision = x.policy->table.decide(x.request);
   if (!x.decision.allow && x.decision.enforced) return refuse(x, 403, ""), false;
   x.outcome = x.decision.allow ? "allow" : "audit";
-  if (!upstream.open(*c.dialled, c.request.port, *authority_, error)) return refuse(x, 502, error), false;
+  if (!upstream.open(*c.dialled, c.request.port, error)) return refuse(x, 502, error), false;
   x.upstream = upstream.fd;
   x.upstreamTls = upstream.session.get();
   bool again = forward(x);

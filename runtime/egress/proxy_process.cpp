@@ -47,6 +47,11 @@ bool confineFiles(std::string &error) {
   bool ok = true;
   for (const char *path : {"/etc", "/usr", "/lib", "/lib64", "/proc", "/run"})
     ok = ok && addRule(ruleset, path, read, applied, missing, error);
+  // The trust store OpenSSL reads at the first TLS connection, where shellrt's environment
+  // names another (egress/tls.h).
+  for (const char *variable : {"SSL_CERT_FILE", "SSL_CERT_DIR"})
+    if (const char *path = getenv(variable); path && *path)
+      ok = ok && addRule(ruleset, path, read, applied, missing, error);
   if (ok && syscall(SYS_landlock_restrict_self, ruleset, 0) != 0)
     ok = false, error = std::string("landlock: ") + std::strerror(errno);
   close(ruleset);
@@ -144,20 +149,6 @@ void takeReloads(int fd, Proxy &proxy, router::Router *router, const AuditLog &a
   }
 }
 
-// The router's client context, made before the process confines itself: https:// providers
-// are verified against the host's trust store.
-ssl_ctx_st *routerContext(const Routes &routes) {
-  bool https = std::any_of(routes.providers.begin(), routes.providers.end(),
-                           [](const Routes::Provider &p) { return p.endpoint.rfind("https://", 0) == 0; });
-  std::string error;
-  ssl_ctx_st *context = https ? tls::verifyingContext(error) : nullptr;
-  if (https && !context) {
-    std::cerr << "shellrt: the inference router cannot verify its providers: " << error << "\n";
-    _exit(1);
-  }
-  return context;
-}
-
 [[noreturn]] void proxyMain(int control, int reloads, const Bundle &bundle, AuditLog &audit, const std::vector<FixedName> &fixed,
                             const router::Keys &keys) {
   const Egress &egress = bundle.egress;
@@ -176,7 +167,6 @@ ssl_ctx_st *routerContext(const Routes &routes) {
   int null = open("/dev/null", O_RDWR | O_CLOEXEC);
   if (null >= 0) dup2(null, STDIN_FILENO), dup2(null, STDOUT_FILENO);
   std::unique_ptr<tls::Authority> authority = makeAuthority(control, egress);
-  ssl_ctx_st *verifying = routes ? routerContext(bundle.routes) : nullptr;
   int listener = receiveFd(control), routerListener = routes ? receiveFd(control) : -1;
   pid_t sandbox = 0;
   if (listener < 0 || (routes && routerListener < 0) ||
@@ -190,7 +180,7 @@ ssl_ctx_st *routerContext(const Routes &routes) {
   Proxy proxy(egress, audit, fixed, askSupervisor(control), authority.get());
   std::unique_ptr<router::Router> router;
   if (routes) {
-    router = std::make_unique<router::Router>(bundle.routes, keys, fixed, audit, verifying);
+    router = std::make_unique<router::Router>(bundle.routes, keys, fixed, audit);
     std::thread([&router, routerListener] { router->serve(routerListener); }).detach();
   }
   std::thread([&proxy, &router, &audit, reloads] { takeReloads(reloads, proxy, router.get(), audit); }).detach();
@@ -221,10 +211,13 @@ bool ProxyProcess::start(const Bundle &bundle, AuditLog &audit, const std::vecto
   }
   control_ = ends[0];
   reloads_ = reloads[0];
-  return !judgesRequests(egress) || receiveAuthority(error);
+  awaitingAuthority_ = judgesRequests(egress);
+  return true;
 }
 
-bool ProxyProcess::receiveAuthority(std::string &error) {
+bool ProxyProcess::awaitAuthority(std::string &error) {
+  if (!awaitingAuthority_) return true;
+  awaitingAuthority_ = false;
   std::vector<char> message(64 * 1024);
   ssize_t n = recv(control_, message.data(), message.size(), 0);
   std::string text = n > 0 ? std::string(message.data(), static_cast<size_t>(n)) : "ethe egress proxy ended at its start";

@@ -25,10 +25,12 @@ namespace shellrt::egress {
 class ProxyProcess {
 public:
   // Forks it; it waits for serve(). Where a rule judges requests by method or path, it makes
-  // the sandbox's TLS authority first (tls.h), and a failure to is the start's.
+  // the sandbox's TLS authority first (tls.h), while the supervisor goes on with the sandbox.
   // Where the bundle routes models, the providers' keys are read here, on the host's side,
   // and live only in the proxy process from then on.
   bool start(const Bundle &bundle, AuditLog &audit, const std::vector<FixedName> &fixed, std::string &error);
+  // Waits for that authority (a failure to make it is the start's); true at once without one.
+  bool awaitAuthority(std::string &error);
   // The authority's certificate (PEM), for the sandbox's trust store; empty without one.
   const std::string &authorityCertificate() const { return authorityCertificate_; }
   // Hands it the listening sockets made in the sandbox (closed here): the proxy's, and the
@@ -44,7 +46,6 @@ public:
 
 private:
   void answerIdentityQueries(pid_t sandbox, int diag);
-  bool receiveAuthority(std::string &error);
   void collectCounts(AuditLog &audit);
 
   pid_t pid_ = -1;
@@ -52,6 +53,7 @@ private:
   int reloads_ = -1;  // new bundles go this way (a stream: a bundle may be megabytes)
   std::thread answering_;
   std::string authorityCertificate_;
+  bool awaitingAuthority_ = false;
   router::Keys keys_;
 };
 

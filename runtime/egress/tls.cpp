@@ -180,7 +180,6 @@ bool Session::pending() const { return ssl.SSL_pending(ssl_) > 0; }
 
 Authority::~Authority() {
   for (auto &entry : servers_) ssl.SSL_CTX_free(entry.second);
-  if (upstreams_) ssl.SSL_CTX_free(upstreams_);
   if (certificate_) ssl.X509_free(certificate_);
   if (leafKey_) ssl.EVP_PKEY_free(leafKey_);
   if (key_) ssl.EVP_PKEY_free(key_);
@@ -189,8 +188,7 @@ Authority::~Authority() {
 bool Authority::create(std::string &error) {
   if (!load(error)) return false;
   key_ = ssl.EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256");
-  leafKey_ = ssl.EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256");
-  if (!key_ || !leafKey_) return error = lastError("cannot make the sandbox's TLS keys"), false;
+  if (!key_) return error = lastError("cannot make the sandbox's TLS key"), false;
   // Its name says whose it is: a person who meets it in a browser's warning knows.
   certificate_ = newCertificate(key_, "shellrt sandbox authority (pid " + std::to_string(getpid()) + ")", 365);
   bool ok = certificate_ && ssl.X509_set_issuer_name(certificate_, ssl.X509_get_subject_name(certificate_)) == 1 &&
@@ -200,24 +198,30 @@ bool Authority::create(std::string &error) {
             ssl.X509_sign(certificate_, key_, ssl.EVP_sha256()) > 0;
   if (ok) certificatePem_ = pemOf(certificate_);
   if (!ok || certificatePem_.empty()) return error = lastError("cannot make the sandbox's certificate authority"), false;
-  return (upstreams_ = verifyingContext(error)) != nullptr;
+  return true;
 }
 
 ssl_ctx_st *verifyingContext(std::string &error) {
-  if (!load(error)) return nullptr;
+  static std::mutex once;
+  static SSL_CTX *made = nullptr;
+  std::lock_guard<std::mutex> lock(once);
+  if (made || !load(error)) return made;
   SSL_CTX *context = newContext(ssl.TLS_client_method());
   if (!context || ssl.SSL_CTX_set_default_verify_paths(context) != 1) {
     if (context) ssl.SSL_CTX_free(context);
     return error = lastError("cannot read the host's trust store"), nullptr;
   }
   ssl.SSL_CTX_set_verify(context, SSL_VERIFY_PEER, nullptr);
-  return context;
+  return made = context;
 }
 
 ssl_ctx_st *Authority::serverFor(const std::string &host, std::string &error) {
   std::lock_guard<std::mutex> lock(mutex_);
   auto known = servers_.find(host);
   if (known != servers_.end()) return known->second;
+  // The hosts' key, made at the first tunnel: not on the sandbox's way to its start.
+  if (!leafKey_ && !(leafKey_ = ssl.EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256")))
+    return error = lastError("cannot make the sandbox's TLS key"), nullptr;
   x509_st *leaf = newCertificate(leafKey_, host.size() <= 64 ? host : "shellrt", 30);
   std::string names = (isAddress(host) ? "IP:" : "DNS:") + host;
   bool ok = leaf && ssl.X509_set_issuer_name(leaf, ssl.X509_get_subject_name(certificate_)) == 1 &&

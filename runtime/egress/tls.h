@@ -59,22 +59,20 @@ public:
   // A server context presenting a certificate for `host` (a canonical name or an address),
   // made at its first use and kept.
   ssl_ctx_st *serverFor(const std::string &host, std::string &error);
-  // A client context that verifies upstreams against the host's trust store (OpenSSL's
-  // default paths; SSL_CERT_FILE and SSL_CERT_DIR where set), read now.
-  ssl_ctx_st *upstreams() const { return upstreams_; }
 
 private:
   evp_pkey_st *key_ = nullptr;      // the authority's
-  evp_pkey_st *leafKey_ = nullptr;  // one key for every host's certificate
+  evp_pkey_st *leafKey_ = nullptr;  // one key for every host's certificate, made at first use
   x509_st *certificate_ = nullptr;
   std::string certificatePem_;
-  ssl_ctx_st *upstreams_ = nullptr;
   std::mutex mutex_;
   std::map<std::string, ssl_ctx_st *> servers_;
 };
 
-// A client context that verifies servers against the host's trust store (OpenSSL's default
-// paths; SSL_CERT_FILE and SSL_CERT_DIR where set), read now; null and why.
+// The process's client context, which verifies servers against the host's trust store
+// (OpenSSL's default paths; SSL_CERT_FILE and SSL_CERT_DIR where set): made at its first use,
+// since reading the store costs tens of milliseconds that a sandbox's start should not wait
+// for (the proxy's Landlock domain lets it read those paths later); null and why.
 ssl_ctx_st *verifyingContext(std::string &error);
 
 // The host's trust store as PEM (the first of the usual files that exists), for the

@@ -273,7 +273,8 @@ bool Router::forward(Call &call) {
     if ((fd = dial(a, url.port, error)) >= 0) break;
   if (fd < 0) return refuse(call, 502, "api_error", "cannot reach the provider " + call.provider->name + " (" + url.host + "): " + error), false;
   tls::Session session;
-  if (url.tls && !session.connect(fd, verifying_, url.host, error)) {
+  ssl_ctx_st *verifying = url.tls ? tls::verifyingContext(error) : nullptr;  // https: the host's trust store
+  if (url.tls && (!verifying || !session.connect(fd, verifying, url.host, error))) {
     close(fd);
     return refuse(call, 502, "api_error", "the provider " + call.provider->name + ": " + error), false;
   }

@@ -17,8 +17,6 @@
 #include "bundle/bundle.h"
 #include "egress/proxy.h"
 
-struct ssl_ctx_st;
-
 namespace shellrt::router {
 
 // The providers' keys, by provider name, read on the host's side (readKeys); a provider
@@ -31,10 +29,8 @@ Keys readKeys(const Routes &routes);
 
 class Router {
 public:
-  // `verifying`: the context that checks https:// providers against the host's trust store.
-  Router(const Routes &routes, Keys keys, std::vector<egress::FixedName> fixed, AuditLog &audit, ssl_ctx_st *verifying)
-      : routes_(std::make_shared<const Routes>(routes)), keys_(std::move(keys)), fixed_(std::move(fixed)), audit_(audit),
-        verifying_(verifying) {}
+  Router(const Routes &routes, Keys keys, std::vector<egress::FixedName> fixed, AuditLog &audit)
+      : routes_(std::make_shared<const Routes>(routes)), keys_(std::move(keys)), fixed_(std::move(fixed)), audit_(audit) {}
   // Serves `listener` for as long as the process lives, a thread per connection.
   [[noreturn]] void serve(int listener);
   // A reload's routes, for the requests that follow.
@@ -59,7 +55,6 @@ private:
   Keys keys_;
   std::vector<egress::FixedName> fixed_;
   AuditLog &audit_;
-  ssl_ctx_st *verifying_;
 };
 
 }  // namespace shellrt::router
