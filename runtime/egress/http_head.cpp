@@ -83,12 +83,6 @@ bool readHeaders(const std::vector<std::string> &lines, Headers &out, int &statu
   return true;
 }
 
-std::vector<std::string> valuesOf(const Headers &headers, const std::string &name) {
-  std::vector<std::string> out;
-  for (const auto &[n, v] : headers)
-    if (lower(n) == name) out.push_back(v);
-  return out;
-}
 
 // The fields that frame a body, in a request or an answer: one of Content-Length (one decimal
 // number, however often written) and Transfer-Encoding, never both. `codings` as written.
@@ -324,6 +318,13 @@ bool parseResponseHead(const std::string &text, bool toHead, ResponseHead &out, 
 std::string clientResponseHead(const ResponseHead &head, bool closing) {
   std::string out = "HTTP/1.1 " + std::to_string(head.status) + " " + head.reason + "\r\n" + endToEnd(head.headers);
   return out + (closing ? "Connection: close\r\n\r\n" : "\r\n");
+}
+
+std::vector<std::string> valuesOf(const Headers &headers, const std::string &name) {
+  std::vector<std::string> out;
+  for (const auto &[n, v] : headers)
+    if (lower(n) == name) out.push_back(v);
+  return out;
 }
 
 }  // namespace shellrt::egress

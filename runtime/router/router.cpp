@@ -1,6 +1,7 @@
 #include "router/router.h"
 
 #include <netinet/in.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -11,6 +12,7 @@
 #include <sstream>
 #include <thread>
 
+#include "egress/host_name.h"
 #include "egress/http_head.h"
 #include "egress/tls.h"
 #include "egress/transfer.h"
@@ -46,15 +48,10 @@ const Served kServed[] = {
 const char *kForwarded[] = {"content-type", "accept", "user-agent", "anthropic-version", "anthropic-beta",
                             "openai-beta", "idempotency-key"};
 
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
-
+// The first field of that name (lower case), or "".
 std::string field(const Headers &headers, const std::string &name) {
-  for (const auto &[key, value] : headers)
-    if (lower(key) == name) return value;
-  return "";
+  std::vector<std::string> values = valuesOf(headers, name);
+  return values.empty() ? "" : values.front();
 }
 
 // A provider's endpoint: `http[s]://host[:port][/base]`, the base up to the API's version.
@@ -264,9 +261,12 @@ bool Router::forward(Call &call) {
   if (!parseEndpoint(call.provider->endpoint, url))
     return refuse(call, 502, "api_error", "the provider " + call.provider->name + "'s endpoint cannot be read"), false;
   std::vector<Address> addresses;
-  if (std::optional<Address> literal = parseAddress(url.host)) addresses.push_back(*literal);
+  Host host;
+  if (!canonicalHost(url.host, host, error))
+    return refuse(call, 502, "api_error", "the provider " + call.provider->name + "'s host: " + error), false;
+  if (host.address) addresses.push_back(*host.address);
   for (const FixedName &f : fixed_)
-    if (f.host == lower(url.host)) addresses.push_back(f.address);
+    if (!host.name.empty() && f.host == host.name) addresses.push_back(f.address);
   if (addresses.empty() && fixed_.empty()) addresses = resolveName(url.host, error);
   int fd = -1;
   for (const Address &a : addresses)
@@ -311,7 +311,7 @@ bool Router::relayAnswer(Call &call, Stream &answer) {
                : head.body == ResponseHead::Body::Chunked ? copyChunked(answer, client, call.down)
                : head.body == ResponseHead::Body::None    ? true
                                                           : copyUntilEnd(answer, client, call.down);
-  if (!whole && head.body == ResponseHead::Body::Chunked && lower(field(head.headers, "content-type")).find("text/event-stream") == 0) {
+  if (!whole && head.body == ResponseHead::Body::Chunked && strncasecmp(field(head.headers, "content-type").c_str(), "text/event-stream", 17) == 0) {
     std::string event = "event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"api_error\",\"message\":" +
                         jsonString("the provider's stream was cut short (shellrt's inference router)") + "}}\n\n";
     char size[16];
