@@ -252,6 +252,26 @@ void ProxyProcess::answerIdentityQueries(pid_t sandbox, int diag) {
   close(diag);
 }
 
+namespace {
+
+// The proxy's answer on the reload channel, up to and without `end` (or what came before the
+// proxy fell silent, ended, or sent `limit` bytes).
+std::string readAnswer(int fd, const std::string &end, size_t limit) {
+  std::string answer = "\n";  // so that an empty answer ("\n" alone) ends a "\n\n" too
+  char c;
+  pollfd p{fd, POLLIN, 0};
+  while (answer.size() < limit && poll(&p, 1, kReloadAnswerMs) == 1 && read(fd, &c, 1) == 1) {
+    answer += c;
+    if (answer.size() >= end.size() && answer.compare(answer.size() - end.size(), end.size(), end) == 0) {
+      answer.resize(answer.size() - end.size());
+      break;
+    }
+  }
+  return answer.empty() ? answer : answer.substr(1);  // empty: the sentinel was the end's first byte
+}
+
+}  // namespace
+
 bool ProxyProcess::reload(const std::string &bundleText, size_t &closed, std::string &error) {
   uint64_t size = bundleText.size();
   std::string message(reinterpret_cast<const char *>(&size), sizeof size);
@@ -263,10 +283,7 @@ bool ProxyProcess::reload(const std::string &bundleText, size_t &closed, std::st
     if (n <= 0) return error = "the egress proxy is gone", false;
     sent += static_cast<size_t>(n);
   }
-  std::string answer;
-  char c;
-  pollfd p{reloads_, POLLIN, 0};
-  while (answer.size() < 4096 && poll(&p, 1, kReloadAnswerMs) == 1 && read(reloads_, &c, 1) == 1 && c != '\n') answer += c;
+  std::string answer = readAnswer(reloads_, "\n", 4096);
   if (answer.rfind("ok ", 0) == 0) return closed = std::stoul(answer.substr(3)), true;
   return error = answer.rfind("error ", 0) == 0 ? "the egress proxy refused it: " + answer.substr(6)
                                                  : "the egress proxy did not answer", false;
@@ -277,14 +294,7 @@ bool ProxyProcess::reload(const std::string &bundleText, size_t &closed, std::st
 void ProxyProcess::collectCounts(AuditLog &audit) {
   uint64_t ask = 0;
   if (send(reloads_, &ask, sizeof ask, MSG_NOSIGNAL) != static_cast<ssize_t>(sizeof ask)) return;
-  std::string lines;
-  char c;
-  pollfd p{reloads_, POLLIN, 0};
-  while (lines.size() < (1u << 20) && poll(&p, 1, kReloadAnswerMs) == 1 && read(reloads_, &c, 1) == 1) {
-    lines += c;
-    if (lines == "\n" || (lines.size() >= 2 && lines.compare(lines.size() - 2, 2, "\n\n") == 0)) break;
-  }
-  audit.addCounts(lines);
+  audit.addCounts(readAnswer(reloads_, "\n\n", 1u << 20));
 }
 
 void ProxyProcess::stop(AuditLog &audit) {
