@@ -120,11 +120,16 @@ inferenceStmt
     : 'provider' IDENT '{' providerProperty* '}'                      # provider
     | ruleName? 'route' STRING (',' STRING)* '=>' IDENT ('rewrite' STRING)?   # route
     | ruleName? 'deny' STRING (',' STRING)*                           # denyModels
+    | budget                                                          # sessionBudget
     ;
 
-// `endpoint "https://…"`, `api openai`, `key env "OPENAI_API_KEY"`, `timeout 60s`.
-// Each property has a fixed number of values, so no separator is needed between them.
-providerProperty : ('key' source=(IDENT | 'env') value | IDENT value) ','? ;
+// `endpoint "https://…"`, `api openai`, `key env "OPENAI_API_KEY"`, `timeout 60s`, and a
+// budget of the provider's own. Each property has a fixed number of values, so no separator
+// is needed between them.
+providerProperty : (budget | 'key' source=(IDENT | 'env') value | IDENT value) ','? ;
+
+// `limit tokens 2000000`: what a session may spend; the measure is checked by the front end.
+budget : ruleName? 'limit' measure=IDENT value ;
 
 // ---------------------------------------------------------------- assert and test
 assertDecl : ruleName? 'assert' quantifier=IDENT request ;

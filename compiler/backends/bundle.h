@@ -10,7 +10,7 @@
 
 namespace shellc::backends {
 
-constexpr int kBundleFormatVersion = 3;
+constexpr int kBundleFormatVersion = 4;
 
 struct Bundle {
   llvm::json::Value json = nullptr;

@@ -61,10 +61,18 @@ llvm::json::Value routesJson(const ir::Inference &inference, const SourceNames &
   }
   for (const ir::ModelDeny &d : inference.denies)
     denied.push_back(llvm::json::Object{{"model", d.modelGlob}, {"rule", names.rule(d.id)}});
+  llvm::json::Array budgets;
+  for (const ir::Budget &b : inference.budgets)
+    budgets.push_back(llvm::json::Object{
+        {"measure", b.measure == ir::Budget::Measure::Tokens ? "tokens" : "requests"},
+        {"provider", b.provider.empty() ? llvm::json::Value(nullptr) : b.provider},
+        {"cap", b.cap},
+        {"rule", names.rule(b.id)}});
   // The most specific glob wins, deny overrides, an unrouted model is denied (the spec);
   // the router applies the same rule to this table.
   return llvm::json::Object{{"providers", std::move(providers)}, {"routes", std::move(routes)},
-                            {"denied", std::move(denied)}, {"unrouted", "deny"}};
+                            {"denied", std::move(denied)}, {"unrouted", "deny"},
+                            {"budgets", std::move(budgets)}};
 }
 
 }  // namespace shellc::backends

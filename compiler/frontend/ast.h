@@ -151,6 +151,15 @@ struct ModelDeny {
   Span span;
 };
 
+// `limit tokens N` in the inference block (the whole session) or in a provider's (its own).
+struct Budget {
+  std::optional<RuleName> name;
+  Value measure;
+  Value amount;
+  std::optional<Value> provider;
+  Span span;
+};
+
 struct Request {
   enum class Kind { Syscall, Connect, Route, File };
   Kind kind = Kind::File;
@@ -225,6 +234,7 @@ struct Module {
   std::vector<Provider> providers;
   std::vector<Route> routes;
   std::vector<ModelDeny> modelDenies;
+  std::vector<Budget> budgets;
   std::vector<Assert> asserts;
   std::vector<Test> tests;
 };

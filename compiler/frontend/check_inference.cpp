@@ -115,6 +115,38 @@ void modelDenies(Checker &c, const ast::Module &m) {
   }
 }
 
+// `limit tokens N`, `limit requests N`: one cap of each measure per scope (the session, or
+// one provider). A count, as the process limits' counts are.
+void budgets(Checker &c, const ast::Module &m, std::map<std::pair<std::string, std::string>, Span> &seen) {
+  constexpr uint64_t kMaxCap = 1ull << 53;  // exact in every JSON reader
+  for (const ast::Budget &b : m.budgets) {
+    if (!c.oneOf(b.measure, {"tokens", "requests"}, "budget measure")) continue;
+    std::string scope = b.provider ? b.provider->text : "";
+    auto [it, inserted] = seen.emplace(std::pair{scope, b.measure.text}, b.span);
+    if (!inserted) {
+      c.error("duplicate-statement", b.span,
+              "a second " + b.measure.text + " budget for " + (scope.empty() ? "the session" : "provider '" + scope + "'"))
+          .withNote(it->second, "the first");
+      continue;
+    }
+    auto amount = c.resolve(b.amount, {ParamType::Int}, "count");
+    if (!amount) continue;
+    uint64_t cap = 0;
+    ValueError e;
+    bool ok = false;
+    if (amount->kind == ast::Value::Kind::Quantity) e = {"a budget is a count, not a quantity", "write a plain number"};
+    else if (!parseUnsigned(amount->text, cap, e)) {}
+    else if (cap > kMaxCap) e = {"a budget is at most 2^53", ""};
+    else ok = true;
+    if (!ok) {
+      c.report("invalid-value", amount->span, e);
+      continue;
+    }
+    auto measure = b.measure.text == "tokens" ? ir::Budget::Measure::Tokens : ir::Budget::Measure::Requests;
+    c.policy_.inference.budgets.push_back({c.ruleId(b.name, b.span), measure, scope, cap});
+  }
+}
+
 // Order never matters, so two routes that could both claim a model must be told apart
 // by specificity; equal specificity to different providers is an error. Only routes of
 // equal specificity to different targets can be ambiguous, so compare across targets within
@@ -151,9 +183,11 @@ void Checker::checkInference() {
       if (auto out = provider(*this, p)) policy_.inference.providers.push_back(std::move(*out));
     }
   });
+  std::map<std::pair<std::string, std::string>, Span> budgetsSeen;
   forEachModule([&](const ast::Module &m) {
     routes(*this, m, providerNames);
     modelDenies(*this, m);
+    budgets(*this, m, budgetsSeen);
   });
   reportAmbiguousRoutes(*this, policy_.inference.routes);
 }

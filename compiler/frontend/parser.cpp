@@ -557,6 +557,11 @@ private:
     }
   }
 
+  ast::Budget budget(P::BudgetContext *b, std::optional<ast::Value> provider) {
+    ast::Value measure{ast::Value::Kind::Ident, b->measure->getText(), s_.span(b->measure, b->measure)};
+    return ast::Budget{ruleName(b->ruleName()), measure, value(b->value()), std::move(provider), s_.span(b)};
+  }
+
   void inference(P::InferenceBlockContext *ctx) {
     block(ast::Layer::Inference, ctx);
     for (auto *stmt : ctx->inferenceStmt()) {
@@ -565,6 +570,10 @@ private:
         provider.name = ident(p->IDENT());
         provider.span = s_.span(p);
         for (auto *prop : p->providerProperty()) {
+          if (auto *b = prop->budget()) {
+            m_->budgets.push_back(budget(b, provider.name));
+            continue;
+          }
           antlr4::Token *first = prop->getStart();
           ast::ProviderProperty property{
               ast::Value{ast::Value::Kind::Ident, first->getText(), s_.span(first, first)}, {}, s_.span(prop)};
@@ -589,6 +598,8 @@ private:
         route.provider = ident(r->IDENT());
         route.span = s_.span(r);
         m_->routes.push_back(std::move(route));
+      } else if (auto *b = dynamic_cast<P::SessionBudgetContext *>(stmt)) {
+        m_->budgets.push_back(budget(b->budget(), std::nullopt));
       } else {
         auto *d = static_cast<P::DenyModelsContext *>(stmt);
         ast::ModelDeny deny;

@@ -5,6 +5,7 @@
 // of the language itself, did).
 #pragma once
 #include <array>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -112,6 +113,23 @@ struct RouteDecision {
 };
 
 RouteDecision evaluateRoute(const Inference &inf, std::string_view model);
+
+// What a session has spent through the router, per provider.
+struct Spent {
+  uint64_t tokens = 0, requests = 0;
+};
+using Spending = std::map<std::string, Spent>;
+uint64_t spentOn(const Spending &spending, const Budget &budget);
+
+// The budget that refuses one more call to `provider` after `spending`, or nullptr: a cap
+// is checked before each call, so the call that crosses a token cap still finishes. The
+// provider's own budgets come before the session's, tokens before requests, so that a
+// refusal names the narrowest cap that is spent.
+const Budget *exhaustedBudget(const Inference &inf, const std::string &provider, const Spending &spending);
+
+// The most of `measure` a session can spend on `provider` (empty: on all together), as the
+// caps bound it: nullopt when nothing does. A provider that no route names gets nothing.
+std::optional<uint64_t> spendCeiling(const Inference &inf, Budget::Measure measure, const std::string &provider);
 
 // Where a provider's endpoint URL (checked when written) connects.
 struct Endpoint {

@@ -212,10 +212,20 @@ struct ModelDeny {
   std::string modelGlob;
 };
 
+// A cap on what one session may spend through the router: `limit tokens N` in the inference
+// block (every provider together) or in a provider's block (that provider's calls).
+struct Budget {
+  RuleId id;
+  enum class Measure { Tokens, Requests } measure = Measure::Tokens;
+  std::string provider;  // empty: the whole session
+  uint64_t cap = 0;
+};
+
 struct Inference {
   std::vector<Provider> providers;
   std::vector<Route> routes;
   std::vector<ModelDeny> denies;
+  std::vector<Budget> budgets;
 };
 
 // ---------------------------------------------------------------- assert and test

@@ -4,6 +4,7 @@
 #include <memory>
 #include <stdexcept>
 
+#include "verify/budgets.h"
 #include "verify/prove.h"
 #include "verify/solver.h"
 
@@ -50,6 +51,7 @@ void proveWithin(const ir::Policy &policy, const ir::Policy &ceiling, Diagnostic
       noteDeciding(d, theirs, "the ceiling's");
     }
   }
+  proveBudgetsWithin(policy, ceiling, diags);
 }
 
 std::vector<DiffClass> diffPolicies(const ir::Policy &before, const ir::Policy &after, ProofStats *stats) {
@@ -105,6 +107,8 @@ std::vector<DiffClass> diffPolicies(const ir::Policy &before, const ir::Policy &
               p.name);
     }
   }
+  std::vector<DiffClass> budgets = diffBudgets(before, after);
+  out.insert(out.end(), budgets.begin(), budgets.end());
   return out;
 }
 

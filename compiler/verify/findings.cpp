@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "frontend/syscall_names.h"
+#include "verify/budgets.h"
 #include "verify/enforcement.h"
 #include "verify/prove.h"
 #include "verify/solver.h"
@@ -297,6 +298,7 @@ void provePolicy(const ir::Policy &policy, DiagnosticEngine &diags, const std::s
   reportUnexecutableBinaries(policy, diags);
   reportProviderProblems(policy, diags);
   reportProviderBypass(policy, diags);
+  reportBudgetProblems(policy, diags);
   reportUnenforceable(policy, diags);
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "ir/evaluate.h"
+#include "verify/budgets.h"
 
 namespace shellc::verify {
 namespace {
@@ -120,6 +121,7 @@ Verdict routeVerdict(const ir::Inference &inf, const ir::Request &r) {
   if (!d.denies.empty() && !d.matched.empty()) v.reason = "deny overrides routes";
   else if (d.denies.empty() && d.matched.empty()) v.reason = "no route matches the model";
   else if (d.deciding.size() < d.matched.size()) v.reason = "the most specific route wins";
+  if (d.route) v.budgets = budgetsCounting(inf, d.route->provider);
   return v;
 }
 

@@ -28,6 +28,7 @@ struct Verdict {
   std::string decision;          // as the language writes it: "allow", "kill", "route => openai"
   std::string reason;            // why, in words, when the rules alone do not say it
   std::vector<MatchedRule> rules;  // in the order of the layer's rule set (model denies first)
+  std::vector<const ir::Budget *> budgets;  // routes: the budgets the call counts against
 };
 
 // Decides `request`. A system call is decided on each of `arches` where it exists (and only

@@ -38,7 +38,7 @@ std::string RuleSource::display() const {
 
 namespace {
 
-constexpr uint64_t kFormatVersion = 3;
+constexpr uint64_t kFormatVersion = 4;
 constexpr size_t kMaxText = 4096;          // names, rule files, display strings
 constexpr size_t kMaxPath = PATH_MAX - 1;  // what the kernel takes
 constexpr size_t kMaxEntries = 100000;     // rules of one kind
@@ -452,6 +452,24 @@ Routes::Provider readProvider(const Field &f) {
   return p;
 }
 
+// One cap per measure and scope, as the checker allows; a provider the table declares.
+Routes::Budget readBudget(const Field &f, const std::set<std::string> &providers, const std::vector<Routes::Budget> &before) {
+  auto o = f.object();
+  Routes::Budget b;
+  b.tokens = o["measure"].oneOf({"tokens", "requests"}) == 0;
+  Field provider = o["provider"];
+  if (!provider.isNull()) {
+    b.provider = provider.text(kMaxText);
+    if (!providers.count(b.provider)) provider.reject("\"" + b.provider + "\" names no provider");
+  }
+  b.cap = o["cap"].unsignedInt(0, 1ull << 53);
+  b.rule = readRule(o["rule"]);
+  for (const Routes::Budget &other : before)
+    if (other.tokens == b.tokens && other.provider == b.provider) f.reject("a second budget of that measure and scope");
+  o.finish();
+  return b;
+}
+
 void readRoutes(const Field &f, Bundle &out) {
   auto o = f.object();
   std::set<std::string> providers;
@@ -474,6 +492,7 @@ void readRoutes(const Field &f, Bundle &out) {
     d.finish();
   }
   o["unrouted"].oneOf({"deny"});
+  for (const Field &item : o["budgets"].items(kMaxEntries)) out.routes.budgets.push_back(readBudget(item, providers, out.routes.budgets));
   o.finish();
 }
 

@@ -110,8 +110,16 @@ struct Routes {
     std::string model, provider, rewrite;
     RuleSource rule;
   };
+  // A cap on a session's spending: of one provider, or (provider empty) of all together.
+  struct Budget {
+    bool tokens;  // else requests
+    std::string provider;
+    uint64_t cap;
+    RuleSource rule;
+  };
   std::vector<Provider> providers;
   std::vector<Route> routes, denied;
+  std::vector<Budget> budgets;
 };
 
 struct Bundle {

@@ -40,7 +40,7 @@ elif case == "rel-nul":
     out = dump(b).replace('"rel": "' + b["mounts"]["entries"][0]["path"]["rel"] + '"',
                           '"rel": "' + b["mounts"]["entries"][0]["path"]["rel"] + '\\u0000x"', 1)
 elif case == "duplicate-version":
-    out = dump(b).replace('"format_version": 3', '"format_version": 3, "format_version": 3', 1)
+    out = dump(b).replace('"format_version": 4', '"format_version": 4, "format_version": 4', 1)
 elif case == "duplicate-env":
     out = dump(b).replace('"env_pass": [', '"env_pass": ["SECRET_TOKEN"], "env_pass": [', 1)
 elif case == "uid-negative":
