@@ -52,6 +52,22 @@ Choice choose(const Routes &routes, std::string_view model) {
   return c;
 }
 
+uint64_t spentOn(const Spending &spending, const Routes::Budget &budget) {
+  uint64_t total = 0;
+  for (const auto &[provider, spent] : spending)
+    if (budget.provider.empty() || budget.provider == provider) total += budget.tokens ? spent.tokens : spent.requests;
+  return total;
+}
+
+const Routes::Budget *exhaustedBudget(const Routes &routes, const std::string &provider, const Spending &spending) {
+  for (bool own : {true, false})
+    for (bool tokens : {true, false})
+      for (const Routes::Budget &b : routes.budgets)
+        if (b.tokens == tokens && (own ? b.provider == provider : b.provider.empty()) && spentOn(spending, b) >= b.cap)
+          return &b;
+  return nullptr;
+}
+
 namespace {
 
 // A strict walk over one JSON value from `at`: true with `at` past it.
@@ -84,7 +100,7 @@ public:
           if (out) *out += decoded[k];
         } else if (e == 'u' && at + 4 < text_.size() &&
                    std::all_of(text_.begin() + at + 1, text_.begin() + at + 5, ::isxdigit)) {
-          if (out) *out += "\\u" + std::string(text_.substr(at + 1, 4));  // kept escaped: model names are ASCII
+          if (out) *out += "\\u" + std::string(text_.substr(at + 1, 4));  // kept escaped; the callers refuse it
           at += 4;
         } else {
           return false;
@@ -128,36 +144,67 @@ private:
 
 }  // namespace
 
-std::optional<ModelField> modelOf(std::string_view body, std::string &error) {
+std::optional<std::vector<Member>> membersOf(std::string_view body, std::string &error) {
   Scanner scan(body);
   size_t at = 0;
-  std::optional<ModelField> found;
+  std::vector<Member> out;
   if (!scan.literal(at, '{')) return error = "the request's body is not a JSON object", std::nullopt;
   if (!scan.literal(at, '}')) {
     for (;;) {
       scan.space(at);
-      std::string key;
-      if (at >= body.size() || body[at] != '"' || !scan.string(at, &key) || !scan.literal(at, ':'))
+      Member m;
+      size_t name = at;
+      if (at >= body.size() || body[at] != '"' || !scan.string(at, &m.key) || !scan.literal(at, ':'))
         return error = "the request's body is not valid JSON", std::nullopt;
+      // The provider decodes `\u` escapes: "mod\u0065l" would be a second model it reads
+      // and the router would not. Names are plain ASCII in every API; refuse the rest.
+      if (body.substr(name, at - name).find("\\u") != std::string_view::npos)
+        return error = "a member's name in the request's body is written with a \\u escape; write it plainly", std::nullopt;
       scan.space(at);
-      size_t begin = at;
-      if (key == "model" && at < body.size() && body[at] == '"') {
-        ModelField field;
-        if (!scan.string(at, &field.value)) return error = "the request's body is not valid JSON", std::nullopt;
-        if (found) return error = "the request names its model twice", std::nullopt;
-        field.begin = begin, field.end = at;
-        found = field;
-      } else if (!scan.value(at, 1)) {
-        return error = "the request's body is not valid JSON", std::nullopt;
-      }
+      m.begin = at;
+      if (!scan.value(at, 1)) return error = "the request's body is not valid JSON", std::nullopt;
+      m.end = at;
+      out.push_back(std::move(m));
       if (scan.literal(at, '}')) break;
       if (!scan.literal(at, ',')) return error = "the request's body is not valid JSON", std::nullopt;
     }
   }
   scan.space(at);
   if (at != body.size()) return error = "the request's body has more than one JSON value", std::nullopt;
+  return out;
+}
+
+std::optional<ModelField> modelOf(std::string_view body, std::string &error) {
+  std::optional<std::vector<Member>> members = membersOf(body, error);
+  if (!members) return std::nullopt;
+  std::optional<ModelField> found;
+  for (const Member &m : *members) {
+    if (m.key != "model" || body[m.begin] != '"') continue;
+    if (found) return error = "the request names its model twice", std::nullopt;
+    if (body.substr(m.begin, m.end - m.begin).find("\\u") != std::string_view::npos)
+      return error = "the request's model is written with a \\u escape; write it plainly", std::nullopt;
+    ModelField field{"", m.begin, m.end};
+    size_t at = m.begin;
+    Scanner(body).string(at, &field.value);
+    found = field;
+  }
   if (!found) return error = "the request names no model (a \"model\" string)", std::nullopt;
   return found;
+}
+
+std::string withUsageReported(std::string_view body, const std::vector<Member> &members) {
+  auto streams = std::find_if(members.begin(), members.end(), [&](const Member &m) {
+    return m.key == "stream" && body.substr(m.begin, m.end - m.begin) == "true";
+  });
+  if (streams == members.end()) return std::string(body);
+  const std::string_view asked = "{\"include_usage\":true}";
+  std::string out(body);
+  // From the last member back, so that the offsets before it stay true.
+  for (auto m = members.rbegin(); m != members.rend(); ++m)
+    if (m->key == "stream_options") out.replace(m->begin, m->end - m->begin, asked);
+  if (std::none_of(members.begin(), members.end(), [](const Member &m) { return m.key == "stream_options"; }))
+    out.insert(out.find('{') + 1, "\"stream_options\":" + std::string(asked) + (members.empty() ? "" : ","));
+  return out;
 }
 
 std::string withModel(std::string_view body, const ModelField &field, const std::string &model) {
@@ -171,10 +218,17 @@ void Usage::feed(std::string_view bytes) {
   tail_ = text.substr(text.size() > kKept ? text.size() - kKept : 0);
 }
 
+int64_t Usage::input() const {
+  if (counts_[kInput] < 0) return -1;
+  return counts_[kInput] + std::max<int64_t>(counts_[kCacheWrite], 0) + std::max<int64_t>(counts_[kCacheRead], 0);
+}
+
 void Usage::scan(std::string_view text) {
-  static const std::pair<std::string_view, bool> kKeys[] = {
-      {"\"prompt_tokens\"", true}, {"\"input_tokens\"", true}, {"\"completion_tokens\"", false}, {"\"output_tokens\"", false}};
-  for (const auto &[key, input] : kKeys) {
+  static const std::pair<std::string_view, int> kKeys[] = {
+      {"\"prompt_tokens\"", kInput},       {"\"input_tokens\"", kInput},
+      {"\"completion_tokens\"", kOutput},  {"\"output_tokens\"", kOutput},
+      {"\"cache_creation_input_tokens\"", kCacheWrite}, {"\"cache_read_input_tokens\"", kCacheRead}};
+  for (const auto &[key, count] : kKeys) {
     for (size_t at = text.find(key); at != std::string_view::npos; at = text.find(key, at + 1)) {
       size_t i = at + key.size();
       while (i < text.size() && (text[i] == ' ' || text[i] == ':')) ++i;
@@ -182,7 +236,7 @@ void Usage::scan(std::string_view text) {
       int64_t value = 0;
       while (i < text.size() && text[i] >= '0' && text[i] <= '9' && i - digits < 15) value = value * 10 + (text[i++] - '0');
       if (i == digits || i == text.size()) continue;  // no number, or one that may go on in the next piece
-      (input ? input_ : output_) = value;
+      counts_[count] = value;
     }
   }
 }

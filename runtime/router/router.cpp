@@ -112,6 +112,8 @@ struct Router::Call {
   ModelField field;
   const Routes::Route *route = nullptr;
   const Routes::Provider *provider = nullptr;
+  const Routes::Budget *spentBudget = nullptr;  // the cap that refused the call
+  bool counted = false;  // the call counts against the budgets (model calls; not count_tokens)
   int status = 0;
   int64_t startMs = nowMs(), firstByteMs = -1;
   std::string outcome = "deny", reason;
@@ -192,8 +194,10 @@ bool Router::handle(Call &call) {
   call.api = served->api;
   call.routes = current();
   if (path == "/v1/models") return listModels(call), clientKeepsAlive(call.head);
-  if (!readBody(call) || !route(call) || !forward(call)) return false;
-  return call.again;
+  if (!readBody(call) || !route(call) || !admit(call)) return false;
+  bool relayed = forward(call);
+  settle(call, call.up > 0);
+  return relayed && call.again;
 }
 
 bool Router::readBody(Call &call) {
@@ -234,6 +238,69 @@ bool Router::route(Call &call) {
   call.sent = choice.route->rewrite.empty() ? call.model : choice.route->rewrite;
   if (call.sent != call.model) call.body = withModel(call.body, call.field, call.sent);
   return true;
+}
+
+// The budgets (docs/language.md §11): a model call is counted before it is sent, so that
+// concurrent calls cannot pass a request cap together; a spent cap refuses in the API's
+// rate-limit shape (429), naming the limit.
+bool Router::admit(Call &call) {
+  call.counted = call.head.path != "/v1/messages/count_tokens";  // free at the provider, and spends nothing
+  if (!call.counted) return true;
+  std::unique_lock<std::mutex> lock(spendingMutex_);
+  const Routes::Budget *spent = exhaustedBudget(*call.routes, call.provider->name, spending_);
+  if (!spent) {
+    ++spending_[call.provider->name].requests;
+    lock.unlock();
+    askForUsage(call);
+    return true;
+  }
+  uint64_t used = spentOn(spending_, *spent);
+  lock.unlock();
+  call.spentBudget = spent;
+  call.counted = false;
+  std::string scope = spent->provider.empty() ? "the session's" : "the provider " + spent->provider + "'s";
+  std::string measure = spent->tokens ? "tokens" : "requests";
+  refuse(call, 429, call.api == Api::OpenAI ? "insufficient_quota" : "rate_limit_error",
+         scope + " budget of " + std::to_string(spent->cap) + " " + measure + " is spent (" + std::to_string(used) +
+             " used) by " + spent->rule.display(),
+         true);
+  return false;
+}
+
+// What the call spent: its tokens, as the provider's answer said; a call that never reached
+// the provider gives its request back.
+void Router::settle(const Call &call, bool sent) {
+  if (!call.counted) return;
+  std::lock_guard<std::mutex> lock(spendingMutex_);
+  Spent &spent = spending_[call.provider->name];
+  if (!sent) --spent.requests;
+  spent.tokens += tokensCounted(call);
+}
+
+namespace {
+
+bool countsTokens(const Routes &routes, const std::string &provider) {
+  return std::any_of(routes.budgets.begin(), routes.budgets.end(),
+                     [&](const Routes::Budget &b) { return b.tokens && (b.provider.empty() || b.provider == provider); });
+}
+
+}  // namespace
+
+// A streamed OpenAI completion that a token budget counts must say what it used; without
+// `stream_options.include_usage` it would not, and streaming would pass any cap.
+void Router::askForUsage(Call &call) {
+  if (call.api != Api::OpenAI || !countsTokens(*call.routes, call.provider->name)) return;
+  if (call.head.path != "/v1/chat/completions" && call.head.path != "/v1/completions") return;
+  std::string error;
+  if (std::optional<std::vector<Member>> members = membersOf(call.body, error)) call.body = withUsageReported(call.body, *members);
+}
+
+// The tokens a call counts against the budgets: what the provider's answer said, or, where it
+// said nothing, an estimate from the bytes (about four to a token) rather than nothing.
+uint64_t Router::tokensCounted(const Call &call) {
+  int64_t input = call.tokens.usage.input(), output = call.tokens.usage.output();
+  if (input < 0 && output < 0) return call.up == 0 ? 0 : (call.up + call.down + 3) / 4;
+  return static_cast<uint64_t>(std::max<int64_t>(input, 0) + std::max<int64_t>(output, 0));
 }
 
 namespace {
@@ -282,7 +349,7 @@ bool Router::forward(Call &call) {
   Endpoint upstream{fd, url.tls ? &session : nullptr};
   bool sent = upstream.write(providerHead(call.head, url, call.provider->api, key == keys_.byProvider.end() ? nullptr : &key->second,
                                           call.body.size()) + call.body);
-  call.up = call.body.size();
+  call.up = sent ? call.body.size() : 0;  // nothing sent: the call spent no budget
   uint64_t timeout = call.provider->timeoutMs ? std::min<uint64_t>(call.provider->timeoutMs, kUpstreamSilenceMs) : kUpstreamSilenceMs;
   Stream answer{upstream, {}, static_cast<int>(timeout)};
   answer.hangupWatch = call.client;
@@ -342,16 +409,17 @@ void Router::listModels(Call &call) {
 
 // A refusal in the API's own shape and status (OpenAI `{"error": {...}}`, Anthropic
 // `{"type": "error", "error": {...}}`), naming the rule or what is missing.
-void Router::refuse(Call &call, int status, const std::string &type, const std::string &message) {
+void Router::refuse(Call &call, int status, const std::string &type, const std::string &message, bool final) {
   call.status = status;
   call.outcome = "deny";
   call.reason = message;
+  std::string code = final ? jsonString(type) : "null";
   std::string body = call.api == Api::OpenAI
-                         ? "{\"error\":{\"message\":" + jsonString(message) + ",\"type\":" + jsonString(type) + ",\"code\":null}}\n"
+                         ? "{\"error\":{\"message\":" + jsonString(message) + ",\"type\":" + jsonString(type) + ",\"code\":" + code + "}}\n"
                          : "{\"type\":\"error\",\"error\":{\"type\":" + jsonString(type) + ",\"message\":" + jsonString(message) + "}}\n";
   call.toClient().write("HTTP/1.1 " + std::to_string(status) + " " + (status < 500 ? "Refused" : "Unavailable") +
                         "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
-                        "\r\nConnection: close\r\n\r\n" + body);
+                        (final ? "\r\nx-should-retry: false" : "") + "\r\nConnection: close\r\n\r\n" + body);
   record(call);
 }
 
@@ -371,6 +439,8 @@ void Router::record(const Call &call) {
                              {"first_byte_ms", int64_t(call.firstByteMs)},
                              {"input_tokens", call.tokens.usage.input()},
                              {"output_tokens", call.tokens.usage.output()},
+                             {"tokens_counted", int64_t(call.counted ? tokensCounted(call) : 0)},
+                             {"budget", call.spentBudget ? call.spentBudget->rule.display() : std::string()},
                              {"reason", call.reason}});
 }
 

@@ -16,6 +16,7 @@
 #include "audit.h"
 #include "bundle/bundle.h"
 #include "egress/proxy.h"
+#include "router/route.h"
 
 namespace shellrt::router {
 
@@ -43,15 +44,22 @@ private:
   bool handle(Call &call);
   bool readBody(Call &call);
   bool route(Call &call);
+  bool admit(Call &call);
+  void settle(const Call &call, bool sent);
+  void askForUsage(Call &call);
+  static uint64_t tokensCounted(const Call &call);
   bool forward(Call &call);
   bool relayAnswer(Call &call, egress::Stream &answer);
   void listModels(Call &call);
-  void refuse(Call &call, int status, const std::string &type, const std::string &message);
+  // `final`: retrying cannot help (a spent budget), which the SDKs read from x-should-retry.
+  void refuse(Call &call, int status, const std::string &type, const std::string &message, bool final = false);
   void record(const Call &call);
   std::shared_ptr<const Routes> current();
 
   std::mutex mutex_;
   std::shared_ptr<const Routes> routes_;  // under mutex_
+  std::mutex spendingMutex_;
+  Spending spending_;  // under spendingMutex_; kept across reloads, which may change the caps
   Keys keys_;
   std::vector<egress::FixedName> fixed_;
   AuditLog &audit_;

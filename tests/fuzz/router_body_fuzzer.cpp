@@ -2,7 +2,8 @@
 // Properties checked: no crash, no hang; a refusal always says why; a model that is read
 // lies where its token is, and putting it back in its place gives the body unchanged (so that
 // `rewrite` changes the model and nothing else); routing any model through an empty table
-// refuses it.
+// refuses it; asking a body for its usage leaves a JSON object that streams exactly when the
+// body did and whose every `stream_options` asks for the usage.
 #include <cstdlib>
 #include <string>
 
@@ -21,5 +22,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                          again.substr(field->begin + 3);
   if (restored != body) abort();
   if (shellrt::router::choose(shellrt::Routes{}, field->value).route) abort();
+  std::optional<std::vector<shellrt::router::Member>> members = shellrt::router::membersOf(body, error);
+  if (!members) abort();  // modelOf read it
+  std::string asked = shellrt::router::withUsageReported(body, *members);
+  std::optional<std::vector<shellrt::router::Member>> after = shellrt::router::membersOf(asked, error);
+  if (!after) abort();
+  auto streams = [](const std::string &text, const std::vector<shellrt::router::Member> &ms) {
+    for (const auto &m : ms)
+      if (m.key == "stream" && text.compare(m.begin, m.end - m.begin, "true") == 0) return true;
+    return false;
+  };
+  if (streams(body, *members) != streams(asked, *after)) abort();
+  for (const auto &m : *after)
+    if (streams(asked, *after) && m.key == "stream_options" &&
+        asked.compare(m.begin, m.end - m.begin, "{\"include_usage\":true}") != 0)
+      abort();
   return 0;
 }

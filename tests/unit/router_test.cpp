@@ -1,8 +1,10 @@
 // The inference router's readers and decision (runtime/router/route.h): its routes against
 // the compiler's (ir::evaluateRoute) on random policies and model names, through the bundle
-// the compiler writes; its model globs against the compiler's; the `model` of request bodies.
+// the compiler writes; its budgets against ir::exhaustedBudget the same way; its model globs
+// against the compiler's; the `model` of request bodies.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <random>
 
 #include "bundle/bundle.h"
@@ -62,6 +64,61 @@ TEST(Router, RoutesAsTheCompilerDoes) {
   EXPECT_GT(compared, 20);
 }
 
+TEST(Router, BudgetsAsTheCompilerDecides) {
+  static const std::vector<std::string> scopes = {"", "a", "b"};
+  std::mt19937 rng(23);
+  int refusals = 0;
+  for (int round = 0; round < 60; ++round) {
+    std::map<std::string, std::string> inside;  // the budget lines of each scope
+    for (const std::string &scope : scopes)
+      for (const char *measure : {"tokens", "requests"})
+        if (rng() % 2) inside[scope] += "    limit " + std::string(measure) + " " + std::to_string(rng() % 40) + "\n";
+    std::string text = "policy random\ninference {\n  provider a {\n    endpoint \"http://127.0.0.1:8000/v1\"\n    api openai\n" +
+                       inside["a"] + "  }\n  provider b {\n    endpoint \"http://127.0.0.1:8001/v1\"\n    api anthropic\n" + inside["b"] +
+                       "  }\n  route \"gpt-*\" => a\n  route \"claude-*\" => b\n" + inside[""] + "}\n";
+    auto checked = shellc::testing::checkText(text);
+    ASSERT_TRUE(checked->output.ok) << text;
+    shellrt::Bundle bundle;
+    std::string error;
+    ASSERT_TRUE(shellrt::parseBundle(shellc::testing::bundleJson(*checked), bundle, error)) << error;
+    for (int trial = 0; trial < 50; ++trial) {
+      Spending spending;
+      shellc::ir::Spending expectedSpending;
+      for (const char *p : {"a", "b"}) {
+        uint64_t tokens = rng() % 50, requests = rng() % 50;
+        spending[p] = {tokens, requests};
+        expectedSpending[p] = {tokens, requests};
+      }
+      for (const char *p : {"a", "b"}) {
+        const shellc::ir::Budget *expected = shellc::ir::exhaustedBudget(checked->output.policy.inference, p, expectedSpending);
+        const shellrt::Routes::Budget *got = exhaustedBudget(bundle.routes, p, spending);
+        std::string what = text + "provider " + p;
+        ASSERT_EQ(got != nullptr, expected != nullptr) << what;
+        if (!got) continue;
+        ++refusals;
+        EXPECT_EQ(got->rule.line, expected->id.line) << what;
+        EXPECT_EQ(spentOn(spending, *got), shellc::ir::spentOn(expectedSpending, *expected)) << what;
+      }
+    }
+  }
+  EXPECT_GT(refusals, 500);
+}
+
+TEST(Router, AStreamedCompletionIsAskedForItsUsage) {
+  auto asked = [](const std::string &body) {
+    std::string error;
+    std::optional<std::vector<Member>> members = membersOf(body, error);
+    return members ? withUsageReported(body, *members) : "refused: " + error;
+  };
+  EXPECT_EQ(asked(R"({"model":"m","stream":true})"), R"({"stream_options":{"include_usage":true},"model":"m","stream":true})");
+  EXPECT_EQ(asked(R"({"model":"m","stream":true,"stream_options":{"include_usage":false},"n":1})"),
+            R"({"model":"m","stream":true,"stream_options":{"include_usage":true},"n":1})");
+  EXPECT_EQ(asked(R"({"model":"m","stream":false})"), R"({"model":"m","stream":false})");
+  EXPECT_EQ(asked(R"({"model":"m"})"), R"({"model":"m"})");
+  EXPECT_EQ(asked(R"({"model":"m","stream_options":null,"stream":true,"stream_options":1})"),
+            R"({"model":"m","stream_options":{"include_usage":true},"stream":true,"stream_options":{"include_usage":true}})");
+}
+
 std::string model(const std::string &body) {
   std::string error;
   std::optional<ModelField> m = modelOf(body, error);
@@ -78,6 +135,12 @@ TEST(Router, TheModelIsReadFromTheBody) {
   EXPECT_EQ(model(R"({"model":"a",})"), "refused: the request's body is not valid JSON");
   EXPECT_EQ(model(R"([{"model":"a"}])"), "refused: the request's body is not a JSON object");
   EXPECT_EQ(model(R"({"model":42})"), "refused: the request names no model (a \"model\" string)");
+  // The provider decodes escapes: a second "model" it would read, or a denied model spelled
+  // another way, would pass the router unseen.
+  EXPECT_EQ(model(R"({"model":"gpt-4o","mod\u0065l":"o1-pro"})"),
+            "refused: a member's name in the request's body is written with a \\u escape; write it plainly");
+  EXPECT_EQ(model(R"({"model":"\u006f1-pro"})"), "refused: the request's model is written with a \\u escape; write it plainly");
+  EXPECT_EQ(model(R"({"model":"gpt\/4o"})"), "gpt/4o");
   std::string body = R"({"stream":true,"model":"fast","max_tokens":5})", error;
   std::optional<ModelField> m = modelOf(body, error);
   ASSERT_TRUE(m);
@@ -95,7 +158,7 @@ TEST(Router, TokensAreCountedFromTheAnswerAsItPasses) {
                             "\"cache_creation_input_tokens\":7}}}\n\n", "event: message_delta\ndata: {\"usage\":{\"output_tok",
                             "ens\": 15}}\n\n"})
     anthropic.feed(piece);
-  EXPECT_EQ(anthropic.input(), 25);
+  EXPECT_EQ(anthropic.input(), 25 + 7);  // cache writes (and reads) are input the provider bills
   EXPECT_EQ(anthropic.output(), 15);
   Usage quoted;  // the model's own text, escaped in its JSON string, is not a count
   quoted.feed(R"({"content":"say \"output_tokens\": 99"})");

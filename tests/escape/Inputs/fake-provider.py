@@ -5,8 +5,9 @@ loopback, for the inference router's tests. Each checks the key it receives in i
 header (401 otherwise) and answers with what it received: the model, and the request's
 header names (so that a test sees what the router sent on and what it dropped). OpenAI's
 `"stream": true` answers in server-sent events, with a pause between them; the model
-"fake-gpt-cut" stops its stream half-way, without its end; "fake-gpt-slow" answers after 3 s. Writes READY once both listen;
-stops after SECONDS."""
+"fake-gpt-cut" stops its stream half-way, without its end; "fake-gpt-slow" answers after 3 s;
+"fake-gpt-quiet" says nothing of its usage. As OpenAI, a stream ends with its usage only when
+`stream_options.include_usage` asks for it. Writes READY once both listen; stops after SECONDS."""
 import http.server, json, socketserver, sys, threading, time
 
 
@@ -44,10 +45,13 @@ class Provider(http.server.BaseHTTPRequestHandler):
                                      "usage": {"input_tokens": 3, "output_tokens": 5}})
         if body.get("model") == "fake-gpt-slow":
             time.sleep(3)  # a model that thinks: the caller gives up first
+        usage = {"prompt_tokens": 3, "completion_tokens": 5}
         if not body.get("stream"):
-            return self.answer(200, {"object": "chat.completion", "model": body.get("model"),
-                                     "choices": [{"message": {"role": "assistant", "content": seen}}],
-                                     "usage": {"prompt_tokens": 3, "completion_tokens": 5}})
+            answer = {"object": "chat.completion", "model": body.get("model"),
+                      "choices": [{"message": {"role": "assistant", "content": seen}}], "usage": usage}
+            if body.get("model") == "fake-gpt-quiet":
+                del answer["usage"]
+            return self.answer(200, answer)
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Transfer-Encoding", "chunked")
@@ -58,6 +62,8 @@ class Provider(http.server.BaseHTTPRequestHandler):
                 self.connection.shutdown(2)  # cut: no more events, no end of the chunked body
                 return
             time.sleep(float(body.get("pause", 0.2)))
+        if (body.get("stream_options") or {}).get("include_usage"):
+            self.chunk("data: %s\n\n" % json.dumps({"model": body.get("model"), "choices": [], "usage": usage}))
         self.chunk("data: [DONE]\n\n")
         self.wfile.write(b"0\r\n\r\n")
 
