@@ -41,3 +41,7 @@ hyperfine -N --warmup 10 --runs 100 "$shellc build examples/coding-agent.policy 
 echo
 echo "== shellrt start-up: /bin/true in a sandbox, beside bwrap with comparable isolation"
 bench/runtime_start.sh
+
+echo
+echo "== the inference router: time to the first byte beside the provider direct; 500 streams"
+bench/inference_router.sh

@@ -1,6 +1,8 @@
 #include "router/router.h"
 
 #include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
 #include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -27,6 +29,10 @@ namespace {
 constexpr size_t kMaxBody = 32u << 20;  // a long conversation with images fits; more is refused
 constexpr size_t kMaxConnections = 1024;
 constexpr size_t kMaxKeyFile = 64 * 1024;
+// Idle connections to a provider: a few per endpoint, for a short while (providers end idle
+// ones after some seconds; one they ended is never handed out, but the race costs a retry).
+constexpr size_t kMaxIdleUpstreams = 16;
+constexpr int64_t kIdleUpstreamMs = 10000;
 
 enum class Api { OpenAI, Anthropic };
 const char *apiName(Api api) { return api == Api::OpenAI ? "openai" : "anthropic"; }
@@ -53,13 +59,6 @@ std::string field(const Headers &headers, const std::string &name) {
   std::vector<std::string> values = valuesOf(headers, name);
   return values.empty() ? "" : values.front();
 }
-
-// A provider's endpoint: `http[s]://host[:port][/base]`, the base up to the API's version.
-struct ProviderUrl {
-  bool tls = false;
-  std::string host, base;
-  uint16_t port = 0;
-};
 
 bool parseEndpoint(const std::string &url, ProviderUrl &out) {
   out.tls = url.rfind("https://", 0) == 0;
@@ -114,6 +113,8 @@ struct Router::Call {
   const Routes::Provider *provider = nullptr;
   const Routes::Budget *spentBudget = nullptr;  // the cap that refused the call
   bool counted = false;  // the call counts against the budgets (model calls; not count_tokens)
+  bool cancelled = false;     // the caller went away while the provider answered
+  bool upstreamKept = false;  // the provider's connection can carry another call
   int status = 0;
   int64_t startMs = nowMs(), firstByteMs = -1;
   std::string outcome = "deny", reason;
@@ -142,6 +143,8 @@ void Router::serve(int listener) {
       close(client);
       continue;
     }
+    int one = 1;  // an answer's head and body go out as two writes: neither waits for an ACK
+    setsockopt(client, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     ++active;
     std::thread([this, client, port = ntohs(at.sin_port)] {
       serveConnection(client, port);
@@ -317,20 +320,47 @@ std::string providerHead(const RequestHead &head, const ProviderUrl &url, const 
     if (!value.empty()) out += std::string(name) + ": " + value + "\r\n";
   }
   if (key) out += api == "openai" ? "Authorization: Bearer " + *key + "\r\n" : "x-api-key: " + *key + "\r\n";
-  return out + "Content-Length: " + std::to_string(bodySize) + "\r\nConnection: close\r\n\r\n";
+  return out + "Content-Length: " + std::to_string(bodySize) + "\r\n\r\n";  // HTTP/1.1: the connection is kept
 }
 
 }  // namespace
 
-bool Router::forward(Call &call) {
-  ProviderUrl url;
-  std::string error;
-  if (!parseEndpoint(call.provider->endpoint, url))
-    return refuse(call, 502, "api_error", "the provider " + call.provider->name + "'s endpoint cannot be read"), false;
+Upstream::~Upstream() {
+  tls.reset();  // its close_notify first
+  close(fd);
+}
+
+std::unique_ptr<Upstream> UpstreamPool::take(const std::string &endpoint) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::vector<std::unique_ptr<Upstream>> &idle = idle_[endpoint];
+  while (!idle.empty()) {
+    std::unique_ptr<Upstream> upstream = std::move(idle.back());
+    idle.pop_back();
+    pollfd ended{upstream->fd, POLLIN, 0};
+    bool open = nowMs() - upstream->idleSinceMs < kIdleUpstreamMs && poll(&ended, 1, 0) == 0 &&
+                !(upstream->tls && upstream->tls->pending());
+    if (!open) continue;  // closed (or sent something unasked): dropped
+    upstream->reused = true;
+    return upstream;
+  }
+  return nullptr;
+}
+
+void UpstreamPool::give(const std::string &endpoint, std::unique_ptr<Upstream> upstream) {
+  upstream->idleSinceMs = nowMs();
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::vector<std::unique_ptr<Upstream>> &idle = idle_[endpoint];
+  if (idle.size() < kMaxIdleUpstreams) idle.push_back(std::move(upstream));
+}
+
+// A new connection to the provider: its address (the endpoint's, or the name resolved once,
+// or --resolve's), and with https a TLS session verified against the host's trust store.
+std::unique_ptr<Upstream> Router::connectProvider(Call &call, const ProviderUrl &url) {
   std::vector<Address> addresses;
+  std::string error;
   Host host;
   if (!canonicalHost(url.host, host, error))
-    return refuse(call, 502, "api_error", "the provider " + call.provider->name + "'s host: " + error), false;
+    return refuse(call, 502, "api_error", "the provider " + call.provider->name + "'s host: " + error), nullptr;
   if (host.address) addresses.push_back(*host.address);
   for (const FixedName &f : fixed_)
     if (!host.name.empty() && f.host == host.name) addresses.push_back(f.address);
@@ -338,26 +368,52 @@ bool Router::forward(Call &call) {
   int fd = -1;
   for (const Address &a : addresses)
     if ((fd = dial(a, url.port, error)) >= 0) break;
-  if (fd < 0) return refuse(call, 502, "api_error", "cannot reach the provider " + call.provider->name + " (" + url.host + "): " + error), false;
-  tls::Session session;
+  if (fd < 0) return refuse(call, 502, "api_error", "cannot reach the provider " + call.provider->name + " (" + url.host + "): " + error), nullptr;
+  auto upstream = std::make_unique<Upstream>(fd, url.tls ? std::make_unique<tls::Session>() : nullptr);
   ssl_ctx_st *verifying = url.tls ? tls::verifyingContext(error) : nullptr;  // https: the host's trust store
-  if (url.tls && (!verifying || !session.connect(fd, verifying, url.host, error))) {
-    close(fd);
-    return refuse(call, 502, "api_error", "the provider " + call.provider->name + ": " + error), false;
+  if (url.tls && (!verifying || !upstream->tls->connect(fd, verifying, url.host, error)))
+    return refuse(call, 502, "api_error", "the provider " + call.provider->name + ": " + error), nullptr;
+  return upstream;
+}
+
+// The call on a kept connection when one is open, else on a new one. A kept connection that
+// the provider ended as the call went out (no byte of an answer) is left for a new one, once:
+// the provider never read that request.
+bool Router::forward(Call &call) {
+  ProviderUrl url;
+  if (!parseEndpoint(call.provider->endpoint, url))
+    return refuse(call, 502, "api_error", "the provider " + call.provider->name + "'s endpoint cannot be read"), false;
+  const std::string &endpoint = call.provider->endpoint;
+  std::unique_ptr<Upstream> upstream = upstreams_.take(endpoint);
+  bool relayed = upstream && exchange(call, url, *upstream);
+  if (upstream && !relayed && call.status == 0 && !call.cancelled) {
+    upstream = connectProvider(call, url);
+    if (!upstream) return false;
+    relayed = exchange(call, url, *upstream);
+  } else if (!upstream) {
+    if (!(upstream = connectProvider(call, url))) return false;
+    relayed = exchange(call, url, *upstream);
   }
+  if (call.cancelled) call.reason = "the caller went away: the call to the provider was cancelled", record(call);
+  else if (!relayed && call.status == 0) refuse(call, 502, "api_error", "the provider " + call.provider->name + " did not answer");
+  else record(call);
+  if (call.upstreamKept) upstreams_.give(endpoint, std::move(upstream));
+  return relayed;  // a connection not given back ends here: the provider sees the call cancelled
+}
+
+// One request and its answer on `upstream`.
+bool Router::exchange(Call &call, const ProviderUrl &url, Upstream &upstream) {
   auto key = keys_.byProvider.find(call.provider->name);
-  Endpoint upstream{fd, url.tls ? &session : nullptr};
-  bool sent = upstream.write(providerHead(call.head, url, call.provider->api, key == keys_.byProvider.end() ? nullptr : &key->second,
-                                          call.body.size()) + call.body);
+  Endpoint to{upstream.fd, upstream.tls.get()};
+  bool sent = to.write(providerHead(call.head, url, call.provider->api, key == keys_.byProvider.end() ? nullptr : &key->second,
+                                    call.body.size()) + call.body);
   call.up = sent ? call.body.size() : 0;  // nothing sent: the call spent no budget
   uint64_t timeout = call.provider->timeoutMs ? std::min<uint64_t>(call.provider->timeoutMs, kUpstreamSilenceMs) : kUpstreamSilenceMs;
-  Stream answer{upstream, {}, static_cast<int>(timeout)};
+  Stream answer{to, {}, static_cast<int>(timeout)};
   answer.hangupWatch = call.client;
   bool relayed = sent && relayAnswer(call, answer);
-  if (answer.peerGone) call.reason = "the caller went away: the call to the provider was cancelled", record(call);
-  else if (!sent || (!relayed && call.status == 0)) refuse(call, 502, "api_error", "the provider " + call.provider->name + " did not answer");
-  else record(call);
-  close(fd);  // after the session's end (its destructor): the provider sees the call cancelled
+  call.cancelled = answer.peerGone;
+  call.upstreamKept = relayed && call.upstreamKept && answer.buffered.empty();
   return relayed;
 }
 
@@ -387,6 +443,7 @@ bool Router::relayAnswer(Call &call, Stream &answer) {
     call.reason = "the provider's stream was cut short";
   }
   call.again = whole && !closing;
+  call.upstreamKept = whole && !head.closes && head.body != ResponseHead::Body::UntilClose;
   return whole;
 }
 

@@ -16,6 +16,7 @@
 #include "audit.h"
 #include "bundle/bundle.h"
 #include "egress/proxy.h"
+#include "egress/tls.h"
 #include "router/route.h"
 
 namespace shellrt::router {
@@ -27,6 +28,38 @@ struct Keys {
   std::map<std::string, std::string> missing;
 };
 Keys readKeys(const Routes &routes);
+
+// A provider's endpoint: `http[s]://host[:port][/base]`, the base up to the API's version.
+struct ProviderUrl {
+  bool tls = false;
+  std::string host, base;
+  uint16_t port = 0;
+};
+
+// A connection to a provider, kept between calls: a new one costs a TCP handshake on every
+// call, and with https a TLS one too.
+struct Upstream {
+  Upstream(int fd, std::unique_ptr<egress::tls::Session> tls) : fd(fd), tls(std::move(tls)) {}
+  Upstream(const Upstream &) = delete;
+  Upstream &operator=(const Upstream &) = delete;
+  ~Upstream();
+  int fd;
+  std::unique_ptr<egress::tls::Session> tls;  // https; ended before the socket closes
+  int64_t idleSinceMs = 0;
+  bool reused = false;
+};
+
+// The idle connections to each provider endpoint. One is handed out only while it is young
+// and its provider has not ended it (nothing to read on it).
+class UpstreamPool {
+public:
+  std::unique_ptr<Upstream> take(const std::string &endpoint);
+  void give(const std::string &endpoint, std::unique_ptr<Upstream> upstream);
+
+private:
+  std::mutex mutex_;
+  std::map<std::string, std::vector<std::unique_ptr<Upstream>>> idle_;  // under mutex_
+};
 
 class Router {
 public:
@@ -49,6 +82,8 @@ private:
   void askForUsage(Call &call);
   static uint64_t tokensCounted(const Call &call);
   bool forward(Call &call);
+  std::unique_ptr<Upstream> connectProvider(Call &call, const ProviderUrl &url);
+  bool exchange(Call &call, const ProviderUrl &url, Upstream &upstream);
   bool relayAnswer(Call &call, egress::Stream &answer);
   void listModels(Call &call);
   // `final`: retrying cannot help (a spent budget), which the SDKs read from x-should-retry.
@@ -58,6 +93,7 @@ private:
 
   std::mutex mutex_;
   std::shared_ptr<const Routes> routes_;  // under mutex_
+  UpstreamPool upstreams_;
   std::mutex spendingMutex_;
   Spending spending_;  // under spendingMutex_; kept across reloads, which may change the caps
   Keys keys_;

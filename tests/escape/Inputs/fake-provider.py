@@ -6,7 +6,10 @@ header (401 otherwise) and answers with what it received: the model, and the req
 header names (so that a test sees what the router sent on and what it dropped). OpenAI's
 `"stream": true` answers in server-sent events, with a pause between them; the model
 "fake-gpt-cut" stops its stream half-way, without its end; "fake-gpt-slow" answers after 3 s;
-"fake-gpt-quiet" says nothing of its usage. As OpenAI, a stream ends with its usage only when
+"fake-gpt-quiet" says nothing of its usage; "fake-gpt-bye" ends the connection after its
+answer (without saying so), "fake-gpt-drop" ends it unanswered unless it is the connection's
+first call (a provider ending a kept connection as a call goes out). Each answer says which
+call on its connection it was ("connection_call"). As OpenAI, a stream ends with its usage only when
 `stream_options.include_usage` asks for it. Writes READY once both listen; stops after SECONDS."""
 import http.server, json, socketserver, sys, threading, time
 
@@ -22,8 +25,10 @@ class Provider(http.server.BaseHTTPRequestHandler):
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        # The head and the body in one write: two small writes on a kept connection wait for
+        # the client's delayed acknowledgement (Nagle), 40 ms a call.
+        self._headers_buffer.append(b"\r\n" + data)
+        self.flush_headers()
 
     def chunk(self, text):
         data = text.encode()
@@ -32,6 +37,10 @@ class Provider(http.server.BaseHTTPRequestHandler):
 
     def do_POST(self):
         body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
+        self.calls = getattr(self, "calls", 0) + 1  # the handler lives as long as its connection
+        if body.get("model") == "fake-gpt-drop" and self.calls > 1:
+            self.close_connection = True
+            return
         openai = self.server.server_address[1] == int(sys.argv[3])
         key = sys.argv[4] if openai else sys.argv[6]
         given = (self.headers.get("Authorization") or "").removeprefix("Bearer ") if openai else self.headers.get("x-api-key")
@@ -48,7 +57,9 @@ class Provider(http.server.BaseHTTPRequestHandler):
         usage = {"prompt_tokens": 3, "completion_tokens": 5}
         if not body.get("stream"):
             answer = {"object": "chat.completion", "model": body.get("model"),
-                      "choices": [{"message": {"role": "assistant", "content": seen}}], "usage": usage}
+                      "choices": [{"message": {"role": "assistant", "content": seen}}], "usage": usage,
+                      "connection_call": self.calls}
+            self.close_connection = body.get("model") == "fake-gpt-bye"
             if body.get("model") == "fake-gpt-quiet":
                 del answer["usage"]
             return self.answer(200, answer)

@@ -11,6 +11,12 @@ anthropic() {
     -H 'anthropic-version: 2023-06-01' "$ANTHROPIC_BASE_URL$1" -d "$2"
 }
 echo "openai: $(openai /chat/completions '{"model":"fake-gpt-4o","messages":[]}')"
+# The router keeps its connection to the provider: which call on its connection each was.
+call() { openai /chat/completions "{\"model\":\"$1\",\"messages\":[]}" | grep -o '"connection_call": [0-9]*' | grep -o '[0-9]*$'; }
+a=$(call fake-gpt-4o) b=$(call fake-gpt-4o) c=$(call fake-gpt-4o)
+[ "$b" -eq $((a + 1)) ] && [ "$c" -eq $((b + 1)) ] && echo "kept: one connection, three calls" || echo "kept: no ($a $b $c)"
+echo "ended after its answer: call $(call fake-gpt-bye), then call $(call fake-gpt-4o) of a new one"
+echo "ended as the call went out: call $(call fake-gpt-drop) of a new one"
 echo "rewrite: $(openai /chat/completions '{"model":"fast","messages":[]}' | grep -o '"model": "[^"]*"')"
 echo "denied: $(openai /chat/completions '{"model":"fake-gpt-denied-1","messages":[]}')"
 echo "unrouted: $(openai /chat/completions '{"model":"llama-3","messages":[]}')"
