@@ -55,6 +55,20 @@ if [ ! -d "$build/npm/node_modules/@anthropic-ai/sdk" ]; then
   fi
 fi
 
+# The agent CLIs, which tests/escape/agent-clis.test runs inside a sandbox against fake
+# providers through the inference router: pinned, apart from the SDKs (the SDKs' test copies
+# its node_modules; these are 660 MB, mostly two native binaries).
+agents=(@anthropic-ai/claude-code@2.1.197 @openai/codex@0.171.0)
+if [ ! -x "$build/npm-agents/node_modules/.bin/codex" ] || [ ! -x "$build/npm-agents/node_modules/.bin/claude" ]; then
+  mkdir -p "$build/npm-agents"
+  if ! NODE_EXTRA_CA_CERTS=${NODE_EXTRA_CA_CERTS:-/etc/ssl/certs/ca-certificates.crt} npm install --no-audit --no-fund \
+      --no-update-notifier --fetch-retries=2 --fetch-timeout=120000 --loglevel=error --prefix "$build/npm-agents" \
+      "${agents[@]}" > /dev/null; then
+    echo "setup: cannot install ${agents[*]} from the npm registry (the escape suite runs them)" >&2
+    exit 1
+  fi
+fi
+
 if [ ! -f "$build/CMakeCache.txt" ]; then
   cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release
 fi

@@ -37,8 +37,10 @@ root = os.path.join(os.path.dirname(__file__), "..", "..")
 config.substitutions.append(("%shellc", shellc))
 config.substitutions.append(("%shellrt", shellrt))
 config.substitutions.append(("%examples", os.path.join(root, "examples")))
-# The official model SDKs from npm, which scripts/setup.sh installs into the build directory
-# (beside bin/, where shellrt is): run inside sandboxes against fake providers.
+# The official model SDKs and the agent CLIs from npm, which scripts/setup.sh installs into the
+# build directory (beside bin/, where shellrt is): run inside sandboxes against fake providers.
+config.substitutions.append(("%agent_modules", lit_config.params.get(
+    "agent_modules", os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(shellrt))), "npm-agents", "node_modules"))))
 config.substitutions.append(("%npm_modules", lit_config.params.get(
     "npm_modules", os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(shellrt))), "npm", "node_modules"))))
 # A fresh workspace and home owned by the unprivileged user the sandbox runs as, and the

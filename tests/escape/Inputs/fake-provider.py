@@ -35,6 +35,46 @@ class Provider(http.server.BaseHTTPRequestHandler):
         self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
         self.wfile.flush()
 
+    def events(self, events):
+        """Server-sent events, each (type, data) or data alone, in a chunked body."""
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        for event in events:
+            kind, data = event if isinstance(event, tuple) else (None, event)
+            self.chunk(("event: %s\n" % kind if kind else "") + "data: %s\n\n" % json.dumps(data))
+        self.wfile.write(b"0\r\n\r\n")
+
+    def anthropic_stream(self, model, text):
+        """A Messages API stream, as Claude Code reads it: one text block."""
+        message = {"id": "msg_fake", "type": "message", "role": "assistant", "model": model, "content": [],
+                   "stop_reason": None, "usage": {"input_tokens": 3, "output_tokens": 1}}
+        self.events([("message_start", {"type": "message_start", "message": message}),
+                     ("content_block_start", {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}}),
+                     ("content_block_delta", {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": text}}),
+                     ("content_block_stop", {"type": "content_block_stop", "index": 0}),
+                     ("message_delta", {"type": "message_delta", "delta": {"stop_reason": "end_turn", "stop_sequence": None},
+                                        "usage": {"output_tokens": 5}}),
+                     ("message_stop", {"type": "message_stop"})])
+
+    def responses_stream(self, model, text):
+        """A Responses API stream, as Codex CLI reads it: one message."""
+        done = {"type": "message", "id": "msg_fake", "role": "assistant", "status": "completed",
+                "content": [{"type": "output_text", "text": text, "annotations": []}]}
+        response = {"id": "resp_fake", "object": "response", "model": model, "status": "in_progress", "output": []}
+        where = {"item_id": "msg_fake", "output_index": 0, "content_index": 0}
+        events = [{"type": "response.created", "response": response},
+                  {"type": "response.output_item.added", "output_index": 0, "item": dict(done, status="in_progress", content=[])},
+                  dict(where, type="response.content_part.added", part={"type": "output_text", "text": "", "annotations": []}),
+                  dict(where, type="response.output_text.delta", delta=text),
+                  dict(where, type="response.output_text.done", text=text),
+                  dict(where, type="response.content_part.done", part=done["content"][0]),
+                  {"type": "response.output_item.done", "output_index": 0, "item": done},
+                  {"type": "response.completed", "response": dict(response, status="completed", output=[done],
+                                                                  usage={"input_tokens": 3, "output_tokens": 5, "total_tokens": 8})}]
+        self.events([(e["type"], e) for e in events])
+
     def do_POST(self):
         body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
         self.calls = getattr(self, "calls", 0) + 1  # the handler lives as long as its connection
@@ -50,8 +90,12 @@ class Provider(http.server.BaseHTTPRequestHandler):
         if not openai:
             if self.path.endswith("/count_tokens"):
                 return self.answer(200, {"input_tokens": 3})
+            if body.get("stream"):
+                return self.anthropic_stream(body.get("model"), seen)
             return self.answer(200, {"type": "message", "model": body.get("model"), "content": [{"type": "text", "text": seen}],
                                      "usage": {"input_tokens": 3, "output_tokens": 5}})
+        if self.path.endswith("/responses") and body.get("stream"):
+            return self.responses_stream(body.get("model"), seen)
         if body.get("model") == "fake-gpt-slow":
             time.sleep(3)  # a model that thinks: the caller gives up first
         usage = {"prompt_tokens": 3, "completion_tokens": 5}
