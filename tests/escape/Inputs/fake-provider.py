@@ -5,7 +5,8 @@ loopback, for the inference router's tests. Each checks the key it receives in i
 header (401 otherwise) and answers with what it received: the model, and the request's
 header names (so that a test sees what the router sent on and what it dropped). OpenAI's
 `"stream": true` answers in server-sent events, with a pause between them; the model
-"fake-gpt-cut" stops its stream half-way, without its end; "fake-gpt-slow" answers after 3 s;
+"fake-gpt-cut" stops its stream half-way, without its end; `"gap": S` is a silence of S
+seconds after a stream's first event; "fake-gpt-slow" answers after 3 s;
 "fake-gpt-quiet" says nothing of its usage; "fake-gpt-bye" ends the connection after its
 answer (without saying so), "fake-gpt-drop" ends it unanswered unless it is the connection's
 first call (a provider ending a kept connection as a call goes out). Each answer says which
@@ -116,6 +117,7 @@ class Provider(http.server.BaseHTTPRequestHandler):
             if body.get("model") == "fake-gpt-cut" and i == 1:
                 self.connection.shutdown(2)  # cut: no more events, no end of the chunked body
                 return
+            time.sleep(float(body.get("gap", 0)) if i == 0 else 0)  # one long silence, after the first
             time.sleep(float(body.get("pause", 0.2)))
         if (body.get("stream_options") or {}).get("include_usage"):
             self.chunk("data: %s\n\n" % json.dumps({"model": body.get("model"), "choices": [], "usage": usage}))
