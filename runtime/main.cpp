@@ -26,6 +26,7 @@
 #include "audit.h"
 #include "bundle/bundle.h"
 #include "bundle/live_change.h"
+#include "bundle/placement.h"
 #include "bundle/sha256.h"
 #include "bundle/signature.h"
 #include "cgroup.h"
@@ -193,19 +194,6 @@ bool resolveWorkspace(const std::string &given, std::string &out, std::string &e
   return error.empty();
 }
 
-// The verifier treats the workspace and the home as apart (docs/language.md §7): a workspace
-// that is the home, or holds it, would give every home path the workspace's rights — an
-// agent started in ~ could read ~/.ssh whatever the policy's home rules say.
-bool placementHolds(const std::string &workspace, const std::string &home, std::string &error) {
-  char real[PATH_MAX];
-  std::string h = realpath(home.c_str(), real) ? real : home;
-  if (!pathWithin(h, workspace)) return true;
-  error = "the workspace " + workspace + (h == workspace ? " is the home directory" : " contains the home directory " + h) +
-          ": the policy's rules on home paths (~/.ssh, ~/.aws) would not hold; give the project's directory "
-          "(--workspace DIR)";
-  return false;
-}
-
 // The home of the user the sandbox runs as: HOME when that is the caller, else the password
 // database's entry for the policy's uid (started by root with `run_as 1001:1001`, HOME was
 // root's). The database only when needed: a lookup loads the NSS modules and tries nscd, a
@@ -326,7 +314,8 @@ public:
     uid_ = bundle_.uid.value_or(outerUid_);
     gid_ = bundle_.gid.value_or(outerGid_);
     home_ = homeOf(uid_, outerUid_);
-    if (!placementHolds(workspace_, home_, error)) return refuse(error);
+    char realHome[PATH_MAX];
+    if (!placementHolds(bundle_, workspace_, realpath(home_.c_str(), realHome) ? realHome : home_, error)) return refuse(error);
     if ((uid_ == 0 || gid_ == 0) && !bundle_.allowRoot)
       return refuse("the sandbox would run as root (uid " + std::to_string(uid_) + ", gid " + std::to_string(gid_) +
                     "); the policy does not allow it: set `run_as UID:GID` or add `allow_root`");

@@ -22,8 +22,24 @@ std::string sha256(std::string_view text) {
 }
 }  // namespace
 
+namespace {
+
+llvm::json::Value placementsJson(const std::vector<StartRefusal> &refusals) {
+  llvm::json::Array refused;
+  for (const StartRefusal &r : refusals) {
+    llvm::json::Array inside;
+    for (const auto &[start, path] : r.inside)
+      inside.push_back(llvm::json::Object{{"start", start == ir::PathRoot::Home ? "home" : "workspace"}, {"path", pathJson(path)}});
+    refused.push_back(llvm::json::Object{{"inside", std::move(inside)}, {"why", r.why}});
+  }
+  return llvm::json::Object{{"refused", std::move(refused)}};
+}
+
+}  // namespace
+
 bool buildBundle(const ir::Policy &policy, const SourceManager &sources, const SourceNames &names,
-                 const std::string &compilerVersion, Bundle &out, std::string &error) {
+                 const std::string &compilerVersion, Bundle &out, std::string &error,
+                 const std::vector<StartRefusal> &refusals) {
   for (ir::Arch arch : policy.syscalls.arches) {
     bpf::Program program;
     if (!compileSeccomp(policy.syscalls, arch, program, error)) return false;
@@ -53,7 +69,8 @@ bool buildBundle(const ir::Policy &policy, const SourceManager &sources, const S
       {"process", processJson(policy.process)},
       {"seccomp", seccompJson(policy.syscalls, out.seccomp, names)},
       {"egress", egressJson(policy.network, names)},
-      {"routes", routesJson(policy.inference, names)}};
+      {"routes", routesJson(policy.inference, names)},
+      {"placements", placementsJson(refusals)}};
   return true;
 }
 

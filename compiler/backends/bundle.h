@@ -3,6 +3,8 @@
 #pragma once
 #include <map>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "backends/bpf.h"
 #include "backends/filesystem_plan.h"
@@ -17,9 +19,18 @@ struct Bundle {
   std::map<ir::Arch, bpf::Program> seccomp;  // the programs, also inside `json`
 };
 
+// A start the policy's proofs do not cover (the verifier's placement assumptions): the
+// workspace or the home (`start`) inside a path, each of `inside` at once; `why` says which
+// assert would not hold there. The runtime refuses such a start.
+struct StartRefusal {
+  std::vector<std::pair<ir::PathRoot, ir::Path>> inside;
+  std::string why;
+};
+
 // Fails with `error` when a section cannot be built (a seccomp program over the limit).
 bool buildBundle(const ir::Policy &policy, const SourceManager &sources, const SourceNames &names,
-                 const std::string &compilerVersion, Bundle &out, std::string &error);
+                 const std::string &compilerVersion, Bundle &out, std::string &error,
+                 const std::vector<StartRefusal> &refusals = {});
 
 // The canonical text of a JSON value: sorted keys, two-space indent, final newline.
 std::string canonicalJson(const llvm::json::Value &value);

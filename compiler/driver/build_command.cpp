@@ -79,7 +79,8 @@ int BuildCommand::run(const CommonOptions &common) {
   backends::SourceNames names(fs::current_path(ec).string(), fs::absolute(options.stdlibDir, ec).lexically_normal().string());
   backends::Bundle bundle;
   std::string error;
-  if (!backends::buildBundle(checked.policy, sources, names, SHELLC_VERSION, bundle, error)) {
+  if (!backends::buildBundle(checked.policy, sources, names, SHELLC_VERSION, bundle, error,
+                             startRefusals(checked.policy))) {
     diags.error("backend-limit", Span{}, error).withHint("split argument conditions, or move rules to `default`");
     return finish(sources, diags, common);
   }

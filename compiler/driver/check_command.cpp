@@ -38,6 +38,9 @@ int CheckCommand::run(const CommonOptions &common) {
     if (!noProofs) verify::provePolicy(p, diags, library.stdlibDir, statsOut);
     if (ceiling.ok) verify::proveWithin(p, ceiling.policy, diags, statsOut);
     if (!common.verbose) return;
+    // What the proofs take for granted about where the sandbox starts: shellrt refuses the rest.
+    for (const backends::StartRefusal &r : startRefusals(p))
+      std::cout << "assumed: the sandbox never starts " << r.why << "\n";
     std::cout << "checked " << file << ": " << p.files.size() << " file(s), "
               << p.filesystem.rules.size() << " filesystem, " << p.syscalls.rules.size()
               << " syscall, " << p.network.rules.size() << " network, "

@@ -7,8 +7,10 @@
 
 #include <CLI/CLI.hpp>
 
+#include "backends/bundle.h"
 #include "frontend/check.h"
 #include "support/diagnostics.h"
+#include "verify/placements.h"
 #include "verify/prove.h"
 
 namespace shellc {
@@ -50,6 +52,10 @@ int finish(const SourceManager &sources, const DiagnosticEngine &diags, const Co
 
 // --stats: what the verifier's queries cost, by layer and kind, to stderr.
 void printProofStats(const verify::ProofStats &stats);
+
+// The starts the policy's asserts do not cover (verify::placementAssumptions), as the bundle
+// records them for shellrt to refuse.
+std::vector<backends::StartRefusal> startRefusals(const ir::Policy &policy);
 
 struct CheckCommand {
   std::vector<std::string> inputs;

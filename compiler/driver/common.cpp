@@ -152,4 +152,24 @@ void printProofStats(const verify::ProofStats &stats) {
   std::fprintf(stderr, "%-22s %-28s %8s %10.1f\n", "all", "", "", total * 1e3);
 }
 
+std::vector<backends::StartRefusal> startRefusals(const ir::Policy &policy) {
+  std::vector<backends::StartRefusal> out;
+  for (const verify::Assumption &a : verify::placementAssumptions(policy)) {
+    const verify::Placement &p = a.placement;
+    constexpr size_t kMaxWhy = 2000;  // the runtime reads at most 4096 bytes of it
+    std::string why = p.text + ", " + a.why;
+    if (why.size() > kMaxWhy) {
+      size_t cut = kMaxWhy;
+      while (cut > 0 && (static_cast<unsigned char>(why[cut]) & 0xC0) == 0x80) --cut;  // whole UTF-8 characters
+      why = why.substr(0, cut) + "…";
+    }
+    backends::StartRefusal refusal{{}, why};
+    for (const auto &[dir, root] : p.inside)
+      if (!(p.workspaceInHome && root == ir::PathRoot::Workspace)) refusal.inside.push_back({root, dir});
+    if (p.workspaceInHome) refusal.inside.push_back({ir::PathRoot::Workspace, p.workspaceAt});
+    out.push_back(std::move(refusal));
+  }
+  return out;
+}
+
 }  // namespace shellc

@@ -496,6 +496,25 @@ void readRoutes(const Field &f, Bundle &out) {
   o.finish();
 }
 
+void readPlacements(const Field &f, Bundle &out) {
+  auto o = f.object();
+  for (const Field &item : o["refused"].items(kMaxEntries)) {
+    auto r = item.object();
+    RefusedPlacement refused;
+    for (const Field &c : r["inside"].items(4)) {
+      auto condition = c.object();
+      bool workspace = condition["start"].oneOf({"home", "workspace"}) == 1;
+      refused.inside.push_back({workspace, readPath(condition["path"])});
+      condition.finish();
+    }
+    if (refused.inside.empty()) r["inside"].reject("a refused placement names where");
+    refused.why = r["why"].text(kMaxText);
+    r.finish();
+    out.refusedPlacements.push_back(std::move(refused));
+  }
+  o.finish();
+}
+
 // ---------------------------------------------------------------- the whole
 
 void readProvenance(Field::Object &o) {
@@ -529,6 +548,7 @@ void readBundle(const Json &json, Bundle &out) {
   readSeccomp(o["seccomp"], out);
   readEgress(o["egress"], out);
   readRoutes(o["routes"], out);
+  readPlacements(o["placements"], out);
   o.finish();
 }
 

@@ -122,6 +122,17 @@ struct Routes {
   std::vector<Budget> budgets;
 };
 
+// A start the policy's proofs do not cover (docs/language.md §7, "Placements"): the
+// workspace or the home inside each of `inside`'s paths at once. shellrt refuses it.
+struct RefusedPlacement {
+  struct Condition {
+    bool workspace;  // else the home
+    SandboxPath path;
+  };
+  std::vector<Condition> inside;
+  std::string why;
+};
+
 struct Bundle {
   std::string policy;
   std::string sha256;  // of the bundle's bytes, for the audit log (set by whoever read them)
@@ -153,6 +164,7 @@ struct Bundle {
   const SeccompProgram &running() const { return seccompPrograms[runningProgram]; }
   Egress egress;
   Routes routes;
+  std::vector<RefusedPlacement> refusedPlacements;
 };
 
 constexpr size_t kMaxBundleBytes = 32u << 20;

@@ -10,6 +10,7 @@
 #include "frontend/syscall_names.h"
 #include "ir/evaluate.h"
 #include "test_support.h"
+#include "verify/placements.h"
 #include "verify/prove.h"
 #include "verify/requests.h"
 #include "verify/smt.h"
@@ -96,6 +97,43 @@ TEST(SmtCrossCheck, Filesystem) {
       ASSERT_EQ(holds(s, *layer, *request, permits), expected) << path.display() << " right " << int(right);
     }
   }
+}
+
+// The placements' search without a solver (verify/placements.h) against the solver's: for
+// patterns (rules' paths and roots) and random rights, a path beneath the pattern decided
+// either way exists in both or in neither.
+TEST(SmtCrossCheck, PlacementProbesFindWhatTheSolverFinds) {
+  int found = 0;
+  for (auto &c : policies()) {
+    const ir::Policy &p = c->output.policy;
+    z3::context ctx;
+    auto layer = verify::smt::filesystemLayer(ctx, {&p});
+    z3::solver s(ctx);
+    z3::expr permits = layer->permits(p);
+    std::vector<std::string> words;
+    for (const ir::FsRule &r : p.filesystem.rules)
+      for (size_t b = 0, e; b < r.path.rel.size(); b = e + 1) {
+        e = std::min(r.path.rel.find('/', b), r.path.rel.size());
+        words.push_back(r.path.rel.substr(b, e - b));
+      }
+    std::mt19937 rng(2);
+    for (int i = 0; i < 400; ++i) {
+      ir::Request pattern;
+      pattern.kind = ir::Request::Kind::File;
+      // A pattern the layer's space knows (an assert's paths are in it): a rule's path or a root.
+      const std::vector<ir::FsRule> &rules = p.filesystem.rules;
+      pattern.path = rng() % 4 == 0 || rules.empty() ? ir::Path{static_cast<ir::PathRoot>(rng() % 3), ""}
+                                                     : rules[rng() % rules.size()].path;
+      pattern.access = ir::kAccessWords[rng() % ir::kAccessWords.size()].bit;
+      bool never = rng() % 2;
+      std::optional<ir::Path> probe =
+          verify::counterexampleBeneath(p.filesystem, pattern.path, static_cast<ir::Access>(pattern.access), never);
+      bool solver = holds(s, *layer, layer->pattern(pattern), never ? permits : !permits);
+      ASSERT_EQ(probe.has_value(), solver) << pattern.path.display() << " right " << int(pattern.access) << " never " << never;
+      found += probe.has_value();
+    }
+  }
+  EXPECT_GT(found, 500);
 }
 
 TEST(SmtCrossCheck, Syscalls) {
