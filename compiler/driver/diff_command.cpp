@@ -30,12 +30,17 @@ std::string rulesText(const std::vector<std::string> &rules) {
   return out;
 }
 
+// " by RULES"; a start taken is taken by no rule (verify/placements.h).
+std::string by(const verify::DiffClass &c, const std::vector<std::string> &rules) {
+  return c.layer == "placements" && rules.empty() ? "" : " by " + rulesText(rules);
+}
+
 void printText(const std::vector<verify::DiffClass> &classes) {
   if (classes.empty()) std::cout << "no request is decided differently\n";
   for (const verify::DiffClass &c : classes)
     std::cout << c.layer << ": " << verify::diffKindText(c.kind) << ": " << c.witness << "\n"
-              << "  old: " << c.oldDecision << " by " << rulesText(c.oldRules) << "\n"
-              << "  new: " << c.newDecision << " by " << rulesText(c.newRules) << "\n"
+              << "  old: " << c.oldDecision << by(c, c.oldRules) << "\n"
+              << "  new: " << c.newDecision << by(c, c.newRules) << "\n"
               << (c.provider.empty() ? ""
                                      : "  the host of provider '" + c.provider +
                                            "', where the router sends its key: the sandbox reaches it directly\n");

@@ -1,10 +1,12 @@
 // The verifier's comparisons of two policies: a ceiling (`check --within`, "exceeds") and
 // two versions (`diff`, "differs"); the queries are named in verify/solver.h.
 #include <algorithm>
+#include <map>
 #include <memory>
 #include <stdexcept>
 
 #include "verify/budgets.h"
+#include "verify/placements.h"
 #include "verify/prove.h"
 #include "verify/solver.h"
 
@@ -27,6 +29,20 @@ std::vector<std::string> labels(const std::vector<const ir::RuleId *> &ids) {
   return out;
 }
 
+
+// The starts one version refuses and the other takes (placements.h): a start newly refused
+// is an assert the new version would break there; one newly taken, an assumption dropped.
+std::vector<DiffClass> diffPlacements(const ir::Policy &before, const ir::Policy &after) {
+  std::map<std::string, std::string> was, is;
+  for (const Assumption &a : placementAssumptions(before)) was[a.placement.text] = a.why;
+  for (const Assumption &a : placementAssumptions(after)) is[a.placement.text] = a.why;
+  std::vector<DiffClass> out;
+  for (const auto &[where, why] : is)
+    if (!was.count(where)) out.push_back({DiffClass::Kind::Denied, "placements", "a start " + where, "taken", "refused", {}, {why}, ""});
+  for (const auto &[where, why] : was)
+    if (!is.count(where)) out.push_back({DiffClass::Kind::Allowed, "placements", "a start " + where, "refused", "taken", {why}, {}, ""});
+  return out;
+}
 
 }  // namespace
 
@@ -109,6 +125,8 @@ std::vector<DiffClass> diffPolicies(const ir::Policy &before, const ir::Policy &
   }
   std::vector<DiffClass> budgets = diffBudgets(before, after);
   out.insert(out.end(), budgets.begin(), budgets.end());
+  std::vector<DiffClass> starts = diffPlacements(before, after);
+  out.insert(out.end(), starts.begin(), starts.end());
   return out;
 }
 

@@ -112,27 +112,18 @@ std::vector<ir::Request> placedRequests(const ir::Request &request, const Placem
 
 namespace {
 
-// A path beneath `dir` that no rule's path is at or beneath: covered by exactly the rules
-// that cover `dir`.
-ir::Path freshBeneath(const ir::Filesystem &fs, const ir::Path &dir) {
-  for (int n = 0;; ++n) {
-    ir::Path probe{dir.root, (dir.rel.empty() ? "" : dir.rel + "/") + "x" + (n ? std::to_string(n) : "")};
-    if (std::none_of(fs.rules.begin(), fs.rules.end(), [&](const ir::FsRule &r) { return ir::covers(probe, r.path); }))
-      return probe;
-  }
-}
-
 }  // namespace
 
-// Complete: a path beneath `pattern` decided against the assert is covered by the rules of
-// one of these probes and more; none of those more can turn the probe's decision the other
-// way without turning the path's too (deny overrides allow), so the probe is decided so too.
+// Complete: a path beneath `pattern` decided against the assert is covered by the rules that
+// cover one of these probes and more (a probe is covered by exactly the rules that cover the
+// paths just beneath it); none of those more can turn the probe's decision the other way
+// without turning the path's too (deny overrides allow), so the probe is decided so too.
 std::optional<ir::Path> counterexampleBeneath(const ir::Filesystem &fs, const ir::Path &pattern, ir::Access right, bool never) {
-  std::vector<ir::Path> probes = {freshBeneath(fs, pattern)};
+  std::vector<ir::Path> probes = {pattern};
   if (pattern.root == PathRoot::Absolute && pattern.rel.empty())  // "/" covers the start-up directories too
-    for (PathRoot root : {PathRoot::Home, PathRoot::Workspace}) probes.push_back(freshBeneath(fs, {root, ""}));
+    for (PathRoot root : {PathRoot::Home, PathRoot::Workspace}) probes.push_back({root, ""});
   for (const ir::FsRule &rule : fs.rules)
-    if ((rule.access & right) && rule.allow == never && ir::covers(pattern, rule.path)) probes.push_back(freshBeneath(fs, rule.path));
+    if ((rule.access & right) && rule.allow == never && ir::covers(pattern, rule.path)) probes.push_back(rule.path);
   for (const ir::Path &probe : probes)
     if (ir::evaluateFile(fs, probe, right).allow == never) return probe;
   return std::nullopt;

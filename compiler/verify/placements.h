@@ -41,14 +41,13 @@ struct Assumption {
 
 // The placements that break an assert, each named once: a placement that only narrows one
 // already refused (the same directory inside, and more) is left out. No solver: a placement
-// adds rules on the whole of a start-up directory, so a request beneath a pattern that no
-// other rule's path names (a fresh name beneath the pattern, or beneath a rule's path inside
-// it) decides the question, and ir::evaluateFile decides that request.
+// adds rules on the whole of a start-up directory, so the pattern itself or a rule's path
+// inside it decides the question, and ir::evaluateFile decides that request.
 std::vector<Assumption> placementAssumptions(const ir::Policy &policy);
 
 // A path at or beneath `pattern` that `fs` allows (`never`) or refuses (else) for `right`,
-// if there is one: found among a fresh name beneath the pattern and beneath each rule path
-// inside it that could decide so (a unit test compares it with the solver).
+// if there is one: found among the pattern itself and each rule's path inside it that could
+// decide so (a unit test compares it with the solver).
 std::optional<ir::Path> counterexampleBeneath(const ir::Filesystem &fs, const ir::Path &pattern, ir::Access right, bool never);
 
 // The requests `request` stands for under `placement`, as patterns in the separate
