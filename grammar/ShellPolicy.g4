@@ -126,7 +126,8 @@ inferenceStmt
 // `endpoint "https://…"`, `api openai`, `key env "OPENAI_API_KEY"`, `timeout 60s`, and a
 // budget of the provider's own. Each property has a fixed number of values, so no separator
 // is needed between them.
-providerProperty : (budget | 'key' source=(IDENT | 'env') value | IDENT value) ','? ;
+// `key env "VAR" optional`: a provider whose key may be missing (its models then get a 503).
+providerProperty : (budget | 'key' source=(IDENT | 'env') value keyOptional='optional'? | IDENT value) ','? ;
 
 // `limit tokens 2000000`: what a session may spend; the measure is checked by the front end.
 budget : ruleName? 'limit' measure=IDENT value ;

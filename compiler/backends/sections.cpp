@@ -45,7 +45,10 @@ llvm::json::Value routesJson(const ir::Inference &inference, const SourceNames &
     llvm::json::Object key{{"source", p.keySource == ir::Provider::KeySource::Env    ? "env"
                                       : p.keySource == ir::Provider::KeySource::File ? "file"
                                                                                      : "none"}};
-    if (p.keySource != ir::Provider::KeySource::None) key["name"] = p.key;
+    if (p.keySource != ir::Provider::KeySource::None) {
+      key["name"] = p.key;
+      key["optional"] = p.keyOptional;
+    }
     providers.push_back(llvm::json::Object{{"name", p.name},
                                            {"endpoint", p.endpoint},
                                            {"api", p.api},

@@ -24,6 +24,7 @@ bool providerKey(Checker &c, const ast::ProviderProperty &prop, ir::Provider &ou
     out.keySource = ir::Provider::KeySource::File;
   }
   out.key = where.text;
+  out.keyOptional = prop.values.size() > 2;
   return ok;
 }
 

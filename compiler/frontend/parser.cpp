@@ -582,6 +582,8 @@ private:
                                                  s_.span(prop->source, prop->source)});
           }
           property.values.push_back(value(prop->value()));
+          if (prop->keyOptional)
+            property.values.push_back(ast::Value{ast::Value::Kind::Ident, "optional", s_.span(prop->keyOptional, prop->keyOptional)});
           provider.properties.push_back(std::move(property));
         }
         m_->providers.push_back(std::move(provider));

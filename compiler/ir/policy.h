@@ -197,6 +197,7 @@ struct Provider {
   std::string api;  // openai | anthropic
   enum class KeySource { None, Env, File } keySource = KeySource::None;
   std::string key;  // the variable or the file, on the host side
+  bool keyOptional = false;  // a missing key refuses the provider's models, not the start
   uint64_t timeoutMs = 0;
 };
 

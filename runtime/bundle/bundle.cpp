@@ -444,7 +444,10 @@ Routes::Provider readProvider(const Field &f) {
   Field keyField = o["key"];
   auto key = keyField.object();
   p.keySource = key["source"].text(8);
-  if (key["source"].oneOf({"env", "file", "none"}) != 2) p.keyName = key["name"].text(kMaxPath);
+  if (key["source"].oneOf({"env", "file", "none"}) != 2) {
+    p.keyName = key["name"].text(kMaxPath);
+    p.keyOptional = key["optional"].boolean();
+  }
   key.finish();
   p.timeoutMs = o["timeout_ms"].unsignedInt(0, kMaxMilliseconds);  // 0: the policy sets none
   p.rule = readRule(o["rule"]);

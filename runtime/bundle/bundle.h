@@ -103,6 +103,7 @@ struct Egress {
 struct Routes {
   struct Provider {
     std::string name, endpoint, api, keySource, keyName;
+    bool keyOptional = false;  // a missing key refuses its models (503), not the start
     uint64_t timeoutMs;
     RuleSource rule;
   };

@@ -192,6 +192,13 @@ void takeReloads(int fd, Proxy &proxy, router::Router *router, const AuditLog &a
 bool ProxyProcess::start(const Bundle &bundle, AuditLog &audit, const std::vector<FixedName> &fixed, std::string &error) {
   const Egress &egress = bundle.egress;
   keys_ = router::readKeys(bundle.routes);
+  for (const Routes::Provider &p : bundle.routes.providers) {
+    auto missing = keys_.missing.find(p.name);
+    if (missing != keys_.missing.end() && !p.keyOptional)
+      return error = "the provider " + p.name + " has no key: " + missing->second + "; set it, or mark the key optional in the policy (`key " +
+                     p.keySource + " \"" + p.keyName + "\" optional`: its models are then refused)",
+             false;
+  }
   int ends[2], reloads[2];
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ends) != 0 ||
       socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, reloads) != 0)
