@@ -110,10 +110,6 @@ std::vector<ir::Request> placedRequests(const ir::Request &request, const Placem
   return out;
 }
 
-namespace {
-
-}  // namespace
-
 // Complete: a path beneath `pattern` decided against the assert is covered by the rules that
 // cover one of these probes and more (a probe is covered by exactly the rules that cover the
 // paths just beneath it); none of those more can turn the probe's decision the other way
@@ -131,11 +127,14 @@ std::optional<ir::Path> counterexampleBeneath(const ir::Filesystem &fs, const ir
 
 namespace {
 
+// A path as a policy writes it: `"~/.ssh"`, `workspace / "x"`.
+std::string written(const ir::Path &path) {
+  return path.root == PathRoot::Workspace ? path.display() : "\"" + path.display() + "\"";
+}
+
 std::string assertText(const ir::Assert &a) {
-  const ir::Path &path = a.request.path;
-  std::string written = path.root == PathRoot::Workspace ? path.display() : "\"" + path.display() + "\"";
-  return std::string("assert ") + (a.never ? "never " : "always ") + ir::accessText(a.request.access) + " " + written +
-         " (" + a.id.file + ":" + std::to_string(a.id.line) + ")";
+  return std::string("assert ") + (a.never ? "never " : "always ") + ir::accessText(a.request.access) + " " +
+         written(a.request.path) + " (" + a.id.file + ":" + std::to_string(a.id.line) + ")";
 }
 
 // Why `a` would not hold under `placement` ("" when it would), with the deciding rules.
@@ -146,11 +145,9 @@ std::string whyBroken(const ir::Assert &a, const ir::Filesystem &placedFs, const
       std::optional<ir::Path> at = counterexampleBeneath(placedFs, request.path, word.bit, a.never);
       if (!at) continue;
       ir::FileDecision d = ir::evaluateFile(placedFs, *at, word.bit);
-      std::string written = at->root == PathRoot::Workspace ? at->display() : "\"" + at->display() + "\"";
-      std::string why = assertText(a) + " would not hold: " + word.word + " " + written + " is " + (d.allow ? "allowed" : "denied");
+      std::string why = assertText(a) + " would not hold: " + word.word + " " + written(*at) + " is " + (d.allow ? "allowed" : "denied");
       for (size_t i = 0; i < d.deciding.size(); ++i)
-        why += (i ? ", " : " by ") + (d.deciding[i]->id.name.empty() ? d.deciding[i]->id.file + ":" + std::to_string(d.deciding[i]->id.line)
-                                                                      : "@" + d.deciding[i]->id.name);
+        why += std::string(i ? ", " : " by ") + (d.deciding[i]->id.name.empty() ? "" : "@") + d.deciding[i]->id.display();
       return why;
     }
   return "";
