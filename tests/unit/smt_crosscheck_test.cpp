@@ -73,19 +73,33 @@ std::string randomWord(std::mt19937 &rng, const std::vector<std::string> &words)
   return words.empty() || rng() % 5 == 0 ? "zz" + std::to_string(rng() % 3) : words[rng() % words.size()];
 }
 
+// The components of the rules' paths: random paths made of them meet the rules.
+std::vector<std::string> pathWords(const ir::Filesystem &fs) {
+  std::vector<std::string> words;
+  for (const ir::FsRule &r : fs.rules)
+    for (size_t b = 0, e; b < r.path.rel.size(); b = e + 1) {
+      e = std::min(r.path.rel.find('/', b), r.path.rel.size());
+      words.push_back(r.path.rel.substr(b, e - b));
+    }
+  return words;
+}
+
+// A policy's filesystem layer, with a solver and what the policy permits.
+struct FilesystemSpace {
+  explicit FilesystemSpace(const ir::Policy &p)
+      : layer(verify::smt::filesystemLayer(ctx, {&p})), s(ctx), permits(layer->permits(p)) {}
+  z3::context ctx;
+  std::unique_ptr<verify::smt::Layer> layer;
+  z3::solver s;
+  z3::expr permits;
+};
+
 TEST(SmtCrossCheck, Filesystem) {
   for (auto &c : policies()) {
     const ir::Policy &p = c->output.policy;
-    z3::context ctx;
-    auto layer = verify::smt::filesystemLayer(ctx, {&p});
-    z3::solver s(ctx);
-    z3::expr permits = layer->permits(p);
-    std::vector<std::string> words;
-    for (const ir::FsRule &r : p.filesystem.rules)
-      for (size_t b = 0, e; b < r.path.rel.size(); b = e + 1) {
-        e = std::min(r.path.rel.find('/', b), r.path.rel.size());
-        words.push_back(r.path.rel.substr(b, e - b));
-      }
+    FilesystemSpace space(p);
+    auto &[ctx, layer, s, permits] = space;
+    std::vector<std::string> words = pathWords(p.filesystem);
     std::mt19937 rng(1);
     for (int i = 0; i < kRequests; ++i) {
       ir::Path path{static_cast<ir::PathRoot>(rng() % 3), ""};
@@ -106,16 +120,8 @@ TEST(SmtCrossCheck, PlacementProbesFindWhatTheSolverFinds) {
   int found = 0;
   for (auto &c : policies()) {
     const ir::Policy &p = c->output.policy;
-    z3::context ctx;
-    auto layer = verify::smt::filesystemLayer(ctx, {&p});
-    z3::solver s(ctx);
-    z3::expr permits = layer->permits(p);
-    std::vector<std::string> words;
-    for (const ir::FsRule &r : p.filesystem.rules)
-      for (size_t b = 0, e; b < r.path.rel.size(); b = e + 1) {
-        e = std::min(r.path.rel.find('/', b), r.path.rel.size());
-        words.push_back(r.path.rel.substr(b, e - b));
-      }
+    FilesystemSpace space(p);
+    auto &[ctx, layer, s, permits] = space;
     std::mt19937 rng(2);
     for (int i = 0; i < 400; ++i) {
       ir::Request pattern;
