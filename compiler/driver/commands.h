@@ -55,7 +55,7 @@ void printProofStats(const verify::ProofStats &stats);
 
 // The starts the policy's asserts do not cover (verify::placementAssumptions), as the bundle
 // records them for shellrt to refuse.
-std::vector<backends::StartRefusal> startRefusals(const ir::Policy &policy);
+std::vector<backends::StartRefusal> startRefusals(const ir::Policy &policy, const backends::SourceNames &names);
 
 struct CheckCommand {
   std::vector<std::string> inputs;

@@ -152,12 +152,19 @@ void printProofStats(const verify::ProofStats &stats) {
   std::fprintf(stderr, "%-22s %-28s %8s %10.1f\n", "all", "", "", total * 1e3);
 }
 
-std::vector<backends::StartRefusal> startRefusals(const ir::Policy &policy) {
+std::vector<backends::StartRefusal> startRefusals(const ir::Policy &policy, const backends::SourceNames &names) {
   std::vector<backends::StartRefusal> out;
   for (const verify::Assumption &a : verify::placementAssumptions(policy)) {
     const verify::Placement &p = a.placement;
     constexpr size_t kMaxWhy = 2000;  // the runtime reads at most 4096 bytes of it
     std::string why = p.text + ", " + a.why;
+    // The files as the bundle names them elsewhere: the same bytes from any checkout.
+    for (const std::string &file : policy.files)
+      for (size_t at = why.find(file); at != std::string::npos; at = why.find(file, at + 1)) {
+        std::string portable = names.portable(file);
+        why.replace(at, file.size(), portable);
+        at += portable.size() - 1;
+      }
     if (why.size() > kMaxWhy) {
       size_t cut = kMaxWhy;
       while (cut > 0 && (static_cast<unsigned char>(why[cut]) & 0xC0) == 0x80) --cut;  // whole UTF-8 characters

@@ -51,7 +51,7 @@ int RunCommand::run(const CommonOptions &common) {
     std::error_code ec;
     backends::SourceNames names(fs::current_path(ec).string(), fs::absolute(options.stdlibDir, ec).lexically_normal().string());
     if (checked.ok && !backends::buildBundle(checked.policy, sources, names, SHELLC_VERSION, bundle, error,
-                                             startRefusals(checked.policy)))
+                                             startRefusals(checked.policy, names)))
       diags.error("backend-limit", Span{}, error);
     if (!checked.ok || diags.hasErrors()) return finish(sources, diags, common);
     // The bundle lives in memory: shellrt reads it through /proc/self/fd, and it is gone
