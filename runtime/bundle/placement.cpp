@@ -5,16 +5,17 @@ namespace {
 
 const char *startName(bool workspace) { return workspace ? "workspace" : "home"; }
 
-// A rule on `path` whose namespace is not the start-up directory's, at or inside it: the
-// proofs read that path as the rule's namespace only, while it is also the directory's.
+// A rule on `path` at or inside a start-up directory that its own namespace is not inside:
+// the proofs read that path as the rule's namespace only, while it is also the directory's.
+// (A workspace rule inside the home is the workspace inside the home, which they cover.)
 bool ruleOutside(const SandboxPath &path, const RuleSource &rule, const std::string &workspace, const std::string &home,
                  std::string &error) {
   if (path.rel.empty()) return true;  // a rule on a namespace's root covers it wholly, as proved
   std::string resolved = path.resolve(home, workspace);
   for (bool workspaceDir : {true, false}) {
     const std::string &dir = workspaceDir ? workspace : home;
-    bool sameNamespace = path.root == (workspaceDir ? SandboxPath::Root::Workspace : SandboxPath::Root::Home);
-    if (sameNamespace || !pathWithin(resolved, dir)) continue;
+    std::string ownRoot = SandboxPath{path.root, ""}.resolve(home, workspace);
+    if (pathWithin(ownRoot, dir) || !pathWithin(resolved, dir)) continue;
     std::string rel = resolved.size() > dir.size() ? resolved.substr(dir.size() + 1) : "";
     std::string written = workspaceDir ? (rel.empty() ? "workspace" : "workspace / \"" + rel + "\"") : "\"~" + (rel.empty() ? "" : "/" + rel) + "\"";
     error = "the " + std::string(startName(workspaceDir)) + " " + dir + " holds " + resolved + ", which " + rule.display() +
