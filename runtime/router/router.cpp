@@ -199,7 +199,7 @@ bool Router::handle(Call &call) {
   if (path == "/v1/models") return listModels(call), clientKeepsAlive(call.head);
   if (!readBody(call) || !route(call) || !admit(call)) return false;
   bool relayed = forward(call);
-  settle(call, call.up > 0);
+  settle(call);
   return relayed && call.again;
 }
 
@@ -271,12 +271,12 @@ bool Router::admit(Call &call) {
 }
 
 // What the call spent: its tokens, as the provider's answer said; a call that never reached
-// the provider gives its request back.
-void Router::settle(const Call &call, bool sent) {
+// the provider (nothing sent) gives its request back.
+void Router::settle(const Call &call) {
   if (!call.counted) return;
   std::lock_guard<std::mutex> lock(spendingMutex_);
   Spent &spent = spending_[call.provider->name];
-  if (!sent) --spent.requests;
+  if (call.up == 0) --spent.requests;
   spent.tokens += tokensCounted(call);
 }
 
@@ -339,9 +339,7 @@ std::unique_ptr<Upstream> UpstreamPool::take(const std::string &endpoint) {
     pollfd ended{upstream->fd, POLLIN, 0};
     bool open = nowMs() - upstream->idleSinceMs < kIdleUpstreamMs && poll(&ended, 1, 0) == 0 &&
                 !(upstream->tls && upstream->tls->pending());
-    if (!open) continue;  // closed (or sent something unasked): dropped
-    upstream->reused = true;
-    return upstream;
+    if (open) return upstream;  // else closed (or it sent something unasked): dropped
   }
   return nullptr;
 }
@@ -386,11 +384,7 @@ bool Router::forward(Call &call) {
   const std::string &endpoint = call.provider->endpoint;
   std::unique_ptr<Upstream> upstream = upstreams_.take(endpoint);
   bool relayed = upstream && exchange(call, url, *upstream);
-  if (upstream && !relayed && call.status == 0 && !call.cancelled) {
-    upstream = connectProvider(call, url);
-    if (!upstream) return false;
-    relayed = exchange(call, url, *upstream);
-  } else if (!upstream) {
+  if (!upstream || (!relayed && call.status == 0 && !call.cancelled)) {
     if (!(upstream = connectProvider(call, url))) return false;
     relayed = exchange(call, url, *upstream);
   }

@@ -46,7 +46,6 @@ struct Upstream {
   int fd;
   std::unique_ptr<egress::tls::Session> tls;  // https; ended before the socket closes
   int64_t idleSinceMs = 0;
-  bool reused = false;
 };
 
 // The idle connections to each provider endpoint. One is handed out only while it is young
@@ -78,7 +77,7 @@ private:
   bool readBody(Call &call);
   bool route(Call &call);
   bool admit(Call &call);
-  void settle(const Call &call, bool sent);
+  void settle(const Call &call);
   void askForUsage(Call &call);
   static uint64_t tokensCounted(const Call &call);
   bool forward(Call &call);
