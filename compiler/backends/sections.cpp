@@ -67,7 +67,7 @@ llvm::json::Value routesJson(const ir::Inference &inference, const SourceNames &
   llvm::json::Array budgets;
   for (const ir::Budget &b : inference.budgets)
     budgets.push_back(llvm::json::Object{
-        {"measure", b.measure == ir::Budget::Measure::Tokens ? "tokens" : "requests"},
+        {"measure", ir::measureWord(b.measure)},
         {"provider", b.provider.empty() ? llvm::json::Value(nullptr) : b.provider},
         {"cap", b.cap},
         {"rule", names.rule(b.id)}});

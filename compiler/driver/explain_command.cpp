@@ -30,7 +30,7 @@ void printVerdict(const SourceManager &sources, const std::string &label, const 
     std::string_view line = sources.lineText(b->id.span.file, b->id.span.begin);
     line.remove_prefix(std::min(line.find_first_not_of(" \t"), line.size()));
     std::cout << "  counted by " << verify::ruleLabel(b->id) << ": at most " << b->cap << " "
-              << (b->measure == ir::Budget::Measure::Tokens ? "tokens" : "requests") << " on "
+              << ir::measureWord(b->measure) << " on "
               << (b->provider.empty() ? "the session" : "provider '" + b->provider + "'") << "\n"
               << "      " << line << "\n";
   }

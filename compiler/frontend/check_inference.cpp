@@ -121,7 +121,9 @@ void modelDenies(Checker &c, const ast::Module &m) {
 void budgets(Checker &c, const ast::Module &m, std::map<std::pair<std::string, std::string>, Span> &seen) {
   constexpr uint64_t kMaxCap = 1ull << 53;  // exact in every JSON reader
   for (const ast::Budget &b : m.budgets) {
-    if (!c.oneOf(b.measure, {"tokens", "requests"}, "budget measure")) continue;
+    std::vector<std::string_view> words;
+    for (const ir::MeasureWord &m : ir::kMeasureWords) words.push_back(m.word);
+    if (!c.oneOf(b.measure, words, "budget measure")) continue;
     std::string scope = b.provider ? b.provider->text : "";
     auto [it, inserted] = seen.emplace(std::pair{scope, b.measure.text}, b.span);
     if (!inserted) {
@@ -143,7 +145,8 @@ void budgets(Checker &c, const ast::Module &m, std::map<std::pair<std::string, s
       c.report("invalid-value", amount->span, e);
       continue;
     }
-    auto measure = b.measure.text == "tokens" ? ir::Budget::Measure::Tokens : ir::Budget::Measure::Requests;
+    auto measure = std::find_if(ir::kMeasureWords.begin(), ir::kMeasureWords.end(),
+                                [&](const ir::MeasureWord &m) { return b.measure.text == m.word; })->measure;
     c.policy_.inference.budgets.push_back({c.ruleId(b.name, b.span), measure, scope, cap});
   }
 }

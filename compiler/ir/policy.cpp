@@ -5,6 +5,12 @@
 
 namespace shellc::ir {
 
+const char *measureWord(Budget::Measure measure) {
+  for (const MeasureWord &m : kMeasureWords)
+    if (m.measure == measure) return m.word;
+  return "";
+}
+
 std::string accessText(uint8_t access) {
   std::string out;
   for (const AccessWord &a : kAccessWords)

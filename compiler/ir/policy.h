@@ -222,6 +222,14 @@ struct Budget {
   uint64_t cap = 0;
 };
 
+// The language's words for them, for parsing and printing alike.
+struct MeasureWord {
+  Budget::Measure measure;
+  const char *word;
+};
+constexpr std::array<MeasureWord, 2> kMeasureWords = {{{Budget::Measure::Tokens, "tokens"}, {Budget::Measure::Requests, "requests"}}};
+const char *measureWord(Budget::Measure measure);
+
 struct Inference {
   std::vector<Provider> providers;
   std::vector<Route> routes;

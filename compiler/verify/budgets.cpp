@@ -15,14 +15,12 @@ namespace {
 using Measure = ir::Budget::Measure;
 constexpr Measure kMeasures[] = {Measure::Tokens, Measure::Requests};
 
-const char *measureName(Measure m) { return m == Measure::Tokens ? "tokens" : "requests"; }
-
 std::string scopeText(const std::string &provider) {
   return provider.empty() ? "the session (all providers)" : "provider '" + provider + "'";
 }
 
 std::string ceilingText(std::optional<uint64_t> cap, Measure m) {
-  return cap ? "at most " + std::to_string(*cap) + " " + measureName(m) : "unbounded";
+  return cap ? "at most " + std::to_string(*cap) + " " + ir::measureWord(m) : "unbounded";
 }
 
 // The budgets that bound `measure` on `provider`: its own and the session's. On the session
@@ -48,14 +46,6 @@ std::vector<std::string> scopes(const ir::Inference &a, const ir::Inference &b) 
 
 bool exceeds(std::optional<uint64_t> mine, std::optional<uint64_t> theirs) { return theirs && (!mine || *mine > *theirs); }
 
-// Whether a budget bounds `measure` on `scope` at all. Where none does, what a scope can spend
-// follows from its routes alone, which the inference layer's own comparison reports.
-bool budgeted(const ir::Inference &inf, Measure measure, const std::string &scope) {
-  return std::any_of(inf.budgets.begin(), inf.budgets.end(), [&](const ir::Budget &b) {
-    return b.measure == measure && (scope.empty() || b.provider.empty() || b.provider == scope);
-  });
-}
-
 void reportCapThatCannotBind(const ir::Inference &inf, const ir::Budget &b, DiagnosticEngine &diags) {
   auto routed = std::any_of(inf.routes.begin(), inf.routes.end(), [&](const ir::Route &r) { return r.provider == b.provider; });
   if (!routed) {
@@ -67,7 +57,7 @@ void reportCapThatCannotBind(const ir::Inference &inf, const ir::Budget &b, Diag
   for (const ir::Budget &session : inf.budgets)
     if (session.provider.empty() && session.measure == b.measure && session.cap <= b.cap)
       diags.warning("unbound-budget", b.id.span,
-                    "budget " + ruleLabel(b.id) + " (" + std::to_string(b.cap) + " " + measureName(b.measure) +
+                    "budget " + ruleLabel(b.id) + " (" + std::to_string(b.cap) + " " + ir::measureWord(b.measure) +
                         " on provider '" + b.provider + "') can never bind: the session's budget allows only " +
                         std::to_string(session.cap))
           .withNote(session.id.span, "the session's budget " + ruleLabel(session.id));
@@ -79,7 +69,7 @@ void reportClosedRoutes(const ir::Inference &inf, const ir::Budget &b, Diagnosti
     if (b.provider.empty() || r.provider == b.provider) closed.push_back(&r);
   if (closed.empty()) return;
   Diagnostic &d = diags.warning("closed-route", b.id.span,
-                                "budget " + ruleLabel(b.id) + " allows no " + measureName(b.measure) + " on " +
+                                "budget " + ruleLabel(b.id) + " allows no " + ir::measureWord(b.measure) + " on " +
                                     scopeText(b.provider) + ": the routes there are closed");
   for (const ir::Route *r : closed) d.withNote(r->id.span, "route " + ruleLabel(r->id) + " is closed");
   d.withHint("deny the models instead (`deny \"GLOB\"`), or give the budget a cap above 0");
@@ -100,7 +90,9 @@ void proveBudgetsWithin(const ir::Policy &policy, const ir::Policy &ceiling, Dia
   for (Measure m : kMeasures)
     for (const std::string &scope : scopes(mine, theirs)) {
       std::optional<uint64_t> can = ir::spendCeiling(mine, m, scope), may = ir::spendCeiling(theirs, m, scope);
-      if (!budgeted(theirs, m, scope) || !exceeds(can, may)) continue;
+      // Where no budget bounds a scope, what it can spend follows from its routes alone, which
+      // the inference layer's own comparison reports.
+      if (bounding(theirs, m, scope).empty() || !exceeds(can, may)) continue;
       std::vector<const ir::Budget *> own = bounding(mine, m, scope), allowed = bounding(theirs, m, scope);
       Span where = !own.empty() ? own.front()->id.span : !mine.routes.empty() ? mine.routes.front().id.span : Span{};
       for (const ir::Provider &p : mine.providers)
@@ -109,7 +101,7 @@ void proveBudgetsWithin(const ir::Policy &policy, const ir::Policy &ceiling, Dia
                                   "inference: " + scopeText(scope) + " can spend " + ceilingText(can, m) +
                                       " here, but the ceiling allows " + ceilingText(may, m));
       for (const ir::Budget *b : allowed) d.withNote(b->id.span, "the ceiling's budget " + ruleLabel(b->id));
-      if (!can) d.withHint("add `limit " + std::string(measureName(m)) + " " + std::to_string(*may) + "` to " +
+      if (!can) d.withHint("add `limit " + std::string(ir::measureWord(m)) + " " + std::to_string(*may) + "` to " +
                            (scope.empty() ? "the inference block" : "provider " + scope));
     }
 }
@@ -125,11 +117,11 @@ std::vector<DiffClass> diffBudgets(const ir::Policy &before, const ir::Policy &a
   for (Measure m : kMeasures)
     for (const std::string &scope : scopes(before.inference, after.inference)) {
       std::optional<uint64_t> was = ir::spendCeiling(before.inference, m, scope), is = ir::spendCeiling(after.inference, m, scope);
-      if (was == is || (!budgeted(before.inference, m, scope) && !budgeted(after.inference, m, scope))) continue;
+      if (was == is || (bounding(before.inference, m, scope).empty() && bounding(after.inference, m, scope).empty())) continue;
       DiffClass c;
       c.kind = exceeds(is, was) ? DiffClass::Kind::Allowed : DiffClass::Kind::Denied;
       c.layer = "inference";
-      c.witness = std::string("spend ") + measureName(m) + " on " + scopeText(scope);
+      c.witness = std::string("spend ") + ir::measureWord(m) + " on " + scopeText(scope);
       c.oldDecision = ceilingText(was, m);
       c.newDecision = ceilingText(is, m);
       c.oldRules = labels(bounding(before.inference, m, scope));
