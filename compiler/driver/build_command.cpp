@@ -76,7 +76,7 @@ int BuildCommand::run(const CommonOptions &common) {
   CheckOutput checked = checkPolicyFile(input, options, sources, diags);
   if (!checked.ok) return finish(sources, diags, common);
 
-  backends::SourceNames names(fs::current_path(ec).string(), fs::absolute(options.stdlibDir, ec).lexically_normal().string());
+  backends::SourceNames names = sourceNames(options.stdlibDir);
   backends::Bundle bundle;
   std::string error;
   if (!backends::buildBundle(checked.policy, sources, names, SHELLC_VERSION, bundle, error,

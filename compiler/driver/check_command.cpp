@@ -1,4 +1,3 @@
-#include <filesystem>
 #include <iostream>
 
 #include "driver/commands.h"
@@ -40,10 +39,7 @@ int CheckCommand::run(const CommonOptions &common) {
     if (ceiling.ok) verify::proveWithin(p, ceiling.policy, diags, statsOut);
     if (!common.verbose) return;
     // What the proofs take for granted about where the sandbox starts: shellrt refuses the rest.
-    std::error_code ec;
-    backends::SourceNames names(std::filesystem::current_path(ec).string(),
-                                std::filesystem::absolute(library.stdlibDir, ec).lexically_normal().string());
-    for (const backends::StartRefusal &r : startRefusals(p, names))
+    for (const backends::StartRefusal &r : startRefusals(p, sourceNames(library.stdlibDir)))
       std::cout << "assumed: the sandbox never starts " << r.why << "\n";
     std::cout << "checked " << file << ": " << p.files.size() << " file(s), "
               << p.filesystem.rules.size() << " filesystem, " << p.syscalls.rules.size()

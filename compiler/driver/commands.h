@@ -53,6 +53,10 @@ int finish(const SourceManager &sources, const DiagnosticEngine &diags, const Co
 // --stats: what the verifier's queries cost, by layer and kind, to stderr.
 void printProofStats(const verify::ProofStats &stats);
 
+// How a bundle names the policy's files: relative to the working directory, the stdlib's as
+// <stdlib>/…, so that a bundle's bytes do not depend on where the checkout lies.
+backends::SourceNames sourceNames(const std::string &stdlibDir);
+
 // The starts the policy's asserts do not cover (verify::placementAssumptions), as the bundle
 // records them for shellrt to refuse.
 std::vector<backends::StartRefusal> startRefusals(const ir::Policy &policy, const backends::SourceNames &names);

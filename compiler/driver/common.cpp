@@ -152,6 +152,12 @@ void printProofStats(const verify::ProofStats &stats) {
   std::fprintf(stderr, "%-22s %-28s %8s %10.1f\n", "all", "", "", total * 1e3);
 }
 
+backends::SourceNames sourceNames(const std::string &stdlibDir) {
+  std::error_code ec;
+  return backends::SourceNames(std::filesystem::current_path(ec).string(),
+                               std::filesystem::absolute(stdlibDir, ec).lexically_normal().string());
+}
+
 std::vector<backends::StartRefusal> startRefusals(const ir::Policy &policy, const backends::SourceNames &names) {
   std::vector<backends::StartRefusal> out;
   for (const verify::Assumption &a : verify::placementAssumptions(policy)) {

@@ -48,8 +48,7 @@ int RunCommand::run(const CommonOptions &common) {
     CheckOutput checked = checkPolicyFile(input, options, sources, diags);
     backends::Bundle bundle;
     std::string error;
-    std::error_code ec;
-    backends::SourceNames names(fs::current_path(ec).string(), fs::absolute(options.stdlibDir, ec).lexically_normal().string());
+    backends::SourceNames names = sourceNames(options.stdlibDir);
     if (checked.ok && !backends::buildBundle(checked.policy, sources, names, SHELLC_VERSION, bundle, error,
                                              startRefusals(checked.policy, names)))
       diags.error("backend-limit", Span{}, error);
