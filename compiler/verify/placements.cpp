@@ -137,9 +137,10 @@ std::string assertText(const ir::Assert &a) {
          written(a.request.path) + " (" + a.id.file + ":" + std::to_string(a.id.line) + ")";
 }
 
-// Why `a` would not hold under `placement` ("" when it would), with the deciding rules.
-std::string whyBroken(const ir::Assert &a, const ir::Filesystem &placedFs, const Placement &placement) {
-  for (const ir::Request &request : placedRequests(a.request, placement))
+// Why `a` would not hold for `requests`, what it stands for under a placement decided by
+// `placedFs` ("" when it would), with the deciding rules.
+std::string whyBroken(const ir::Assert &a, const std::vector<ir::Request> &requests, const ir::Filesystem &placedFs) {
+  for (const ir::Request &request : requests)
     for (const ir::AccessWord &word : ir::kAccessWords) {
       if (!(request.access & word.bit)) continue;
       std::optional<ir::Path> at = counterexampleBeneath(placedFs, request.path, word.bit, a.never);
@@ -172,14 +173,15 @@ std::vector<Assumption> placementAssumptions(const ir::Policy &policy) {
     if (std::any_of(refused.begin(), refused.end(),
                     [&](const auto &r) { return std::includes(where.begin(), where.end(), r.begin(), r.end()); }))
       continue;
-    bool matters = std::any_of(policy.asserts.begin(), policy.asserts.end(),
-                               [&](const ir::Assert &a) { return !placedRequests(a.request, p).empty(); });
-    if (!matters) continue;  // no assert is about the paths it moves
-    ir::Filesystem placedFs = policy.filesystem;
-    placedFs.rules.insert(placedFs.rules.end(), p.added.begin(), p.added.end());
+    std::optional<ir::Filesystem> placedFs;  // made once an assert is about the paths it moves
     for (const ir::Assert &a : policy.asserts) {
-      if (a.request.kind != ir::Request::Kind::File) continue;
-      std::string why = whyBroken(a, placedFs, p);
+      std::vector<ir::Request> requests = placedRequests(a.request, p);
+      if (requests.empty()) continue;
+      if (!placedFs) {
+        placedFs = policy.filesystem;
+        placedFs->rules.insert(placedFs->rules.end(), p.added.begin(), p.added.end());
+      }
+      std::string why = whyBroken(a, requests, *placedFs);
       if (why.empty()) continue;
       refused.push_back(where);
       out.push_back({p, why});
