@@ -315,7 +315,8 @@ public:
     gid_ = bundle_.gid.value_or(outerGid_);
     home_ = homeOf(uid_, outerUid_);
     char realHome[PATH_MAX];
-    if (!placementHolds(bundle_, workspace_, realpath(home_.c_str(), realHome) ? realHome : home_, error)) return refuse(error);
+    placedHome_ = realpath(home_.c_str(), realHome) ? realHome : home_;
+    if (!placementHolds(bundle_, workspace_, placedHome_, error)) return refuse(error);
     if ((uid_ == 0 || gid_ == 0) && !bundle_.allowRoot)
       return refuse("the sandbox would run as root (uid " + std::to_string(uid_) + ", gid " + std::to_string(gid_) +
                     "); the policy does not allow it: set `run_as UID:GID` or add `allow_root`");
@@ -485,6 +486,8 @@ private:
     if (!changed.empty())
       return reloadRefused("the new bundle changes its `" + changed + "` section, which a running sandbox cannot take "
                            "(only `egress` and `routes` change live): start a new session for it");
+    // Its asserts may be new: they must hold where this session started, as at a start.
+    if (!placementHolds(fresh, workspace_, placedHome_, error)) return reloadRefused(error);
     size_t closed = 0;
     if (!proxy_.reload(text, closed, error)) return reloadRefused(error);
     bundleText_ = text;
@@ -525,6 +528,7 @@ private:
   const Options &o_;
   Bundle bundle_;
   std::string signer_, workspace_, home_, cgroupNotes_;
+  std::string placedHome_;  // the home resolved, as placements read it
   std::string bundleText_;  // the policy in force: a reload's static sections must be these
   std::thread reloader_;
   uid_t outerUid_ = 0, uid_ = 0;

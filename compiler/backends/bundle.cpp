@@ -24,22 +24,23 @@ std::string sha256(std::string_view text) {
 
 namespace {
 
-llvm::json::Value placementsJson(const std::vector<StartRefusal> &refusals) {
-  llvm::json::Array refused;
-  for (const StartRefusal &r : refusals) {
+llvm::json::Value placementsJson(const Placements &placements) {
+  llvm::json::Array refused, named;
+  for (const StartRefusal &r : placements.refused) {
     llvm::json::Array inside;
     for (const auto &[start, path] : r.inside)
       inside.push_back(llvm::json::Object{{"start", start == ir::PathRoot::Home ? "home" : "workspace"}, {"path", pathJson(path)}});
     refused.push_back(llvm::json::Object{{"inside", std::move(inside)}, {"why", r.why}});
   }
-  return llvm::json::Object{{"refused", std::move(refused)}};
+  for (const NamedPath &n : placements.named) named.push_back(llvm::json::Object{{"path", pathJson(n.path)}, {"by", n.by}});
+  return llvm::json::Object{{"refused", std::move(refused)}, {"named", std::move(named)}};
 }
 
 }  // namespace
 
 bool buildBundle(const ir::Policy &policy, const SourceManager &sources, const SourceNames &names,
                  const std::string &compilerVersion, Bundle &out, std::string &error,
-                 const std::vector<StartRefusal> &refusals) {
+                 const Placements &placements) {
   for (ir::Arch arch : policy.syscalls.arches) {
     bpf::Program program;
     if (!compileSeccomp(policy.syscalls, arch, program, error)) return false;
@@ -70,7 +71,7 @@ bool buildBundle(const ir::Policy &policy, const SourceManager &sources, const S
       {"seccomp", seccompJson(policy.syscalls, out.seccomp, names)},
       {"egress", egressJson(policy.network, names)},
       {"routes", routesJson(policy.inference, names)},
-      {"placements", placementsJson(refusals)}};
+      {"placements", placementsJson(placements)}};
   return true;
 }
 

@@ -12,7 +12,7 @@
 
 namespace shellc::backends {
 
-constexpr int kBundleFormatVersion = 4;
+constexpr int kBundleFormatVersion = 5;
 
 struct Bundle {
   llvm::json::Value json = nullptr;
@@ -26,11 +26,21 @@ struct StartRefusal {
   std::vector<std::pair<ir::PathRoot, ir::Path>> inside;
   std::string why;
 };
+// A path an assert or a test names (`by`): the runtime refuses a start where it lies at or
+// inside a start-up directory of another namespace, as for a rule's path.
+struct NamedPath {
+  ir::Path path;
+  std::string by;
+};
+struct Placements {
+  std::vector<StartRefusal> refused;
+  std::vector<NamedPath> named;
+};
 
 // Fails with `error` when a section cannot be built (a seccomp program over the limit).
 bool buildBundle(const ir::Policy &policy, const SourceManager &sources, const SourceNames &names,
                  const std::string &compilerVersion, Bundle &out, std::string &error,
-                 const std::vector<StartRefusal> &refusals = {});
+                 const Placements &placements = {});
 
 // The canonical text of a JSON value: sorted keys, two-space indent, final newline.
 std::string canonicalJson(const llvm::json::Value &value);

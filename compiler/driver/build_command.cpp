@@ -80,7 +80,7 @@ int BuildCommand::run(const CommonOptions &common) {
   backends::Bundle bundle;
   std::string error;
   if (!backends::buildBundle(checked.policy, sources, names, SHELLC_VERSION, bundle, error,
-                             startRefusals(checked.policy, names))) {
+                             startPlacements(checked.policy, names))) {
     diags.error("backend-limit", Span{}, error).withHint("split argument conditions, or move rules to `default`");
     return finish(sources, diags, common);
   }

@@ -39,7 +39,7 @@ int CheckCommand::run(const CommonOptions &common) {
     if (ceiling.ok) verify::proveWithin(p, ceiling.policy, diags, statsOut);
     if (!common.verbose) return;
     // What the proofs take for granted about where the sandbox starts: shellrt refuses the rest.
-    for (const backends::StartRefusal &r : startRefusals(p, sourceNames(library.stdlibDir)))
+    for (const backends::StartRefusal &r : startPlacements(p, sourceNames(library.stdlibDir)).refused)
       std::cout << "assumed: the sandbox never starts " << r.why << "\n";
     std::cout << "checked " << file << ": " << p.files.size() << " file(s), "
               << p.filesystem.rules.size() << " filesystem, " << p.syscalls.rules.size()

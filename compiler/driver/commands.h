@@ -57,9 +57,9 @@ void printProofStats(const verify::ProofStats &stats);
 // <stdlib>/…, so that a bundle's bytes do not depend on where the checkout lies.
 backends::SourceNames sourceNames(const std::string &stdlibDir);
 
-// The starts the policy's asserts do not cover (verify::placementAssumptions), as the bundle
-// records them for shellrt to refuse.
-std::vector<backends::StartRefusal> startRefusals(const ir::Policy &policy, const backends::SourceNames &names);
+// The starts the policy's asserts and tests do not cover (verify::placementAssumptions) and
+// the paths they name (verify::namedPaths), as the bundle records them for shellrt.
+backends::Placements startPlacements(const ir::Policy &policy, const backends::SourceNames &names);
 
 struct CheckCommand {
   std::vector<std::string> inputs;

@@ -158,30 +158,39 @@ backends::SourceNames sourceNames(const std::string &stdlibDir) {
                                std::filesystem::absolute(stdlibDir, ec).lexically_normal().string());
 }
 
-std::vector<backends::StartRefusal> startRefusals(const ir::Policy &policy, const backends::SourceNames &names) {
-  std::vector<backends::StartRefusal> out;
+namespace {
+
+// `text` naming the policy's files as the bundle names them elsewhere (the same bytes from any
+// checkout), cut to at most 2,000 bytes: the runtime reads at most 4,096 of it.
+std::string portableText(std::string text, const ir::Policy &policy, const backends::SourceNames &names) {
+  constexpr size_t kMaxText = 2000;
+  for (const std::string &file : policy.files)
+    for (size_t at = text.find(file); at != std::string::npos; at = text.find(file, at + 1)) {
+      std::string portable = names.portable(file);
+      text.replace(at, file.size(), portable);
+      at += portable.size() - 1;
+    }
+  if (text.size() > kMaxText) {
+    size_t cut = kMaxText;
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;  // whole UTF-8 characters
+    text = text.substr(0, cut) + "…";
+  }
+  return text;
+}
+
+}  // namespace
+
+backends::Placements startPlacements(const ir::Policy &policy, const backends::SourceNames &names) {
+  backends::Placements out;
   for (const verify::Assumption &a : verify::placementAssumptions(policy)) {
     const verify::Placement &p = a.placement;
-    constexpr size_t kMaxWhy = 2000;  // the runtime reads at most 4096 bytes of it
-    std::string why = p.text + ", " + a.why;
-    // The files as the bundle names them elsewhere: the same bytes from any checkout.
-    for (const std::string &file : policy.files)
-      for (size_t at = why.find(file); at != std::string::npos; at = why.find(file, at + 1)) {
-        std::string portable = names.portable(file);
-        why.replace(at, file.size(), portable);
-        at += portable.size() - 1;
-      }
-    if (why.size() > kMaxWhy) {
-      size_t cut = kMaxWhy;
-      while (cut > 0 && (static_cast<unsigned char>(why[cut]) & 0xC0) == 0x80) --cut;  // whole UTF-8 characters
-      why = why.substr(0, cut) + "…";
-    }
-    backends::StartRefusal refusal{{}, why};
+    backends::StartRefusal refusal{{}, portableText(p.text + ", " + a.why, policy, names)};
     for (const auto &[dir, root] : p.inside)
       if (!(p.workspaceInHome && root == ir::PathRoot::Workspace)) refusal.inside.push_back({root, dir});
     if (p.workspaceInHome) refusal.inside.push_back({ir::PathRoot::Workspace, p.workspaceAt});
-    out.push_back(std::move(refusal));
+    out.refused.push_back(std::move(refusal));
   }
+  for (const verify::NamedPath &n : verify::namedPaths(policy)) out.named.push_back({n.path, portableText(n.by, policy, names)});
   return out;
 }
 

@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "driver/commands.h"
+#include "verify/placements.h"
 #include "verify/requests.h"
 
 namespace shellc {
@@ -62,6 +63,20 @@ void printSyscall(const SourceManager &sources, const ir::Policy &policy,
   }
 }
 
+// Where the sandbox's start-up directories lie can change a file's decision (docs/language.md
+// §7): each start that decides it the other way, and whether shellrt takes it.
+void printPlacedVerdicts(const ir::Policy &policy, const ir::Request &request) {
+  std::vector<verify::PlacedVerdict> placed = verify::placedVerdicts(policy, request);
+  if (placed.empty()) return;
+  std::cout << "where the sandbox starts, it is decided otherwise:\n";
+  for (const verify::PlacedVerdict &p : placed) {
+    std::cout << "  " << p.where << ": " << p.decision;
+    for (size_t i = 0; i < p.deciding.size(); ++i) std::cout << (i ? ", " : " by ") << p.deciding[i];
+    if (p.refusedWhy.empty()) std::cout << "\n";
+    else std::cout << "\n      shellrt refuses this start: " << p.refusedWhy << "\n";
+  }
+}
+
 }  // namespace
 
 int ExplainCommand::run(const CommonOptions &common) {
@@ -74,7 +89,10 @@ int ExplainCommand::run(const CommonOptions &common) {
   if (!out.declaredParams.empty() || out.ok) reportUnknownDefines(options, out.declaredParams, diags);
   if (out.ok && !requests.empty()) {
     if (requests.front().kind == ir::Request::Kind::Syscall) printSyscall(sources, out.policy, requests);
-    else printVerdict(sources, "decision", verify::decide(out.policy, requests.front(), {}).front());
+    else {
+      printVerdict(sources, "decision", verify::decide(out.policy, requests.front(), {}).front());
+      printPlacedVerdicts(out.policy, requests.front());
+    }
   }
   return finish(sources, diags, common);
 }

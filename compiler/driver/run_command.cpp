@@ -50,7 +50,7 @@ int RunCommand::run(const CommonOptions &common) {
     std::string error;
     backends::SourceNames names = sourceNames(options.stdlibDir);
     if (checked.ok && !backends::buildBundle(checked.policy, sources, names, SHELLC_VERSION, bundle, error,
-                                             startRefusals(checked.policy, names)))
+                                             startPlacements(checked.policy, names)))
       diags.error("backend-limit", Span{}, error);
     if (!checked.ok || diags.hasErrors()) return finish(sources, diags, common);
     // The bundle lives in memory: shellrt reads it through /proc/self/fd, and it is gone

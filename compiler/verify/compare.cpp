@@ -67,6 +67,13 @@ void proveWithin(const ir::Policy &policy, const ir::Policy &ceiling, Diagnostic
       noteDeciding(d, theirs, "the ceiling's");
     }
   }
+  for (const PlacedExcess &e : placedExcesses(policy, ceiling)) {
+    Span where = e.deciding.empty() ? Span{} : e.deciding.front().span;
+    Diagnostic &d = diags.error("exceeds-ceiling", where,
+                                "filesystem, " + e.where + ": " + e.request + " is " + e.decision + " here, but the ceiling decides " +
+                                    e.ceilingDecision + (e.ceilingDeciding.empty() ? " (no rule decides it: the default does)" : ""));
+    for (const ir::RuleId &id : e.ceilingDeciding) d.withNote(id.span, "the ceiling's " + ruleLabel(id) + ": " + e.ceilingDecision);
+  }
   proveBudgetsWithin(policy, ceiling, diags);
 }
 

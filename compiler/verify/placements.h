@@ -17,9 +17,6 @@ namespace shellc::verify {
 
 struct Placement {
   std::string text;  // "with the home inside \"/tmp\"", for reports
-  // The rules that cover a start-up directory from outside its namespace, re-rooted onto
-  // the whole of it (their identities kept, so that reports name the rule as written).
-  std::vector<ir::FsRule> added;
   bool workspaceInHome = false;
   ir::Path workspaceAt{ir::PathRoot::Home, ""};  // where in the home, when it is there
   // The absolute paths a start-up directory lies inside, with its root: an assert on one of
@@ -27,10 +24,17 @@ struct Placement {
   std::vector<std::pair<ir::Path, ir::PathRoot>> inside;
 };
 
-// The placements that change some decision, in the order a report should prefer (where users
-// keep homes and checkouts first: paths the policy lets write), without two that add the
-// same rules.
-std::vector<Placement> placementsOf(const ir::Policy &policy);
+// The placements that change some decision of `policy`, or of `ceiling` where one is given
+// (both are then read under each), in the order a report should prefer (where users keep
+// homes and checkouts first: paths the policy lets write).
+std::vector<Placement> placementsOf(const ir::Policy &policy, const ir::Policy *ceiling = nullptr);
+
+// The rules of `fs` that cover a start-up directory from outside its namespace under
+// `placement`, re-rooted onto the whole of it (their identities kept, so that reports name
+// the rule as written).
+std::vector<ir::FsRule> addedRules(const ir::Filesystem &fs, const Placement &placement);
+// `fs` with those rules: the decision functions then decide each namespace as placed.
+ir::Filesystem placedFilesystem(const ir::Filesystem &fs, const Placement &placement);
 
 // A placement under which an assert would not hold: the policy's proofs assume the sandbox
 // never starts there, and shellrt refuses to (the bundle records it).
@@ -39,21 +43,59 @@ struct Assumption {
   std::string why;  // the assert, and a request it would decide the other way, with the rules
 };
 
-// The placements that break an assert, each named once: a placement that only narrows one
+// The placements that break an assert or a test's expectation, each named once: a placement that only narrows one
 // already refused (the same directory inside, and more) is left out. No solver: a placement
 // adds rules on the whole of a start-up directory, so the pattern itself or a rule's path
 // inside it decides the question, and ir::evaluateFile decides that request.
 std::vector<Assumption> placementAssumptions(const ir::Policy &policy);
+// Whether shellrt refuses `placement` by one of `assumptions` (or a wider one).
+bool refusedBy(const std::vector<Assumption> &assumptions, const Placement &placement);
 
 // A path at or beneath `pattern` that `fs` allows (`never`) or refuses (else) for `right`,
 // if there is one: found among the pattern itself and each rule's path inside it that could
 // decide so (a unit test compares it with the solver).
 std::optional<ir::Path> counterexampleBeneath(const ir::Filesystem &fs, const ir::Path &pattern, ir::Access right, bool never);
 
-// The requests `request` stands for under `placement`, as patterns in the separate
-// namespaces the decision functions read: itself where the placement adds rules on its root,
-// and the whole of a start-up directory that lies inside it. Empty: the placement changes
-// nothing of it.
-std::vector<ir::Request> placedRequests(const ir::Request &request, const Placement &placement);
+// The requests an assert's `request` stands for under `placement`, as patterns in the
+// separate namespaces the decision functions read: itself where the placement adds rules on
+// its root (`added`), and the whole of a start-up directory that lies inside it. Empty: the
+// placement changes nothing of it.
+std::vector<ir::Request> placedRequests(const ir::Request &request, const Placement &placement,
+                                        const std::vector<ir::FsRule> &added);
+
+// How one concrete file request (of `shellc explain`) is decided where the sandbox starts
+// otherwise than the namespaces apart: `where` is a start that decides it the other way,
+// `refusedWhy` says why shellrt refuses that start ("" where it takes it). Read: each
+// placement of placementsOf for a request in the home or the workspace; for an absolute path,
+// the home or the workspace (or both, the workspace in the home) at each directory above it;
+// for a home path, the workspace at each directory of the home above it.
+struct PlacedVerdict {
+  std::string where;
+  std::string decision;               // "allow"
+  std::vector<std::string> deciding;  // the rules that decide it, labelled
+  std::string refusedWhy;
+};
+std::vector<PlacedVerdict> placedVerdicts(const ir::Policy &policy, const ir::Request &request);
+
+// What `policy` allows and `ceiling` forbids at a start shellrt takes under `policy` (the
+// namespaces apart are the solver's, in proveWithin): each placement of placementsOf both,
+// and the start-up directories at each directory above a path the ceiling's rules name
+// (its rules there cover the start's paths). At most one request a start.
+struct PlacedExcess {
+  std::string where, request;  // "with the home inside \"/tmp\"", "read \"~/.ssh\""
+  std::string decision, ceilingDecision;
+  std::vector<ir::RuleId> deciding, ceilingDeciding;
+};
+std::vector<PlacedExcess> placedExcesses(const ir::Policy &policy, const ir::Policy &ceiling);
+
+// The paths that asserts and tests name: shellrt refuses a start where one lies at or inside
+// a start-up directory of another namespace, as it refuses one where a rule's path does.
+// Every start it takes then leaves each named path apart from the start-up directories or
+// holds a start-up directory strictly inside it, which placementsOf covers.
+struct NamedPath {
+  ir::Path path;
+  std::string by;  // "assert never write \"/usr\" (ci.policy:9)", "test 'agent'"
+};
+std::vector<NamedPath> namedPaths(const ir::Policy &policy);
 
 }  // namespace shellc::verify

@@ -23,7 +23,9 @@ void addMatched(std::vector<MatchedRule> &out, const std::vector<const Rule *> &
   }
 }
 
-Verdict fileVerdict(const ir::Filesystem &fs, const ir::Request &r) {
+}  // namespace
+
+Verdict decideFile(const ir::Filesystem &fs, const ir::Request &r) {
   ir::FileDecision d = ir::evaluateFile(fs, r.path, static_cast<ir::Access>(r.access));
   Verdict v;
   v.outcome = d.allow ? Outcome::Allow : Outcome::Deny;
@@ -40,6 +42,8 @@ Verdict fileVerdict(const ir::Filesystem &fs, const ir::Request &r) {
     v.reason = "deny overrides allow";
   return v;
 }
+
+namespace {
 
 Outcome outcomeOf(const ir::SyscallAction &action) {
   switch (action.kind) {
@@ -130,7 +134,7 @@ Verdict routeVerdict(const ir::Inference &inf, const ir::Request &r) {
 std::vector<Verdict> decide(const ir::Policy &policy, const ir::Request &request,
                             std::span<const ir::Arch> arches) {
   switch (request.kind) {
-  case ir::Request::Kind::File: return {fileVerdict(policy.filesystem, request)};
+  case ir::Request::Kind::File: return {decideFile(policy.filesystem, request)};
   case ir::Request::Kind::Connect: return {networkVerdict(policy.network, request)};
   case ir::Request::Kind::Route: return {routeVerdict(policy.inference, request)};
   case ir::Request::Kind::Syscall: break;

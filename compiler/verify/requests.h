@@ -36,6 +36,9 @@ struct Verdict {
 std::vector<Verdict> decide(const ir::Policy &policy, const ir::Request &request,
                             std::span<const ir::Arch> arches);
 
+// Decides a file request by `fs` (a policy's, or one placed: verify/placements.h).
+Verdict decideFile(const ir::Filesystem &fs, const ir::Request &request);
+
 // Whether two rules come from one statement (one identity).
 bool sameStatement(const ir::RuleId &a, const ir::RuleId &b);
 

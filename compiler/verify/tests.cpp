@@ -10,7 +10,9 @@ bool sameAction(const ir::SyscallAction &a, const ir::SyscallAction &b) {
   return a.kind == b.kind && (a.kind != ir::ActionKind::Errno || a.errnoValue == b.errnoValue);
 }
 
-bool holds(const ir::Expectation &e, const Verdict &v) {
+}  // namespace
+
+bool expectationHolds(const ir::Expectation &e, const Verdict &v) {
   switch (e.outcome) {
   case ir::Expectation::Outcome::Allow: return v.outcome == Verdict::Outcome::Allow;
   case ir::Expectation::Outcome::Deny: return v.outcome == Verdict::Outcome::Deny;
@@ -19,6 +21,8 @@ bool holds(const ir::Expectation &e, const Verdict &v) {
   }
   return false;
 }
+
+namespace {
 
 std::optional<ExpectationFailure> judge(const ir::Policy &policy, const ir::Expectation &e) {
   const std::vector<ir::Arch> &arches = policy.syscalls.arches;
@@ -33,7 +37,7 @@ std::optional<ExpectationFailure> judge(const ir::Policy &policy, const ir::Expe
     return failure;
   }
   for (Verdict &v : verdicts)
-    if (!holds(e, v)) failure.verdicts.push_back(std::move(v));
+    if (!expectationHolds(e, v)) failure.verdicts.push_back(std::move(v));
   if (failure.verdicts.empty()) return std::nullopt;
   return failure;
 }

@@ -25,6 +25,9 @@ struct TestResult {
 // Judges a system call on each architecture the policy targets where the call exists.
 std::vector<TestResult> runTests(const ir::Policy &policy);
 
+// Whether a decision is what the expectation asks for.
+bool expectationHolds(const ir::Expectation &expectation, const Verdict &verdict);
+
 // What an expectation asks for, as the language writes it: "allow", "errno(EPERM)",
 // "route => openai".
 std::string expectedText(const ir::Expectation &expectation);

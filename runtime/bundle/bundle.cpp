@@ -38,7 +38,7 @@ std::string RuleSource::display() const {
 
 namespace {
 
-constexpr uint64_t kFormatVersion = 4;
+constexpr uint64_t kFormatVersion = 5;
 constexpr size_t kMaxText = 4096;          // names, rule files, display strings
 constexpr size_t kMaxPath = PATH_MAX - 1;  // what the kernel takes
 constexpr size_t kMaxEntries = 100000;     // rules of one kind
@@ -514,6 +514,13 @@ void readPlacements(const Field &f, Bundle &out) {
     refused.why = r["why"].text(kMaxText);
     r.finish();
     out.refusedPlacements.push_back(std::move(refused));
+  }
+  for (const Field &item : o["named"].items(kMaxEntries)) {
+    auto n = item.object();
+    NamedPath named{readPath(n["path"]), ""};
+    named.by = n["by"].text(kMaxText);
+    n.finish();
+    out.namedPaths.push_back(std::move(named));
   }
   o.finish();
 }

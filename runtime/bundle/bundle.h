@@ -134,6 +134,13 @@ struct RefusedPlacement {
   std::string why;
 };
 
+// A path an assert or a test names (`by`): a start-up directory of another namespace at or
+// above it would move it out of what the proofs read, as for a rule's path.
+struct NamedPath {
+  SandboxPath path;
+  std::string by;
+};
+
 struct Bundle {
   std::string policy;
   std::string sha256;  // of the bundle's bytes, for the audit log (set by whoever read them)
@@ -166,6 +173,7 @@ struct Bundle {
   Egress egress;
   Routes routes;
   std::vector<RefusedPlacement> refusedPlacements;
+  std::vector<NamedPath> namedPaths;
 };
 
 constexpr size_t kMaxBundleBytes = 32u << 20;

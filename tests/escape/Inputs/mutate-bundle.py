@@ -40,7 +40,8 @@ elif case == "rel-nul":
     out = dump(b).replace('"rel": "' + b["mounts"]["entries"][0]["path"]["rel"] + '"',
                           '"rel": "' + b["mounts"]["entries"][0]["path"]["rel"] + '\\u0000x"', 1)
 elif case == "duplicate-version":
-    out = dump(b).replace('"format_version": 4', '"format_version": 4, "format_version": 4', 1)
+    version = '"format_version": %d' % b["format_version"]
+    out = dump(b).replace(version, version + ", " + version, 1)
 elif case == "duplicate-env":
     out = dump(b).replace('"env_pass": [', '"env_pass": ["SECRET_TOKEN"], "env_pass": [', 1)
 elif case == "uid-negative":
