@@ -6,6 +6,7 @@
 #include "frontend/syscall_names.h"
 #include "verify/budgets.h"
 #include "verify/enforcement.h"
+#include "verify/placements.h"
 #include "verify/prove.h"
 #include "verify/solver.h"
 
@@ -207,6 +208,31 @@ void reportUnexecutableBinaries(const ir::Policy &policy, DiagnosticEngine &diag
   }
 }
 
+// A `by` binary the sandbox may write (or, for a glob, a path its glob's directory holds that
+// the sandbox may write): a program put there passes for the binary, and the rule's proof
+// reads `by` as the program the policy's author meant.
+void reportWritableBinaries(const ir::Policy &policy, DiagnosticEngine &diags) {
+  if (policy.filesystem.rules.empty()) return;  // left to the policies using this module
+  for (const ir::NetworkRule &rule : policy.network.rules) {
+    if (!rule.allow) continue;
+    for (const std::string &binary : rule.binaries) {
+      if (binary.size() < 2) continue;
+      std::string literal = binary.substr(0, binary.find('*'));
+      literal = binary.find('*') == std::string::npos ? literal : literal.substr(0, literal.rfind('/'));
+      ir::Path dir{ir::PathRoot::Absolute, literal.size() > 1 ? literal.substr(1) : ""};
+      std::optional<ir::Path> writable = counterexampleBeneath(policy.filesystem, dir, ir::kWrite, true);
+      if (!writable) continue;
+      ir::FileDecision d = ir::evaluateFile(policy.filesystem, *writable, ir::kWrite);
+      Diagnostic &diag = diags.warning("writable-binary", rule.id.span,
+                                       "rule " + ruleLabel(rule.id) + " allows connections by \"" + binary +
+                                           "\", which the sandbox may replace: write \"" + writable->display() +
+                                           "\" is allowed, and a program written there passes for it");
+      for (const ir::FsRule *fs : d.deciding) diag.withNote(fs->id.span, "allowed by " + ruleLabel(fs->id));
+      diag.withHint("name a binary outside what the sandbox writes, or deny writing it (deny write \"" + writable->display() + "\")");
+    }
+  }
+}
+
 // A provider key sent in clear to another machine, and a route to a provider whose host the
 // network layer refuses.
 void reportProviderProblems(const ir::Policy &policy, DiagnosticEngine &diags) {
@@ -296,6 +322,7 @@ void provePolicy(const ir::Policy &policy, DiagnosticEngine &diags, const std::s
     if (layer->name() == "network") reportLinkLocalReach(policy, *layer, queries, diags);
   }
   reportUnexecutableBinaries(policy, diags);
+  reportWritableBinaries(policy, diags);
   reportProviderProblems(policy, diags);
   reportProviderBypass(policy, diags);
   reportBudgetProblems(policy, diags);
