@@ -26,6 +26,7 @@
 #include "audit.h"
 #include "bundle/bundle.h"
 #include "bundle/live_change.h"
+#include "bundle/links.h"
 #include "bundle/placement.h"
 #include "bundle/sha256.h"
 #include "bundle/signature.h"
@@ -316,7 +317,8 @@ public:
     home_ = homeOf(uid_, outerUid_);
     char realHome[PATH_MAX];
     placedHome_ = realpath(home_.c_str(), realHome) ? realHome : home_;
-    if (!placementHolds(bundle_, workspace_, placedHome_, error)) return refuse(error);
+    if (!placementHolds(bundle_, workspace_, placedHome_, error) || !linksHold(bundle_, workspace_, placedHome_, error))
+      return refuse(error);
     if ((uid_ == 0 || gid_ == 0) && !bundle_.allowRoot)
       return refuse("the sandbox would run as root (uid " + std::to_string(uid_) + ", gid " + std::to_string(gid_) +
                     "); the policy does not allow it: set `run_as UID:GID` or add `allow_root`");
