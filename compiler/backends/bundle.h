@@ -24,7 +24,8 @@ struct Bundle {
 // assert would not hold there. The runtime refuses such a start.
 struct StartRefusal {
   std::vector<std::pair<ir::PathRoot, ir::Path>> inside;
-  std::string why;
+  std::string where;  // "with the home inside \"/tmp\""
+  std::string why;    // the assert or test, a request it would decide otherwise, the rules
 };
 // A path an assert or a test names (`by`): the runtime refuses a start where it lies at or
 // inside a start-up directory of another namespace, as for a rule's path.

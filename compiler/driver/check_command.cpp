@@ -1,6 +1,9 @@
+#include <algorithm>
 #include <iostream>
 
+#include "backends/filesystem_plan.h"
 #include "driver/commands.h"
+#include "verify/assumptions.h"
 #include "verify/prove.h"
 #include "verify/tests.h"
 
@@ -17,6 +20,49 @@ void CheckCommand::attach(CLI::App &parent, CommonOptions &common) {
       ->type_name("CEILING");
   addCommonOptions(*app, common);
 }
+
+namespace {
+
+// The Landlock ABI that enforces every right the policy's rules use: under `best_effort`, an
+// older kernel leaves the newer rights unenforced (shellrt says which when it starts).
+std::vector<std::string> landlockAssumption(const ir::Policy &policy) {
+  backends::FilesystemPlan plan = backends::planFilesystem(policy.filesystem);
+  if (!plan.landlock || policy.filesystem.compatibility == ir::Compatibility::HardRequirement) return {};
+  uint64_t used = 0;
+  for (const ir::FsRule &rule : policy.filesystem.rules) used |= backends::landlockBits(rule.access);
+  int abi = 1;
+  for (const backends::LandlockRight &right : backends::landlockFsRights())
+    if (used & right.bit) abi = std::max(abi, right.abi);
+  if (abi == 1) return {};
+  return {"the kernel's Landlock ABI is " + std::to_string(abi) +
+          " or later, which enforces every right the rules use (`compatibility best_effort` starts on an older "
+          "kernel with the newer rights unenforced; `hard_requirement` refuses it)"};
+}
+
+// The starts shellrt refuses, those refused for one reason on one line.
+void printStartAssumptions(const std::vector<backends::StartRefusal> &refused) {
+  std::vector<std::pair<std::string, std::vector<std::string>>> byWhy;
+  for (const backends::StartRefusal &r : refused) {
+    auto same = std::find_if(byWhy.begin(), byWhy.end(), [&](const auto &w) { return w.first == r.why; });
+    if (same == byWhy.end()) byWhy.push_back({r.why, {r.where}});
+    else same->second.push_back(r.where);
+  }
+  for (const auto &[why, wheres] : byWhy) {
+    std::cout << "assumed: the sandbox never starts ";
+    for (size_t i = 0; i < wheres.size(); ++i) std::cout << (i == 0 ? "" : i + 1 == wheres.size() ? " or " : ", ") << wheres[i];
+    std::cout << ", " << why << "\n";
+  }
+}
+
+// What the proofs take for granted and no check makes exact (docs/language.md §17).
+std::vector<std::string> provedAssuming(const ir::Policy &policy) {
+  std::vector<std::string> out = verify::representativeAssumptions(policy);
+  std::vector<std::string> landlock = landlockAssumption(policy);
+  out.insert(out.end(), landlock.begin(), landlock.end());
+  return out;
+}
+
+}  // namespace
 
 int CheckCommand::run(const CommonOptions &common) {
   SourceManager sources;
@@ -39,8 +85,8 @@ int CheckCommand::run(const CommonOptions &common) {
     if (ceiling.ok) verify::proveWithin(p, ceiling.policy, diags, statsOut);
     if (!common.verbose) return;
     // What the proofs take for granted about where the sandbox starts: shellrt refuses the rest.
-    for (const backends::StartRefusal &r : startPlacements(p, sourceNames(library.stdlibDir)).refused)
-      std::cout << "assumed: the sandbox never starts " << r.why << "\n";
+    printStartAssumptions(startPlacements(p, sourceNames(library.stdlibDir)).refused);
+    for (const std::string &assumption : provedAssuming(p)) std::cout << "proved assuming: " << assumption << "\n";
     std::cout << "checked " << file << ": " << p.files.size() << " file(s), "
               << p.filesystem.rules.size() << " filesystem, " << p.syscalls.rules.size()
               << " syscall, " << p.network.rules.size() << " network, "
