@@ -1,6 +1,8 @@
 #include <algorithm>
 #include <iostream>
 
+#include <llvm/ADT/StringExtras.h>
+
 #include "backends/filesystem_plan.h"
 #include "driver/commands.h"
 #include "verify/assumptions.h"
@@ -39,18 +41,49 @@ std::vector<std::string> landlockAssumption(const ir::Policy &policy) {
           "kernel with the newer rights unenforced; `hard_requirement` refuses it)"};
 }
 
-// The starts shellrt refuses, those refused for one reason on one line.
+// "A", "B" or "C".
+std::string listed(const std::vector<std::string> &items) {
+  std::string out;
+  for (size_t i = 0; i < items.size(); ++i) out += (i == 0 ? "" : i + 1 == items.size() ? " or " : ", ") + items[i];
+  return out;
+}
+
+// The starts shellrt refuses, as a reader takes them in: those that break one assert or test
+// on one request are one line, naming each directory once ("with the workspace inside "A" or
+// "B""), the rules that decide it there after. A start with the workspace inside a home that
+// lies in a directory listed for the workspace says nothing more, and is left out.
 void printStartAssumptions(const std::vector<backends::StartRefusal> &refused) {
-  std::vector<std::pair<std::string, std::vector<std::string>>> byWhy;
+  struct Line {
+    std::string head;  // the assert or test and the request, up to the deciding rules
+    std::vector<std::string> rules, workspaceDirs, homeDirs, others;
+  };
+  std::vector<Line> lines;
   for (const backends::StartRefusal &r : refused) {
-    auto same = std::find_if(byWhy.begin(), byWhy.end(), [&](const auto &w) { return w.first == r.why; });
-    if (same == byWhy.end()) byWhy.push_back({r.why, {r.where}});
-    else same->second.push_back(r.where);
+    size_t by = r.why.rfind(" by ");
+    std::string head = r.why.substr(0, by);
+    auto line = std::find_if(lines.begin(), lines.end(), [&](const Line &l) { return l.head == head; });
+    if (line == lines.end()) line = lines.insert(lines.end(), {head, {}, {}, {}, {}});
+    for (size_t at = by == std::string::npos ? r.why.size() : by + 4; at < r.why.size();) {
+      size_t end = std::min(r.why.find(", ", at), r.why.size());
+      std::string rule = r.why.substr(at, end - at);
+      if (std::find(line->rules.begin(), line->rules.end(), rule) == line->rules.end()) line->rules.push_back(rule);
+      at = end + 2;
+    }
+    std::string dir = r.inside.front().second.display();
+    if (r.inside.size() == 1) (r.inside.front().first == ir::PathRoot::Workspace ? line->workspaceDirs : line->homeDirs).push_back("\"" + dir + "\"");
+    else line->others.push_back(r.where);
   }
-  for (const auto &[why, wheres] : byWhy) {
-    std::cout << "assumed: the sandbox never starts ";
-    for (size_t i = 0; i < wheres.size(); ++i) std::cout << (i == 0 ? "" : i + 1 == wheres.size() ? " or " : ", ") << wheres[i];
-    std::cout << ", " << why << "\n";
+  for (Line &l : lines) {
+    std::erase_if(l.others, [&](const std::string &where) {
+      return std::any_of(l.workspaceDirs.begin(), l.workspaceDirs.end(),
+                         [&](const std::string &dir) { return where.starts_with("with the home inside " + dir + " "); });
+    });
+    std::vector<std::string> wheres;
+    if (!l.workspaceDirs.empty()) wheres.push_back("with the workspace inside " + listed(l.workspaceDirs));
+    if (!l.homeDirs.empty()) wheres.push_back("with the home inside " + listed(l.homeDirs));
+    wheres.insert(wheres.end(), l.others.begin(), l.others.end());
+    std::cout << "assumed: the sandbox never starts " << listed(wheres) << ", " << l.head
+              << (l.rules.empty() ? "" : " by " + llvm::join(l.rules, ", ")) << "\n";
   }
 }
 
