@@ -184,11 +184,7 @@ backends::Placements startPlacements(const ir::Policy &policy, const backends::S
   backends::Placements out;
   for (const verify::Assumption &a : verify::placementAssumptions(policy)) {
     const verify::Placement &p = a.placement;
-    backends::StartRefusal refusal{{}, p.text, portableText(a.why, policy, names)};
-    for (const auto &[dir, root] : p.inside)
-      if (!(p.workspaceInHome && root == ir::PathRoot::Workspace)) refusal.inside.push_back({root, dir});
-    if (p.workspaceInHome) refusal.inside.push_back({ir::PathRoot::Workspace, p.workspaceAt});
-    out.refused.push_back(std::move(refusal));
+    out.refused.push_back({verify::startConditions(p), p.text, portableText(a.why, policy, names)});
   }
   for (const verify::NamedPath &n : verify::namedPaths(policy)) out.named.push_back({n.path, portableText(n.by, policy, names)});
   return out;

@@ -194,9 +194,7 @@ std::string whyFails(const ir::Test &test, const ir::Expectation &e, const ir::F
 // Where a placement puts the start-up directories, one word each.
 std::set<std::string> startsOf(const Placement &p) {
   std::set<std::string> out;
-  for (const auto &[dir, root] : p.inside)
-    if (!(p.workspaceInHome && root == PathRoot::Workspace)) out.insert(std::string(rootName(root)) + " in " + dir.display());
-  if (p.workspaceInHome) out.insert("workspace in " + p.workspaceAt.display());
+  for (const auto &[root, dir] : startConditions(p)) out.insert(std::string(rootName(root)) + " in " + dir.display());
   return out;
 }
 
@@ -228,6 +226,14 @@ std::vector<Assumption> placementAssumptions(const ir::Policy &policy) {
     std::string why = whyRefused(policy, p);
     if (!why.empty()) out.push_back({p, why});
   }
+  return out;
+}
+
+std::vector<std::pair<PathRoot, ir::Path>> startConditions(const Placement &placement) {
+  std::vector<std::pair<PathRoot, ir::Path>> out;
+  for (const auto &[dir, root] : placement.inside)
+    if (!(placement.workspaceInHome && root == PathRoot::Workspace)) out.push_back({root, dir});
+  if (placement.workspaceInHome) out.push_back({PathRoot::Workspace, placement.workspaceAt});
   return out;
 }
 
@@ -373,7 +379,7 @@ private:
 // Where a placement puts its start-up directory (the first, for two).
 ir::Path anchorOf(const Placement &p) { return p.inside.empty() ? p.workspaceAt : p.inside.front().first; }
 
-size_t conditionsOf(const Placement &p) { return p.inside.size() + (p.workspaceInHome ? 1 : 0); }
+size_t conditionsOf(const Placement &p) { return startConditions(p).size(); }
 
 // A placement's kind: placements of one kind that decide alike are one finding.
 std::string kindOf(const Placement &p) { return p.inside.empty() ? "workspace in home" : "inside " + p.inside.front().first.display(); }

@@ -9,6 +9,7 @@
 #pragma once
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "ir/policy.h"
@@ -48,6 +49,10 @@ struct Assumption {
 // adds rules on the whole of a start-up directory, so the pattern itself or a rule's path
 // inside it decides the question, and ir::evaluateFile decides that request.
 std::vector<Assumption> placementAssumptions(const ir::Policy &policy);
+// Where `placement` puts the start-up directories, as the bundle records a refused start:
+// each start-up directory at or inside a path (a home path for a workspace in the home).
+std::vector<std::pair<ir::PathRoot, ir::Path>> startConditions(const Placement &placement);
+
 // Whether shellrt refuses `placement` by one of `assumptions` (or a wider one).
 bool refusedBy(const std::vector<Assumption> &assumptions, const Placement &placement);
 
