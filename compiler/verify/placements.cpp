@@ -199,19 +199,28 @@ std::set<std::string> startsOf(const Placement &p) {
 }
 
 // Why `p` breaks an assert or a test of `policy` ("" when it breaks none).
+// The placed filesystem is made when the first assert or test needs it: most placements
+// move no path that one names, and a large policy has many placements.
 std::string whyRefused(const ir::Policy &policy, const Placement &p) {
   std::vector<ir::FsRule> added = addedRules(policy.filesystem, p);
-  ir::Filesystem placedFs = placedFilesystem(policy.filesystem, p);
+  std::optional<ir::Filesystem> placedFs;
+  auto placed = [&]() -> const ir::Filesystem & {
+    if (!placedFs) {
+      placedFs = policy.filesystem;
+      placedFs->rules.insert(placedFs->rules.end(), added.begin(), added.end());
+    }
+    return *placedFs;
+  };
   for (const ir::Assert &a : policy.asserts) {
     std::vector<ir::Request> requests = placedRequests(a.request, p, added);
-    std::string why = requests.empty() ? "" : whyBroken(a, requests, placedFs);
+    std::string why = requests.empty() ? "" : whyBroken(a, requests, placed());
     if (!why.empty()) return why;
   }
   for (const ir::Test &test : policy.tests)
     for (const ir::Expectation &e : test.expectations) {
       bool movable = e.request.kind == ir::Request::Kind::File && e.request.path.root != PathRoot::Absolute &&
                      std::any_of(added.begin(), added.end(), [&](const ir::FsRule &r) { return r.path.root == e.request.path.root; });
-      std::string why = movable ? whyFails(test, e, placedFs) : "";
+      std::string why = movable ? whyFails(test, e, placed()) : "";
       if (!why.empty()) return why;
     }
   return "";
@@ -498,11 +507,11 @@ std::vector<PlacedExcess> placedExcesses(const ir::Policy &policy, const ir::Pol
   Joined<PlacedExcess> out;
   std::vector<Assumption> assumptions = placementAssumptions(policy);
   for (const Placement &p : placementsOf(policy, &ceiling)) {
-    if (refusedBy(assumptions, p)) continue;
-    ir::Filesystem mine = placedFilesystem(policy.filesystem, p), theirs = placedFilesystem(ceiling.filesystem, p);
     std::set<PathRoot> roots;
     for (const ir::Filesystem *fs : {&policy.filesystem, &ceiling.filesystem})
       for (const ir::FsRule &rule : addedRules(*fs, p)) roots.insert(rule.path.root);
+    if (roots.empty() || refusedBy(assumptions, p)) continue;
+    ir::Filesystem mine = placedFilesystem(policy.filesystem, p), theirs = placedFilesystem(ceiling.filesystem, p);
     for (PathRoot root : roots)
       if (auto excess = excessAmong(mine, theirs, probesBeneath({root, ""}, mine, theirs), policy, ceiling, anchorOf(p))) {
         excess->where = p.text;
