@@ -16,7 +16,9 @@ struct CheckOptions {
   std::map<std::string, std::string> defines;  // -D name=value
   std::string stdlibDir;
   // The policy is compiled to run (build, run): also warn about what would keep it from
-  // running at all. `check` checks modules and fragments too, which need not run alone.
+  // running at all. `check` warns so of a whole sandbox too (a root that names itself and
+  // has a filesystem block, as OpenShell imports do), not of modules, fragments and
+  // syscalls-only profiles, which need not run alone.
   bool toRun = false;
 };
 

@@ -342,6 +342,14 @@ void ruleCall(Checker &c, const ast::SyscallRule &rule, const ast::SyscallSpec &
   }
 }
 
+// A root that names itself (`policy NAME`, as an OpenShell import does) and says what the
+// sandbox sees (a filesystem block) is a sandbox to run, which `check` warns of too; a module
+// or a syscalls-only profile checked alone need not run alone.
+bool isWholeSandbox(const ast::Module &root) {
+  return root.policyName &&
+         std::any_of(root.blocks.begin(), root.blocks.end(), [](const ast::Block &b) { return b.layer == ast::Layer::Filesystem; });
+}
+
 }  // namespace
 
 void Checker::checkSyscalls() {
@@ -355,7 +363,7 @@ void Checker::checkSyscalls() {
       for (const ast::SyscallSpec &spec : rule.syscalls) ruleCall(*this, rule, spec, action.action);
     }
   });
-  if (options_.toRun) warnIfNothingCanStart(defaultSpan);
+  if (options_.toRun || isWholeSandbox(*modules_.front().ast)) warnIfNothingCanStart(defaultSpan);
 }
 
 // A policy under which no program can start: execve refused, or the loader out of view.
