@@ -13,7 +13,7 @@ chown -R 65534:65534 "$out/ws"
 build/bin/shellc build examples/coding-agent.policy -o "$out/agent.bundle" 2>/dev/null
 chmod 644 "$out/agent.bundle"
 ws=$(realpath "$out/ws")
-as_nobody="setpriv --reuid=65534 --regid=65534 --clear-groups env -i HOME=/tmp PATH=/usr/bin:/bin"
+as_nobody="setpriv --reuid=65534 --regid=65534 --clear-groups env -i HOME=/nonexistent PATH=/usr/bin:/bin"
 echo "== outside"
 $as_nobody python3 "$ws/connect_cost.py" "$ws"
 echo "== inside shellrt"

@@ -68,7 +68,7 @@ sleep 2
 
 wrk_args="-t1 -c16 -d10s --latency"
 summary() { awk -v name="$1" '/Requests\/sec/ {rps=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2} END {printf "%-28s %10s req/s   p50 %8s   p99 %8s\n", name, rps, p50, p99}'; }
-as_nobody="setpriv --reuid=65534 --regid=65534 --clear-groups env -i HOME=/tmp PATH=/usr/bin:/bin"
+as_nobody="setpriv --reuid=65534 --regid=65534 --clear-groups env -i HOME=/nonexistent PATH=/usr/bin:/bin"
 sandbox() {  # BUNDLE COMMAND...
   local bundle=$1; shift
   $as_nobody build/bin/shellrt "$out/$bundle.bundle" --workspace "$out/ws" --resolve up.test:127.0.0.1 -- "$@" 2>/dev/null

@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out=build/bench/git-guard
 rm -rf "$out" && mkdir -p "$out/small" "$out/big"
-as_nobody="setpriv --reuid=65534 --regid=65534 --clear-groups env -i HOME=/tmp PATH=/usr/bin:/bin"
+as_nobody="setpriv --reuid=65534 --regid=65534 --clear-groups env -i HOME=/nonexistent PATH=/usr/bin:/bin"
 python3 - "$out/big" <<'PY'
 import os, sys
 root = sys.argv[1]

@@ -19,7 +19,7 @@ provider=$!
 trap 'kill $provider 2> /dev/null || true' EXIT
 for i in $(seq 100); do [ -e "$out/ready" ] && break; sleep 0.1; done
 sandbox() {
-  setpriv --reuid=65534 --regid=65534 --clear-groups env -i HOME=/tmp PATH=/usr/bin:/bin FAKE_KEY=bench-key \
+  setpriv --reuid=65534 --regid=65534 --clear-groups env -i HOME=/nonexistent PATH=/usr/bin:/bin FAKE_KEY=bench-key \
     build/bin/shellrt "$out/router.bundle" --workspace "$out/ws" -- "$@" 2> /dev/null
 }
 echo "== time to the first byte, 2,000 calls"

@@ -15,7 +15,7 @@ chown 65534:65534 "$out/ws"
 build/bin/shellc build examples/coding-agent.policy -o "$out/agent.bundle" 2>/dev/null
 chmod 644 "$out/agent.bundle"
 build/bin/shellc build examples/coding-agent.policy -o "$out/agent.bundle" --emit seccomp-bpf 2>/dev/null
-as_nobody="setpriv --reuid=65534 --regid=65534 --clear-groups env -i HOME=/tmp PATH=/usr/bin:/bin"
+as_nobody="setpriv --reuid=65534 --regid=65534 --clear-groups env -i HOME=/nonexistent PATH=/usr/bin:/bin"
 chmod 644 "$out/agent.seccomp.x86_64.bpf"
 ws=$(realpath "$out/ws")
 bwrap_view=$(python3 bench/bwrap_args.py "$out/agent.bundle" /tmp "$ws")

@@ -79,3 +79,7 @@ def runtime_makes_cgroups():
 
 if os.geteuid() == 0 and runtime_makes_cgroups():
     config.available_features.add("cgroups")
+# `cgroups-v1`: the memory and pids controllers are v1 hierarchies, where a directory below
+# one's own cgroup, owned by a user, is a cgroup delegated to that user.
+if all(os.path.exists("/sys/fs/cgroup/%s/cgroup.procs" % c) for c in ("memory", "pids")):
+    config.available_features.add("cgroups-v1")
