@@ -28,7 +28,7 @@ bool AuditLog::open(const std::string &path) {
 }
 
 void AuditLog::count(const char *name, std::initializer_list<Field> fields) {
-  static const std::vector<std::string> decisions = {"unix_socket", "seccomp_notify", "kernel_audit", "limit", "egress",
+  static const std::vector<std::string> decisions = {"unix_socket", "seccomp_denied", "seccomp_notify", "kernel_audit", "limit", "egress",
                                                      "inference"};
   if (std::find(decisions.begin(), decisions.end(), name) == decisions.end()) return;
   std::string key = name;

@@ -22,10 +22,14 @@ public:
   void event(const char *name, std::initializer_list<Field> fields);
   int fd() const { return fd_; }  // kept open by the guardian (guardian.h)
 
-  // `shellrt --summary`: the decisions the supervisor took (brokered sockets, `notify` rules,
-  // the kernel's denials, limits), counted by what and which rule, whether or not a log is
+  // `shellrt --summary`: the decisions the supervisor took (brokered sockets, seccomp's
+  // refusals and `notify` rules, the kernel's denials, limits), counted by what and which rule, whether or not a log is
   // written; summary() lists them, most frequent first.
   void countDecisions() { counting_ = true; }
+  // Counts a decision that the log leaves out (a refusal repeated past what it records).
+  void tally(const char *name, std::initializer_list<Field> fields) {
+    if (counting_) count(name, fields);
+  }
   bool counting() const { return counting_; }
   std::string summary() const;
   // The counts as lines "N<TAB>what", and those of another process (the egress proxy's,

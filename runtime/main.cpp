@@ -219,6 +219,25 @@ int commandStatus(int pipe, int initStatus) {
   return std::string(buffer, 7) == "status " ? std::atoi(buffer + 7) : initStatus;
 }
 
+// The child's descriptor `number` once it is its seccomp listener (the child is loading the
+// filter meanwhile), within 5 s; -1 otherwise, with errno set.
+int awaitListener(int pidfd, int number) {
+  for (int tries = 0; tries < 5000; ++tries) {
+    int fd = static_cast<int>(syscall(SYS_pidfd_getfd, pidfd, number, 0));
+    if (fd < 0 && errno != EBADF) return -1;
+    if (fd >= 0) {
+      char target[64] = {};
+      std::string link = "/proc/self/fd/" + std::to_string(fd);
+      if (readlink(link.c_str(), target, sizeof target - 1) > 0 && std::string(target) == "anon_inode:seccomp notify")
+        return fd;
+      close(fd);  // still the child's descriptor of before: the filter is not loaded yet
+    }
+    usleep(1000);
+  }
+  errno = ETIMEDOUT;
+  return -1;
+}
+
 // What the child reports while it sets up, line by line: layers for the audit log,
 // placeholders to remove at the end, its seccomp listener to take, or why it failed.
 struct SetupReports {
@@ -279,11 +298,12 @@ struct SetupReports {
     return out;
   }
 
-  // The child waits, its filters loaded, until the supervisor holds the listener; if the
-  // supervisor cannot take it, the child is killed: no sandbox runs unbrokered.
+  // The child says the listener's number, then loads its filter and waits until the
+  // supervisor holds the listener; if the supervisor cannot take it, the child is killed: no
+  // sandbox runs unbrokered.
   void takeListener(int number) {
     int pidfd = static_cast<int>(syscall(SYS_pidfd_open, child, 0));
-    int listener = pidfd < 0 ? -1 : static_cast<int>(syscall(SYS_pidfd_getfd, pidfd, number, 0));
+    int listener = pidfd < 0 ? -1 : awaitListener(pidfd, number);
     int saved = errno;
     if (pidfd >= 0) close(pidfd);
     int diag = receiveFd(diagSocket);

@@ -7,6 +7,9 @@
 
 #include <cerrno>
 #include <chrono>
+#include <fstream>
+#include <sstream>
+#include <string>
 
 #include "bundle/seccomp_check.h"
 #include "sockets/broker_filter.h"
@@ -25,6 +28,20 @@ constexpr unsigned kSyncWakeUp = 1;
 constexpr unsigned long kSetFlags = _IOW('!', 4, __u64);
 
 void send(int listener, seccomp_notif_resp response) { ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &response); }
+
+// A caller's PID as the sandbox sees it (its own PID namespace, the last of NSpid), which is
+// what the audit log records; the kernel hands the supervisor's view. 0 when it is gone.
+pid_t sandboxPid(pid_t host) {
+  std::ifstream status("/proc/" + std::to_string(host) + "/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind("NSpid:", 0) != 0) continue;
+    std::istringstream fields(line.substr(6));
+    pid_t pid = 0;
+    for (pid_t field; fields >> field;) pid = field;
+    return pid;
+  }
+  return 0;
+}
 
 }  // namespace
 
@@ -73,19 +90,22 @@ void NotifyResponder::work() {
   --waiting_;
 }
 
-// The policy's own decision first: a call its `notify` rules catch is theirs; a socket call
-// it allows goes to the broker; any other call here was allowed by the policy (the runtime's
-// filter sends every call of a notified number) and continues, decided on registers alone.
+// The policy's own decision first (its rules, as the program it was checked against): a
+// call it refuses with an errno gets that errno, recorded; a call its `notify` rules catch is
+// theirs; a socket call it allows goes to the broker; any other call here continues, decided
+// on registers alone.
 void NotifyResponder::answer(const seccomp_notif &request) {
   const SeccompProgram &running = bundle_->running();
   uint64_t args[6];
   std::copy(std::begin(request.data.args), std::end(request.data.args), args);
   uint32_t decision = decideByRules(running.rules, bundle_->seccompDefault, request.data.nr, args);
-  if ((decision & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_USER_NOTIF) {
-    const SeccompRule *rule = nullptr;
+  uint32_t action = decision & SECCOMP_RET_ACTION_FULL;
+  if (action == SECCOMP_RET_ERRNO || action == SECCOMP_RET_USER_NOTIF) {
+    const SeccompRule *rule = nullptr;  // none: the default decided
     for (const SeccompRule &r : running.rules)
       if (r.nr == static_cast<uint32_t>(request.data.nr) && r.action == decision) rule = &r;
-    return policyNotify(request, rule);
+    return action == SECCOMP_RET_ERRNO ? policyDeny(request, rule, decision & SECCOMP_RET_DATA)
+                                       : policyNotify(request, rule);
   }
   if (isBrokeredSocketCall(request.data.nr)) return send(listener_, broker_->handle(request, listener_));
   seccomp_notif_resp response{};
@@ -98,12 +118,40 @@ void NotifyResponder::policyNotify(const seccomp_notif &request, const SeccompRu
   audit_->event("seccomp_notify", {{"syscall", rule ? rule->syscall : std::to_string(request.data.nr)},
                                    {"nr", int64_t(request.data.nr)},
                                    {"arg0", int64_t(request.data.args[0])},
-                                   {"sandbox_pid", int64_t(request.pid)},
+                                   {"sandbox_pid", int64_t(sandboxPid(request.pid))},
                                    {"rule", rule ? rule->rule.display() : std::string()},
                                    {"decision", std::string("deny")}});
   seccomp_notif_resp response{};
   response.id = request.id;
   response.error = -EPERM;
+  send(listener_, response);
+}
+
+// A call that the policy refuses with `error`. Recorded the first kMaxDeniedEvents times per
+// call number, then every thousandth with the count: a program that retries a refused call
+// in a loop cannot fill the disk with the log.
+void NotifyResponder::policyDeny(const seccomp_notif &request, const SeccompRule *rule, uint32_t error) {
+  constexpr uint64_t kMaxDeniedEvents = 20;
+  uint64_t seen = 0;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    seen = ++denied_[request.data.nr];
+  }
+  std::string syscall = rule ? rule->syscall : std::to_string(request.data.nr);
+  std::string by = rule ? rule->rule.display() : std::string("the default");
+  if (seen <= kMaxDeniedEvents || seen % 1000 == 0)
+    audit_->event("seccomp_denied", {{"syscall", syscall},
+                                     {"nr", int64_t(request.data.nr)},
+                                     {"arg0", int64_t(request.data.args[0])},
+                                     {"sandbox_pid", int64_t(sandboxPid(request.pid))},
+                                     {"rule", by},
+                                     {"errno", int64_t(error)},
+                                     {"times", int64_t(seen)}});
+  else
+    audit_->tally("seccomp_denied", {{"syscall", syscall}, {"rule", by}});
+  seccomp_notif_resp response{};
+  response.id = request.id;
+  response.error = -static_cast<int32_t>(error);
   send(listener_, response);
 }
 

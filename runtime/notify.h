@@ -1,8 +1,9 @@
 // The supervisor's side of the sandbox's seccomp listener (sockets/broker_filter.h). The
-// kernel hands it: the calls of the policy's `notify` rules, which it logs with the rule
-// behind them and refuses (EPERM); and the calls by which a process reaches a socket by
-// address, which the socket broker does on the agent's behalf (sockets/broker.h). It runs
-// outside the sandbox until the sandbox ends.
+// kernel hands it: the calls the policy refuses with an errno, which it answers so and
+// records with the rule behind them; the calls of the policy's `notify` rules, which it logs
+// with the rule behind them and refuses (EPERM); and the calls by which a process reaches a
+// socket by address, which the socket broker does on the agent's behalf (sockets/broker.h).
+// It runs outside the sandbox until the sandbox ends.
 //
 // Each worker thread waits in the kernel for the next call and answers it itself: no
 // hand-off between threads, so one call costs the two wake-ups it must (a thread made per
@@ -12,6 +13,7 @@
 #include <linux/seccomp.h>
 
 #include <atomic>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -37,6 +39,7 @@ private:
   void spawnWorker();
   void answer(const seccomp_notif &request);
   void policyNotify(const seccomp_notif &request, const SeccompRule *rule);
+  void policyDeny(const seccomp_notif &request, const SeccompRule *rule, uint32_t error);
 
   const Bundle *bundle_ = nullptr;
   AuditLog *audit_ = nullptr;
@@ -48,6 +51,7 @@ private:
   std::mutex mutex_;
   std::vector<std::thread> workers_;
   int waiting_ = 0;  // workers in the kernel, waiting for a call
+  std::map<int, uint64_t> denied_;  // refused calls so far, by number
 };
 
 }  // namespace shellrt

@@ -12,6 +12,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -24,6 +25,7 @@
 #include "landlock.h"
 #include "init.h"
 #include "mounts.h"
+#include "bundle/seccomp_check.h"
 #include "sockets/broker_filter.h"
 
 namespace shellrt {
@@ -113,30 +115,34 @@ std::vector<std::string> environment(const SandboxSpec &spec, const Ports &ports
   return env;
 }
 
-// Last: from here on the filters decide every call, execve included. The policy's filter
-// is loaded as checked; the runtime's broker filter above it holds the one listener a
-// process may have, which the supervisor takes from this process (pidfd_getfd) while it
-// waits: handing it over by sendmsg would be a call the broker filter sends to a supervisor
-// that does not have the listener yet.
+// Last: from here on the filter decides every call, execve included. It is the policy's
+// program as checked, with the calls it refuses by errno and the socket calls by address
+// sent to the supervisor (sockets/broker_filter.h); it holds the one listener a process may
+// have, which the supervisor takes from this process (pidfd_getfd) while it waits. The
+// listener's number is said before the filter is loaded (the lowest free one, which the
+// kernel gives it): any call after it may be one the filter sends to a supervisor that must
+// already be taking the listener, or it would wait for ever.
 void loadFilters(const SandboxSpec &spec) {
   const Bundle &bundle = *spec.bundle;
   const SeccompProgram &running = bundle.running();
+  std::vector<sock_filter> filter = sandboxFilter(running.program);
+  if (filter.size() > kMaxSeccompInstructions)
+    die(spec, "the policy's seccomp program with the runtime's " + std::to_string(filter.size() - running.program.size()) +
+                  " instructions is longer than the kernel takes (" + std::to_string(kMaxSeccompInstructions) +
+                  "): shorten the syscalls block");
   report(spec.reportFd, "layer seccomp: " + std::to_string(running.program.size()) + " instructions, " +
-                            std::to_string(running.rules.size()) + " rules; Unix sockets by address through the "
-                            "supervisor");
-  sock_fprog policy{static_cast<unsigned short>(running.program.size()),
-                    const_cast<sock_filter *>(running.program.data())};
-  if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &policy) != 0) die(spec, errnoText("seccomp"));
-  std::vector<uint32_t> notified;
-  for (const SeccompRule &rule : running.rules)
-    if (rule.action == SECCOMP_RET_USER_NOTIF) notified.push_back(rule.nr);
-  std::vector<sock_filter> broker = brokerFilter(notified);
-  sock_fprog brokerProgram{static_cast<unsigned short>(broker.size()), broker.data()};
-  long listener = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &brokerProgram);
+                            std::to_string(running.rules.size()) + " rules; refusals recorded and Unix sockets "
+                            "reached by address through the supervisor");
+  sock_fprog program{static_cast<unsigned short>(filter.size()), filter.data()};
+  int next = fcntl(spec.reportFd, F_DUPFD, 0);
+  if (next < 0) die(spec, errnoText("fcntl"));
+  close(next);
+  report(spec.reportFd, "listener " + std::to_string(next));
+  long listener = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &program);
   if (listener < 0)
     die(spec, errnoText("seccomp user notification (Linux 5.0 and later; it keeps Unix sockets outside the sandbox "
                         "out of reach)"));
-  report(spec.reportFd, "listener " + std::to_string(listener));
+  if (listener != next) die(spec, "the seccomp listener is not the descriptor announced");
   char ack;
   if (read(spec.ackFd, &ack, 1) != 1) die(spec, "the supervisor did not take the seccomp listener");
   close(static_cast<int>(listener));

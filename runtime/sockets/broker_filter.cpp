@@ -5,7 +5,10 @@
 #include <sys/syscall.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstddef>
+#include <iterator>
+#include <utility>
 
 namespace shellrt {
 
@@ -25,33 +28,56 @@ bool isBrokeredSocketCall(uint32_t nr) {
   return nr == SYS_connect || nr == SYS_sendto || nr == SYS_sendmsg || nr == SYS_sendmmsg;
 }
 
-std::vector<sock_filter> brokerFilter(const std::vector<uint32_t> &notifyNumbers) {
-  std::vector<uint32_t> notified = {SYS_connect, SYS_sendmsg, SYS_sendmmsg};
-  for (uint32_t nr : notifyNumbers)
-    if (std::find(notified.begin(), notified.end(), nr) == notified.end()) notified.push_back(nr);
-  // Jump offsets are 8 bits: far more numbers than any policy notifies.
-  if (notified.size() > 240) notified.resize(240);
-  const uint8_t n = static_cast<uint8_t>(notified.size());
+namespace {
+
+// The broker's part: a socket call by address goes to the supervisor; anything else ends in
+// `allow` (the action the policy's program chose: allow, or log).
+std::vector<sock_filter> brokerTail(uint32_t allow) {
+  const uint32_t notified[] = {SYS_connect, SYS_sendmsg, SYS_sendmmsg};
+  constexpr uint8_t n = std::size(notified);
   // Layout: [0] load arch, [1] native?, [2] load nr, [3, 3+n) each number → notify,
   // [3+n] sendto?, [4+n] allow, [5+n..8+n] sendto's address (arg 4) zero? → allow,
   // [9+n] notify, [10+n] allow. Offsets count from the next instruction.
   std::vector<sock_filter> p;
   p.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, arch)));
-  // Another architecture is the policy's filter's to kill.
   p.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, kNativeArch, 0, static_cast<uint8_t>(n + 2)));
   p.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)));
   for (uint8_t i = 0; i < n; ++i)
     p.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, notified[i], static_cast<uint8_t>(n + 5 - i), 0));
   p.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_sendto, 1, 0));
-  p.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
+  p.push_back(BPF_STMT(BPF_RET | BPF_K, allow));
   // sendto without an address (send(2)) goes straight through: most socket writes are those.
   p.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, kArgs + 4 * 8));
   p.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 2));
   p.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, kArgs + 4 * 8 + 4));
   p.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 1, 0));
   p.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF));
-  p.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
+  p.push_back(BPF_STMT(BPF_RET | BPF_K, allow));
   return p;
+}
+
+}  // namespace
+
+std::vector<sock_filter> sandboxFilter(const std::vector<sock_filter> &policy) {
+  std::vector<sock_filter> out = policy;
+  std::vector<std::pair<uint32_t, size_t>> tails;  // an allowing action, where its tail starts
+  std::vector<std::pair<size_t, uint32_t>> allowing;  // a return that lets the call run, and its action
+  for (size_t i = 0; i < out.size(); ++i) {
+    if (out[i].code != (BPF_RET | BPF_K)) continue;
+    uint32_t action = out[i].k & SECCOMP_RET_ACTION_FULL;
+    if (action == SECCOMP_RET_ERRNO && (out[i].k & SECCOMP_RET_DATA) != ENOSYS) out[i].k = SECCOMP_RET_USER_NOTIF;
+    else if (action == SECCOMP_RET_ALLOW || action == SECCOMP_RET_LOG) allowing.push_back({i, out[i].k});
+  }
+  for (const auto &[at, action] : allowing) {
+    auto tail = std::find_if(tails.begin(), tails.end(), [&](const auto &t) { return t.first == action; });
+    if (tail == tails.end()) {
+      tail = tails.insert(tails.end(), {action, out.size()});
+      std::vector<sock_filter> more = brokerTail(action);
+      out.insert(out.end(), more.begin(), more.end());
+    }
+    out[at] = BPF_STMT(BPF_JMP | BPF_JA, static_cast<uint32_t>(tail->second - at - 1));
+  }
+  return out;
 }
 
 }  // namespace shellrt

@@ -17,6 +17,8 @@ for line in open(sys.argv[1]):
         (allowed if e["decision"] == "allow" else refused).append(("inference", what, e["rule"] or e["reason"]))
     elif kind == "kernel_audit":
         refused.append(("kernel", "%s %s" % (e.get("denied", e.get("syscall_nr", "")), e.get("path", "")), e["mechanism"]))
+    elif kind == "seccomp_denied" and e.get("times") == 1:
+        refused.append(("syscall", e["syscall"], e["rule"]))
     elif kind in ("unix_socket", "seccomp_notify") and e.get("decision") == "deny":
         refused.append((kind, e.get("path", e.get("syscall", "")), e.get("why", e.get("rule", ""))))
     elif kind == "git_quarantine":
