@@ -92,8 +92,8 @@ void NotifyResponder::work() {
 
 // The policy's own decision first (its rules, as the program it was checked against): a
 // call it refuses with an errno gets that errno, recorded; a call its `notify` rules catch is
-// theirs; a socket call it allows goes to the broker; any other call here continues, decided
-// on registers alone.
+// theirs; a socket call it allows goes to the broker. Decided on registers alone: what the
+// agent's memory holds cannot change the answer meanwhile.
 void NotifyResponder::answer(const seccomp_notif &request) {
   const SeccompProgram &running = bundle_->running();
   uint64_t args[6];
@@ -108,10 +108,9 @@ void NotifyResponder::answer(const seccomp_notif &request) {
                                        : policyNotify(request, rule);
   }
   if (isBrokeredSocketCall(request.data.nr)) return send(listener_, broker_->handle(request, listener_));
-  seccomp_notif_resp response{};
-  response.id = request.id;
-  response.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
-  send(listener_, response);
+  // Only a refusal or a `notify` rule of the program sends any other call here, and the rules
+  // it was checked against let it run: they disagree, and the call stays refused.
+  policyDeny(request, nullptr, EPERM);
 }
 
 void NotifyResponder::policyNotify(const seccomp_notif &request, const SeccompRule *rule) {
