@@ -300,8 +300,10 @@ std::string whyStartRefused(const ir::Policy &policy, const std::vector<Assumpti
   }
   for (const Assumption &a : assumptions) {
     bool holds = !a.placement.workspaceInHome;
-    for (const auto &[dir, root] : a.placement.inside)
-      holds = holds && std::any_of(starts.begin(), starts.end(), [&](const StartAt &s) { return s.root == root && ir::covers(dir, s.at); });
+    for (const std::pair<ir::Path, PathRoot> &condition : a.placement.inside)
+      holds = holds && std::any_of(starts.begin(), starts.end(), [&](const StartAt &s) {
+                return s.root == condition.second && ir::covers(condition.first, s.at);
+              });
     if (holds) return a.why;
   }
   return "";

@@ -68,7 +68,9 @@ std::vector<sock_filter> sandboxFilter(const std::vector<sock_filter> &policy) {
     if (action == SECCOMP_RET_ERRNO && (out[i].k & SECCOMP_RET_DATA) != ENOSYS) out[i].k = SECCOMP_RET_USER_NOTIF;
     else if (action == SECCOMP_RET_ALLOW || action == SECCOMP_RET_LOG) allowing.push_back({i, out[i].k});
   }
-  for (const auto &[at, action] : allowing) {
+  for (const std::pair<size_t, uint32_t> &ret : allowing) {
+    const size_t at = ret.first;
+    const uint32_t action = ret.second;
     auto tail = std::find_if(tails.begin(), tails.end(), [&](const auto &t) { return t.first == action; });
     if (tail == tails.end()) {
       tail = tails.insert(tails.end(), {action, out.size()});
