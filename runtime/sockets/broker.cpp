@@ -1,6 +1,8 @@
 #include "sockets/broker.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <linux/openat2.h>
 #include <signal.h>
 #include <sys/ioctl.h>
@@ -95,7 +97,35 @@ struct Destination {
   socklen_t length = 0;
   std::string path;       // a Unix socket file, for the audit log
   std::string allowedBy;  // the rule that lets the sandbox reach a host's socket there
+  std::string beyond;     // an address outside the sandbox's loopback, refused: "198.18.0.1:53"
 };
+
+// An IP address outside the sandbox's loopback, as "ADDRESS:PORT" ("" for loopback, the
+// unspecified address, AF_UNSPEC and short addresses, which the kernel decides: its network
+// namespace has nothing else). The egress proxy, on the sandbox's loopback, is its one way
+// out; a datagram, a ping or a direct connection past it is refused here, so that each
+// attempt is recorded.
+std::string beyondLoopback(const sockaddr_storage &a, socklen_t length) {
+  char text[INET6_ADDRSTRLEN] = {};
+  if (a.ss_family == AF_INET && length >= sizeof(sockaddr_in)) {
+    const auto &in = reinterpret_cast<const sockaddr_in &>(a);
+    uint32_t ip = ntohl(in.sin_addr.s_addr);
+    if ((ip >> 24) == 127 || ip == 0) return "";
+    inet_ntop(AF_INET, &in.sin_addr, text, sizeof text);
+    return std::string(text) + ":" + std::to_string(ntohs(in.sin_port));
+  }
+  if (a.ss_family == AF_INET6 && length >= sizeof(sockaddr_in6)) {
+    const auto &in6 = reinterpret_cast<const sockaddr_in6 &>(a);
+    const uint8_t *b = in6.sin6_addr.s6_addr;
+    bool mapped = IN6_IS_ADDR_V4MAPPED(&in6.sin6_addr);
+    if (IN6_IS_ADDR_LOOPBACK(&in6.sin6_addr) || IN6_IS_ADDR_UNSPECIFIED(&in6.sin6_addr) ||
+        (mapped && (b[12] == 127 || (b[12] | b[13] | b[14] | b[15]) == 0)))
+      return "";
+    inet_ntop(AF_INET6, &in6.sin6_addr, text, sizeof text);
+    return "[" + std::string(text) + "]:" + std::to_string(ntohs(in6.sin6_port));
+  }
+  return "";
+}
 
 // Where the pinned file is, as the sandbox's kernel resolved it: the caller's mounts are
 // the host's paths, so this is the path the policy's rules name.
@@ -126,6 +156,10 @@ int destination(Caller &caller, const Reach &reach, int domain, uint64_t address
   out.length = static_cast<socklen_t>(length);
   if (!caller.read(address, &out.address, length)) return -EFAULT;
   const auto *named = reinterpret_cast<const sockaddr_un *>(&out.address);
+  if (domain == AF_INET || domain == AF_INET6) {
+    out.beyond = beyondLoopback(out.address, out.length);
+    return out.beyond.empty() ? 0 : -ENETUNREACH;
+  }
   // Abstract names and autobind: the socket's own network namespace, the sandbox's.
   if (domain != AF_UNIX || length <= offsetof(sockaddr_un, sun_path) || named->sun_path[0] == '\0') return 0;
   out.path.assign(named->sun_path, strnlen(named->sun_path, length - offsetof(sockaddr_un, sun_path)));
@@ -225,7 +259,9 @@ public:
 
   // `path`: the socket file named, when one was; `allowedBy`: the rule that let the
   // sandbox reach a host's socket there.
-  int64_t run(std::string &path, std::string &allowedBy) {
+  // `beyond`: an address outside the sandbox's loopback that was refused, with the socket's
+  // protocol ("udp 198.18.0.1:53").
+  int64_t run(std::string &path, std::string &allowedBy, std::string &beyond) {
     const seccomp_notif &c = caller_.call();
     int fd = caller_.descriptor(c.data.args[0]);
     if (fd < 0) return fd;
@@ -234,6 +270,7 @@ public:
     int64_t r = dispatch(fd, domain);
     path = lastPath_;
     allowedBy = lastAllowedBy_;
+    if (!lastBeyond_.empty()) beyond = std::string(protocolOf(fd)) + " " + lastBeyond_;
     return r;
   }
 
@@ -300,11 +337,22 @@ private:
   void remember(const Destination &to) {
     lastPath_ = to.path;
     lastAllowedBy_ = to.allowedBy;
+    lastBeyond_ = to.beyond;
+  }
+
+  static const char *protocolOf(int fd) {
+    int type = 0, protocol = 0;
+    socklen_t size = sizeof type;
+    getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &size);
+    size = sizeof protocol;
+    getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &protocol, &size);
+    if (protocol == IPPROTO_ICMP || protocol == IPPROTO_ICMPV6) return "icmp";
+    return type == SOCK_STREAM ? "tcp" : type == SOCK_DGRAM ? "udp" : "raw";
   }
 
   Caller &caller_;
   const Reach &reach_;
-  std::string lastPath_, lastAllowedBy_;
+  std::string lastPath_, lastAllowedBy_, lastBeyond_;
 };
 
 const char *callName(uint32_t nr) {
@@ -321,9 +369,16 @@ seccomp_notif_resp SocketBroker::handle(const seccomp_notif &call, int listener)
     response.error = -ESRCH;  // the caller is gone; the kernel drops the answer
     return response;
   }
-  std::string path, allowedBy;
-  int64_t r = Call(caller, reach_).run(path, allowedBy);
-  if (r == -EACCES && !path.empty())
+  std::string path, allowedBy, beyond;
+  int64_t r = Call(caller, reach_).run(path, allowedBy, beyond);
+  if (!beyond.empty())
+    audit_.event("network_refused", {{"syscall", std::string(callName(call.data.nr))},
+                                     {"to", beyond},
+                                     {"caller_pid", int64_t(call.pid)},
+                                     {"why", std::string("the sandbox reaches the network only through the egress proxy "
+                                                         "(HTTP_PROXY, HTTPS_PROXY): datagrams, pings and direct "
+                                                         "connections are refused")}});
+  else if (r == -EACCES && !path.empty())
     audit_.event("unix_socket", {{"syscall", std::string(callName(call.data.nr))},
                                  {"path", path},
                                  {"caller_pid", int64_t(call.pid)},
