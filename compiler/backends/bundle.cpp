@@ -30,7 +30,7 @@ llvm::json::Value placementsJson(const Placements &placements) {
     llvm::json::Array inside;
     for (const auto &[start, path] : r.inside)
       inside.push_back(llvm::json::Object{{"start", start == ir::PathRoot::Home ? "home" : "workspace"}, {"path", pathJson(path)}});
-    refused.push_back(llvm::json::Object{{"inside", std::move(inside)}, {"why", r.where + ", " + r.why}});
+    refused.push_back(llvm::json::Object{{"inside", std::move(inside)}, {"why", r.why}});
   }
   for (const NamedPath &n : placements.named) named.push_back(llvm::json::Object{{"path", pathJson(n.path)}, {"by", n.by}});
   return llvm::json::Object{{"refused", std::move(refused)}, {"named", std::move(named)}};

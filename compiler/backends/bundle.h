@@ -21,11 +21,10 @@ struct Bundle {
 
 // A start the policy's proofs do not cover (the verifier's placement assumptions): the
 // workspace or the home (`start`) inside a path, each of `inside` at once; `why` says which
-// assert would not hold there. The runtime refuses such a start.
+// assert or test would not hold there. The runtime refuses such a start.
 struct StartRefusal {
   std::vector<std::pair<ir::PathRoot, ir::Path>> inside;
-  std::string where;  // "with the home inside \"/tmp\""
-  std::string why;    // the assert or test, a request it would decide otherwise, the rules
+  std::string why;
 };
 // A path an assert or a test names (`by`): the runtime refuses a start where it lies at or
 // inside a start-up directory of another namespace, as for a rule's path.

@@ -6,6 +6,7 @@
 #include "backends/filesystem_plan.h"
 #include "driver/commands.h"
 #include "verify/assumptions.h"
+#include "verify/placements.h"
 #include "verify/prove.h"
 #include "verify/tests.h"
 
@@ -52,26 +53,23 @@ std::string listed(const std::vector<std::string> &items) {
 // on one request are one line, naming each directory once ("with the workspace inside "A" or
 // "B""), the rules that decide it there after. A start with the workspace inside a home that
 // lies in a directory listed for the workspace says nothing more, and is left out.
-void printStartAssumptions(const std::vector<backends::StartRefusal> &refused) {
+void printStartAssumptions(const ir::Policy &policy, const backends::SourceNames &names) {
   struct Line {
-    std::string head;  // the assert or test and the request, up to the deciding rules
+    std::string claim;
     std::vector<std::string> rules, workspaceDirs, homeDirs, others;
   };
   std::vector<Line> lines;
-  for (const backends::StartRefusal &r : refused) {
-    size_t by = r.why.rfind(" by ");
-    std::string head = r.why.substr(0, by);
-    auto line = std::find_if(lines.begin(), lines.end(), [&](const Line &l) { return l.head == head; });
-    if (line == lines.end()) line = lines.insert(lines.end(), {head, {}, {}, {}, {}});
-    for (size_t at = by == std::string::npos ? r.why.size() : by + 4; at < r.why.size();) {
-      size_t end = std::min(r.why.find(", ", at), r.why.size());
-      std::string rule = r.why.substr(at, end - at);
+  for (const verify::Assumption &a : verify::placementAssumptions(policy)) {
+    std::string claim = portableText(a.claim, policy, names);
+    auto line = std::find_if(lines.begin(), lines.end(), [&](const Line &l) { return l.claim == claim; });
+    if (line == lines.end()) line = lines.insert(lines.end(), {claim, {}, {}, {}, {}});
+    for (const std::string &deciding : a.deciding) {
+      std::string rule = portableText(deciding, policy, names);
       if (std::find(line->rules.begin(), line->rules.end(), rule) == line->rules.end()) line->rules.push_back(rule);
-      at = end + 2;
     }
-    std::string dir = r.inside.front().second.display();
-    if (r.inside.size() == 1) (r.inside.front().first == ir::PathRoot::Workspace ? line->workspaceDirs : line->homeDirs).push_back("\"" + dir + "\"");
-    else line->others.push_back(r.where);
+    std::vector<std::pair<ir::PathRoot, ir::Path>> starts = verify::startConditions(a.placement);
+    if (starts.size() > 1) line->others.push_back(a.placement.text);
+    else (starts.front().first == ir::PathRoot::Workspace ? line->workspaceDirs : line->homeDirs).push_back("\"" + starts.front().second.display() + "\"");
   }
   for (Line &l : lines) {
     std::erase_if(l.others, [&](const std::string &where) {
@@ -82,7 +80,7 @@ void printStartAssumptions(const std::vector<backends::StartRefusal> &refused) {
     if (!l.workspaceDirs.empty()) wheres.push_back("with the workspace inside " + listed(l.workspaceDirs));
     if (!l.homeDirs.empty()) wheres.push_back("with the home inside " + listed(l.homeDirs));
     wheres.insert(wheres.end(), l.others.begin(), l.others.end());
-    std::cout << "assumed: the sandbox never starts " << listed(wheres) << ", " << l.head
+    std::cout << "assumed: the sandbox never starts " << listed(wheres) << ", " << l.claim
               << (l.rules.empty() ? "" : " by " + llvm::join(l.rules, ", ")) << "\n";
   }
 }
@@ -118,7 +116,7 @@ int CheckCommand::run(const CommonOptions &common) {
     if (ceiling.ok) verify::proveWithin(p, ceiling.policy, diags, statsOut);
     if (!common.verbose) return;
     // What the proofs take for granted about where the sandbox starts: shellrt refuses the rest.
-    printStartAssumptions(startPlacements(p, sourceNames(library.stdlibDir)).refused);
+    printStartAssumptions(p, sourceNames(library.stdlibDir));
     for (const std::string &assumption : provedAssuming(p)) std::cout << "proved assuming: " << assumption << "\n";
     std::cout << "checked " << file << ": " << p.files.size() << " file(s), "
               << p.filesystem.rules.size() << " filesystem, " << p.syscalls.rules.size()

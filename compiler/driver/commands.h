@@ -60,6 +60,9 @@ backends::SourceNames sourceNames(const std::string &stdlibDir);
 // The starts the policy's asserts and tests do not cover (verify::placementAssumptions) and
 // the paths they name (verify::namedPaths), as the bundle records them for shellrt.
 backends::Placements startPlacements(const ir::Policy &policy, const backends::SourceNames &names);
+// `text` naming the policy's files as the bundle names them (the same bytes from any
+// checkout), cut to at most 2,000 bytes.
+std::string portableText(std::string text, const ir::Policy &policy, const backends::SourceNames &names);
 
 struct CheckCommand {
   std::vector<std::string> inputs;

@@ -158,10 +158,7 @@ backends::SourceNames sourceNames(const std::string &stdlibDir) {
                                std::filesystem::absolute(stdlibDir, ec).lexically_normal().string());
 }
 
-namespace {
-
-// `text` naming the policy's files as the bundle names them elsewhere (the same bytes from any
-// checkout), cut to at most 2,000 bytes: the runtime reads at most 4,096 of it.
+// At most 2,000 bytes: the runtime reads at most 4,096 of a bundle's text.
 std::string portableText(std::string text, const ir::Policy &policy, const backends::SourceNames &names) {
   constexpr size_t kMaxText = 2000;
   for (const std::string &file : policy.files)
@@ -178,13 +175,11 @@ std::string portableText(std::string text, const ir::Policy &policy, const backe
   return text;
 }
 
-}  // namespace
-
 backends::Placements startPlacements(const ir::Policy &policy, const backends::SourceNames &names) {
   backends::Placements out;
   for (const verify::Assumption &a : verify::placementAssumptions(policy)) {
     const verify::Placement &p = a.placement;
-    out.refused.push_back({verify::startConditions(p), p.text, portableText(a.why, policy, names)});
+    out.refused.push_back({verify::startConditions(p), portableText(p.text + ", " + a.why(), policy, names)});
   }
   for (const verify::NamedPath &n : verify::namedPaths(policy)) out.named.push_back({n.path, portableText(n.by, policy, names)});
   return out;

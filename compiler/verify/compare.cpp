@@ -34,8 +34,8 @@ std::vector<std::string> labels(const std::vector<const ir::RuleId *> &ids) {
 // is an assert the new version would break there; one newly taken, an assumption dropped.
 std::vector<DiffClass> diffPlacements(const ir::Policy &before, const ir::Policy &after) {
   std::map<std::string, std::string> was, is;
-  for (const Assumption &a : placementAssumptions(before)) was[a.placement.text] = a.why;
-  for (const Assumption &a : placementAssumptions(after)) is[a.placement.text] = a.why;
+  for (const Assumption &a : placementAssumptions(before)) was[a.placement.text] = a.why();
+  for (const Assumption &a : placementAssumptions(after)) is[a.placement.text] = a.why();
   std::vector<DiffClass> out;
   for (const auto &[where, why] : is)
     if (!was.count(where)) out.push_back({DiffClass::Kind::Denied, "placements", "a start " + where, "taken", "refused", {}, {why}, ""});

@@ -160,35 +160,40 @@ std::string assertText(const ir::Assert &a) {
          written(a.request.path) + " (" + a.id.file + ":" + std::to_string(a.id.line) + ")";
 }
 
+// What breaks: the claim and its deciding rules (an empty claim: nothing).
+struct Breach {
+  std::string claim;
+  std::vector<std::string> deciding;
+};
+
 // Why `a` would not hold for `requests`, what it stands for under a placement decided by
-// `placedFs` ("" when it would), with the deciding rules.
-std::string whyBroken(const ir::Assert &a, const std::vector<ir::Request> &requests, const ir::Filesystem &placedFs) {
+// `placedFs` (nothing when it would), with the deciding rules.
+Breach whyBroken(const ir::Assert &a, const std::vector<ir::Request> &requests, const ir::Filesystem &placedFs) {
   for (const ir::Request &request : requests)
     for (const ir::AccessWord &word : ir::kAccessWords) {
       if (!(request.access & word.bit)) continue;
       std::optional<ir::Path> at = counterexampleBeneath(placedFs, request.path, word.bit, a.never);
       if (!at) continue;
       ir::FileDecision d = ir::evaluateFile(placedFs, *at, word.bit);
-      std::string why = assertText(a) + " would not hold: " + word.word + " " + written(*at) + " is " + (d.allow ? "allowed" : "denied");
-      for (size_t i = 0; i < d.deciding.size(); ++i)
-        why += std::string(i ? ", " : " by ") + (d.deciding[i]->id.name.empty() ? "" : "@") + d.deciding[i]->id.display();
-      return why;
+      Breach out{assertText(a) + " would not hold: " + word.word + " " + written(*at) + " is " + (d.allow ? "allowed" : "denied"), {}};
+      for (const ir::FsRule *rule : d.deciding) out.deciding.push_back((rule->id.name.empty() ? "" : "@") + rule->id.display());
+      return out;
     }
-  return "";
+  return {};
 }
 
-// Why an expectation of `test` would fail under a placement decided by `placedFs` ("" when
-// it would not). A test names one path, not the paths beneath it: only rules added on its
-// own namespace can change it (a start-up directory is never at or above a named path).
-std::string whyFails(const ir::Test &test, const ir::Expectation &e, const ir::Filesystem &placedFs) {
+// Why an expectation of `test` would fail under a placement decided by `placedFs` (nothing
+// when it would not). A test names one path, not the paths beneath it: only rules added on
+// its own namespace can change it (a start-up directory is never at or above a named path).
+Breach whyFails(const ir::Test &test, const ir::Expectation &e, const ir::Filesystem &placedFs) {
   Verdict v = decideFile(placedFs, e.request);
-  if (expectationHolds(e, v)) return "";
-  std::string why = "test '" + test.name + "' would fail: expect " + expectedText(e) + " " +
-                    ir::accessText(e.request.access) + " " + written(e.request.path) + ", got " + v.decision;
-  bool first = true;
+  if (expectationHolds(e, v)) return {};
+  Breach out{"test '" + test.name + "' would fail: expect " + expectedText(e) + " " + ir::accessText(e.request.access) +
+                 " " + written(e.request.path) + ", got " + v.decision,
+             {}};
   for (const MatchedRule &rule : v.rules)
-    if (rule.decided) why += std::string(std::exchange(first, false) ? " by " : ", ") + ruleLabel(*rule.id);
-  return why;
+    if (rule.decided) out.deciding.push_back(ruleLabel(*rule.id));
+  return out;
 }
 
 // Where a placement puts the start-up directories, one word each.
@@ -198,10 +203,10 @@ std::set<std::string> startsOf(const Placement &p) {
   return out;
 }
 
-// Why `p` breaks an assert or a test of `policy` ("" when it breaks none).
+// Why `p` breaks an assert or a test of `policy` (nothing when it breaks none).
 // The placed filesystem is made when the first assert or test needs it: most placements
 // move no path that one names, and a large policy has many placements.
-std::string whyRefused(const ir::Policy &policy, const Placement &p) {
+Breach whyRefused(const ir::Policy &policy, const Placement &p) {
   std::vector<ir::FsRule> added = addedRules(policy.filesystem, p);
   std::optional<ir::Filesystem> placedFs;
   auto placed = [&]() -> const ir::Filesystem & {
@@ -213,17 +218,17 @@ std::string whyRefused(const ir::Policy &policy, const Placement &p) {
   };
   for (const ir::Assert &a : policy.asserts) {
     std::vector<ir::Request> requests = placedRequests(a.request, p, added);
-    std::string why = requests.empty() ? "" : whyBroken(a, requests, placed());
-    if (!why.empty()) return why;
+    Breach breach = requests.empty() ? Breach{} : whyBroken(a, requests, placed());
+    if (!breach.claim.empty()) return breach;
   }
   for (const ir::Test &test : policy.tests)
     for (const ir::Expectation &e : test.expectations) {
       bool movable = e.request.kind == ir::Request::Kind::File && e.request.path.root != PathRoot::Absolute &&
                      std::any_of(added.begin(), added.end(), [&](const ir::FsRule &r) { return r.path.root == e.request.path.root; });
-      std::string why = movable ? whyFails(test, e, placed()) : "";
-      if (!why.empty()) return why;
+      Breach breach = movable ? whyFails(test, e, placed()) : Breach{};
+      if (!breach.claim.empty()) return breach;
     }
-  return "";
+  return {};
 }
 
 }  // namespace
@@ -232,9 +237,15 @@ std::vector<Assumption> placementAssumptions(const ir::Policy &policy) {
   std::vector<Assumption> out;
   for (const Placement &p : placementsOf(policy)) {
     if (refusedBy(out, p)) continue;
-    std::string why = whyRefused(policy, p);
-    if (!why.empty()) out.push_back({p, why});
+    Breach breach = whyRefused(policy, p);
+    if (!breach.claim.empty()) out.push_back({p, breach.claim, breach.deciding});
   }
+  return out;
+}
+
+std::string Assumption::why() const {
+  std::string out = claim;
+  for (size_t i = 0; i < deciding.size(); ++i) out += (i ? ", " : " by ") + deciding[i];
   return out;
 }
 
@@ -304,7 +315,7 @@ std::string whyStartRefused(const ir::Policy &policy, const std::vector<Assumpti
       holds = holds && std::any_of(starts.begin(), starts.end(), [&](const StartAt &s) {
                 return s.root == condition.second && ir::covers(condition.first, s.at);
               });
-    if (holds) return a.why;
+    if (holds) return a.why();
   }
   return "";
 }
@@ -437,7 +448,7 @@ std::vector<PlacedVerdict> placedVerdicts(const ir::Policy &policy, const ir::Re
       std::vector<ir::FsRule> added = addedRules(fs, p);
       if (std::none_of(added.begin(), added.end(), [&](const ir::FsRule &r) { return r.path.root == request.path.root; })) continue;
       auto refused = std::find_if(assumptions.begin(), assumptions.end(), [&](const Assumption &a) { return refusedBy({a}, p); });
-      if (auto v = otherwise(apart, placedFilesystem(fs, p), request, p.text, refused == assumptions.end() ? "" : refused->why))
+      if (auto v = otherwise(apart, placedFilesystem(fs, p), request, p.text, refused == assumptions.end() ? "" : refused->why()))
         out.add(keyOf(kindOf(p), *v), *v, "", conditionsOf(p));
     }
   std::vector<NamedPath> named = namedPaths(policy);

@@ -41,7 +41,12 @@ ir::Filesystem placedFilesystem(const ir::Filesystem &fs, const Placement &place
 // never starts there, and shellrt refuses to (the bundle records it).
 struct Assumption {
   Placement placement;
-  std::string why;  // the assert, and a request it would decide the other way, with the rules
+  // The assert or test and a request the placement would decide the other way ("assert never
+  // read \"~/.ssh\" (ci.policy:9) would not hold: read \"~/.ssh\" is allowed"), and the rules
+  // that decide it there.
+  std::string claim;
+  std::vector<std::string> deciding;
+  std::string why() const;  // the claim " by " the rules
 };
 
 // The placements that break an assert or a test's expectation, each named once: a placement that only narrows one

@@ -42,7 +42,7 @@ std::string randomFilesystemPolicy(std::mt19937 &rng) {
 backends::Placements placementsOf(const ir::Policy &policy) {
   backends::Placements out;
   for (const verify::Assumption &a : verify::placementAssumptions(policy))
-    out.refused.push_back({verify::startConditions(a.placement), a.placement.text, a.why});
+    out.refused.push_back({verify::startConditions(a.placement), a.placement.text + ", " + a.why()});
   for (const verify::NamedPath &n : verify::namedPaths(policy)) out.named.push_back({n.path, n.by});
   return out;
 }
