@@ -484,12 +484,16 @@ std::optional<PlacedExcess> excessAmong(const ir::Filesystem &mine, const ir::Fi
   auto exceedsApart = [&](const ir::Path &path, ir::Access right) {
     return ir::evaluateFile(policy.filesystem, path, right).allow && !ir::evaluateFile(ceiling.filesystem, path, right).allow;
   };
+  std::vector<bool> anchorExceeds;  // by access word: the same for every probe
+  for (const ir::AccessWord &word : ir::kAccessWords) anchorExceeds.push_back(exceedsApart(anchor, word.bit));
   for (const ir::Path &probe : probes)
-    for (const ir::AccessWord &word : ir::kAccessWords) {
+    for (size_t w = 0; w < ir::kAccessWords.size(); ++w) {
+      const ir::AccessWord &word = ir::kAccessWords[w];
+      if (anchorExceeds[w]) continue;
       ir::FileDecision d = ir::evaluateFile(mine, probe, word.bit);
       if (!d.allow) continue;
       ir::FileDecision c = ir::evaluateFile(theirs, probe, word.bit);
-      if (c.allow || exceedsApart(probe, word.bit) || exceedsApart(anchor, word.bit)) continue;
+      if (c.allow || exceedsApart(probe, word.bit)) continue;
       return PlacedExcess{"", std::string(word.word) + " " + written(probe), "allow", "deny", identities(d.deciding),
                           identities(c.deciding)};
     }
