@@ -33,7 +33,7 @@ bool madeInside(const std::string &path, const Bundle &bundle) {
   return false;
 }
 
-std::vector<Named> namedPaths(const Bundle &bundle, const std::string &workspace, const std::string &home) {
+std::vector<Named> rulePaths(const Bundle &bundle, const std::string &workspace, const std::string &home) {
   std::vector<Named> out;
   auto add = [&](const SandboxPath &path, const RuleSource &rule, uint64_t access, const MountEntry::Kind *mount) {
     std::string written = path.resolve(home, workspace);
@@ -62,7 +62,7 @@ Rights rightsOf(const std::string &path, const std::vector<Named> &named, bool a
 }  // namespace
 
 bool linksHold(const Bundle &bundle, const std::string &workspace, const std::string &home, std::string &error) {
-  std::vector<Named> named = namedPaths(bundle, workspace, home);
+  std::vector<Named> named = rulePaths(bundle, workspace, home);
   for (const Named &n : named) {
     if (n.real == n.written) continue;
     Rights kernel = rightsOf(n.real, named, false);
