@@ -58,7 +58,7 @@ void report(const std::vector<git::Finding> &findings, AuditLog &audit) {
   });
   awaitEnd(sandbox);
   for (const std::string &path : placeholders) rmdir(path.c_str());  // only if still empty
-  report(git::auditSession(session.workspace, session.alsoCheck, session.home, since), audit);
+  report(git::auditSession(session.workspace, session.git, session.home, since), audit);
   _exit(0);
 }
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "audit.h"
+#include "git/guard.h"
 
 namespace shellrt {
 
@@ -18,7 +19,7 @@ class Guardian {
 public:
   struct Session {
     std::string workspace, home;
-    std::vector<std::string> alsoCheck;  // git directories outside the workspace (a linked worktree's)
+    git::StartProtection git;  // what the git guard held at the start
   };
   // Forks it: before the supervisor has threads, so that it may allocate.
   bool start(const Session &session, AuditLog &audit);

@@ -245,6 +245,7 @@ struct SetupReports {
   NotifyResponder &responder;
   const Bundle &bundle;
   const SocketRules &socketRules;
+  const ConfigBroker &configs;
   pid_t child;
   int diagSocket, ackFd;
   Guardian &guardian;
@@ -313,7 +314,7 @@ struct SetupReports {
       kill(child, SIGKILL);
       return;
     }
-    responder.start(bundle, socketRules, listener, diag, audit);
+    responder.start(bundle, socketRules, configs, listener, diag, audit);
     if (write(ackFd, "x", 1) != 1) kill(child, SIGKILL);
   }
 };
@@ -400,10 +401,10 @@ private:
       if (realpath(path.c_str(), real)) args_.spec.hidden.push_back(real);
     }
     args_.spec.git = git::protectWorkspaceRepository(workspace_, home_);
+    configs_ = std::make_unique<ConfigBroker>(args_.spec.git, workspace_, audit_);
     socketRules_ = SocketRules(bundle_.unixSockets, home_, workspace_);
     args_.spec.socketPaths = socketRules_.allowedPaths();
-    Guardian::Session session{workspace_, home_, {}};
-    if (!args_.spec.git.linkedCommonDir.empty()) session.alsoCheck.push_back(args_.spec.git.linkedCommonDir);
+    Guardian::Session session{workspace_, home_, args_.spec.git};
     if (!proxy_.start(bundle_, audit_, o_.resolve, error)) return false;
     if (!guardian_.start(session, audit_))
       return error = std::string("cannot start the guardian that checks the workspace afterwards: ") + std::strerror(errno), false;
@@ -471,7 +472,7 @@ private:
   // The child reports each layer (the pipe closes at the command's exec), then the terminal
   // is relayed until the sandbox ends; everything is put back, whatever happened.
   int supervise() {
-    SetupReports reports{audit_, responder_, bundle_, socketRules_, child, notify_[0], ack_[1], guardian_, proxy_, {}, {}};
+    SetupReports reports{audit_, responder_, bundle_, socketRules_, *configs_, child, notify_[0], ack_[1], guardian_, proxy_, {}, {}};
     reports.read(report_[0]);
     commandStarted = 1;
     // A terminal that goes away ends the session, as it ends a shell's: nothing is left
@@ -563,6 +564,7 @@ private:
   Guardian guardian_;
   egress::ProxyProcess proxy_;
   SocketRules socketRules_;
+  std::unique_ptr<ConfigBroker> configs_;
   NotifyResponder responder_;  // after what it uses: destroyed (stopped) first
   int sync_[2] = {-1, -1}, report_[2] = {-1, -1}, ack_[2] = {-1, -1}, status_[2] = {-1, -1}, notify_[2] = {-1, -1};
   ChildArgs args_{};

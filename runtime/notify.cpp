@@ -45,8 +45,10 @@ pid_t sandboxPid(pid_t host) {
 
 }  // namespace
 
-void NotifyResponder::start(const Bundle &bundle, const SocketRules &rules, int listener, int diag, AuditLog &audit) {
+void NotifyResponder::start(const Bundle &bundle, const SocketRules &rules, const ConfigBroker &configs, int listener,
+                            int diag, AuditLog &audit) {
   bundle_ = &bundle;
+  configs_ = &configs;
   audit_ = &audit;
   listener_ = listener;
   diag_ = diag;
@@ -92,8 +94,9 @@ void NotifyResponder::work() {
 
 // The policy's own decision first (its rules, as the program it was checked against): a
 // call it refuses with an errno gets that errno, recorded; a call its `notify` rules catch is
-// theirs; a socket call it allows goes to the broker. Decided on registers alone: what the
-// agent's memory holds cannot change the answer meanwhile.
+// theirs; a socket call it allows goes to the socket broker, a rename to the git
+// configurations' broker. Decided on registers alone: what the agent's memory holds cannot
+// change the answer meanwhile.
 void NotifyResponder::answer(const seccomp_notif &request) {
   const SeccompProgram &running = bundle_->running();
   uint64_t args[6];
@@ -108,6 +111,7 @@ void NotifyResponder::answer(const seccomp_notif &request) {
                                        : policyNotify(request, rule);
   }
   if (isBrokeredSocketCall(request.data.nr)) return send(listener_, broker_->handle(request, listener_));
+  if (isBrokeredRename(request.data.nr) && configs_->holdsAny()) return send(listener_, configs_->handle(request, listener_));
   // Only a refusal or a `notify` rule of the program sends any other call here, and the rules
   // it was checked against let it run: they disagree, and the call stays refused.
   policyDeny(request, nullptr, EPERM);

@@ -1,8 +1,9 @@
 // The supervisor's side of the sandbox's seccomp listener (sockets/broker_filter.h). The
 // kernel hands it: the calls the policy refuses with an errno, which it answers so and
 // records with the rule behind them; the calls of the policy's `notify` rules, which it logs
-// with the rule behind them and refuses (EPERM); and the calls by which a process reaches a
-// socket by address, which the socket broker does on the agent's behalf (sockets/broker.h).
+// with the rule behind them and refuses (EPERM); the calls by which a process reaches a
+// socket by address, which the socket broker does on the agent's behalf (sockets/broker.h);
+// and, while the git guard holds a configuration, renames (git/config_broker.h).
 // It runs outside the sandbox until the sandbox ends.
 //
 // Each worker thread waits in the kernel for the next call and answers it itself: no
@@ -21,6 +22,7 @@
 
 #include "audit.h"
 #include "bundle/bundle.h"
+#include "git/config_broker.h"
 #include "sockets/broker.h"
 #include "sockets/sandbox_sockets.h"
 
@@ -29,8 +31,10 @@ namespace shellrt {
 class NotifyResponder {
 public:
   // `listener`: the sandbox's seccomp listener; `diag`: its sock_diag socket. Takes both.
-  // `sockets`: the host's sockets the policy lets the sandbox reach.
-  void start(const Bundle &bundle, const SocketRules &sockets, int listener, int diag, AuditLog &audit);
+  // `sockets`: the host's sockets the policy lets the sandbox reach; `configs`: the git
+  // configurations held read-only, which git inside may rewrite through it.
+  void start(const Bundle &bundle, const SocketRules &sockets, const ConfigBroker &configs, int listener, int diag,
+             AuditLog &audit);
   void stop();
   ~NotifyResponder() { stop(); }  // every early return of the supervisor too
 
@@ -46,6 +50,7 @@ private:
   std::unique_ptr<SandboxSockets> sockets_;
   std::unique_ptr<Reach> reach_;
   std::unique_ptr<SocketBroker> broker_;
+  const ConfigBroker *configs_ = nullptr;
   int listener_ = -1, diag_ = -1;
   std::atomic<bool> stopping_ = false;
   std::mutex mutex_;

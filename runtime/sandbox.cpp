@@ -125,7 +125,7 @@ std::vector<std::string> environment(const SandboxSpec &spec, const Ports &ports
 void loadFilters(const SandboxSpec &spec) {
   const Bundle &bundle = *spec.bundle;
   const SeccompProgram &running = bundle.running();
-  std::vector<sock_filter> filter = sandboxFilter(running.program);
+  std::vector<sock_filter> filter = sandboxFilter(running.program, !spec.git.heldConfigs.empty());
   if (filter.size() > kMaxSeccompInstructions)
     die(spec, "the policy's seccomp program with the runtime's " + std::to_string(filter.size() - running.program.size()) +
                   " instructions is longer than the kernel takes (" + std::to_string(kMaxSeccompInstructions) +

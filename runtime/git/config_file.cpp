@@ -157,8 +157,8 @@ bool parseConfig(const std::string &text, std::vector<Setting> &out, std::string
   return true;
 }
 
-std::vector<std::string> unsafeSettings(const std::vector<Setting> &settings, const std::string &gitDir,
-                                        const std::string &workspace) {
+std::vector<Setting> unsafeSettings(const std::vector<Setting> &settings, const std::string &gitDir,
+                                    const std::string &workspace) {
   static const char *const kHarmless[] = {
       "core.repositoryformatversion", "core.filemode", "core.bare", "core.logallrefupdates", "core.ignorecase",
       "core.precomposeunicode", "core.symlinks", "core.autocrlf", "core.eol", "core.safecrlf",
@@ -169,7 +169,7 @@ std::vector<std::string> unsafeSettings(const std::vector<Setting> &settings, co
       "branch.*.rebase", "branch.*.pushremote", "submodule.*.url", "submodule.*.active", "submodule.*.branch",
       "user.name", "user.email", "init.defaultbranch", "pull.rebase", "pull.ff", "fetch.prune", "push.default",
       "gc.auto", "index.version"};
-  std::vector<std::string> unsafe;
+  std::vector<Setting> unsafe;
   for (const Setting &s : settings) {
     if (s.key == "core.worktree") {
       std::string tree = normalisePath(s.value.size() && s.value[0] == '/' ? s.value : gitDir + "/" + s.value);
@@ -177,9 +177,24 @@ std::vector<std::string> unsafeSettings(const std::vector<Setting> &settings, co
     } else if (std::any_of(std::begin(kHarmless), std::end(kHarmless), [&](const char *p) { return matches(s.key, p); })) {
       continue;
     }
-    unsafe.push_back(s.key);
+    unsafe.push_back(s);
   }
   return unsafe;
+}
+
+std::vector<Setting> addedUnsafeSettings(const std::vector<Setting> &now, const std::vector<Setting> &before,
+                                         const std::string &gitDir, const std::string &workspace) {
+  std::vector<Setting> added;
+  for (const Setting &s : unsafeSettings(now, gitDir, workspace))
+    if (std::none_of(before.begin(), before.end(), [&](const Setting &b) { return b.key == s.key && b.value == s.value; }))
+      added.push_back(s);
+  return added;
+}
+
+std::string keysOf(const std::vector<Setting> &settings) {
+  std::string out;
+  for (const Setting &s : settings) out += (out.empty() ? "" : ", ") + s.key;
+  return out;
 }
 
 std::vector<std::string> includedFiles(const std::vector<Setting> &settings, const std::string &configDir,

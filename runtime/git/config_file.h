@@ -22,8 +22,17 @@ bool parseConfig(const std::string &text, std::vector<Setting> &out, std::string
 // diff and merge drivers, credential helpers, includes, pagers, editors, ssh commands,
 // url rewrites…) is refused, so that a key added in a later git is refused too.
 // core.worktree is harmless only pointing inside `workspace` (relative to `gitDir`).
-std::vector<std::string> unsafeSettings(const std::vector<Setting> &settings, const std::string &gitDir,
-                                        const std::string &workspace);
+std::vector<Setting> unsafeSettings(const std::vector<Setting> &settings, const std::string &gitDir,
+                                    const std::string &workspace);
+
+// The unsafe settings of `now` that `before` does not hold with the same value: what a
+// rewrite of a configuration adds that the host's git would run or follow. A user's own
+// alias or hooks path, there at the start, may stay when git rewrites the file.
+std::vector<Setting> addedUnsafeSettings(const std::vector<Setting> &now, const std::vector<Setting> &before,
+                                         const std::string &gitDir, const std::string &workspace);
+
+// "core.fsmonitor, alias.co": the keys, for a report.
+std::string keysOf(const std::vector<Setting> &settings);
 
 // The files a configuration includes (include.path, includeIf.*.path), as absolute paths;
 // relative ones are relative to the configuration's directory, as git reads them; "~/"

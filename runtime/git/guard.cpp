@@ -78,9 +78,7 @@ std::vector<std::string> childDirectories(const std::string &dir) {
     std::string name = e->d_name;
     if (name == "." || name == "..") continue;
     std::string path = dir + "/" + name;
-    struct stat st;
-    if (e->d_type == DT_DIR || (e->d_type == DT_UNKNOWN && lstat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)))
-      out.push_back(path);
+    if (isDirectoryEntry(*e, path)) out.push_back(path);
   }
   closedir(d);
   std::sort(out.begin(), out.end());
@@ -123,6 +121,11 @@ std::vector<std::string> hooksPaths(const std::vector<Setting> &settings, const 
 
 }  // namespace
 
+bool isDirectoryEntry(const dirent &e, const std::string &path) {
+  struct stat st;
+  return e.d_type == DT_DIR || (e.d_type == DT_UNKNOWN && lstat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode));
+}
+
 StartProtection protectWorkspaceRepository(const std::string &workspace, const std::string &home) {
   StartProtection p;
   std::string dotGit = workspace + "/.git", gitDir;
@@ -144,6 +147,12 @@ StartProtection protectWorkspaceRepository(const std::string &workspace, const s
     p.pinned.push_back(dir);
     for (const char *file : {"/config", "/config.worktree", "/commondir", "/hooks"})
       if (exists(dir + file)) p.readOnly.push_back(dir + file);
+    for (const char *file : {"/config", "/config.worktree"}) {
+      std::vector<Setting> held;
+      std::string ignored;
+      // One that cannot be read is held read-only, and never rewritten.
+      if (readConfig(dir + file, held, ignored)) p.heldConfigs[realPath(dir) + file] = std::move(held);
+    }
     std::vector<Setting> settings;
     std::string ignored;
     if (!readConfig(dir + "/config", settings, ignored)) continue;
@@ -155,143 +164,124 @@ StartProtection protectWorkspaceRepository(const std::string &workspace, const s
   return p;
 }
 
-namespace {
+SessionCheck::SessionCheck(std::string workspace, std::string home, const StartProtection &start, timespec since)
+    : workspace_(std::move(workspace)), home_(std::move(home)), start_(start), since_(since) {}
 
-// One session's check: what changed since the start, judged, and moved aside when unsafe.
-class SessionAudit {
-public:
-  SessionAudit(std::string workspace, std::string home, timespec since)
-      : workspace_(std::move(workspace)), home_(std::move(home)), since_(since) {}
+void SessionCheck::gitDir(const std::string &dir) {
+  std::string real = realPath(dir);
+  if (real.empty() || !checked_.insert(real).second) return;
+  config(real + "/config", real);
+  config(real + "/config.worktree", real);
+  commondir(real);
+  hooks(real + "/hooks", real);
+  rebasePlan(real + "/rebase-merge/git-rebase-todo");
+  std::vector<std::string> nested;
+  nestedGitDirs(real, nested, nullptr);
+  for (const std::string &n : nested) gitDir(n);
+}
 
-  void gitDir(const std::string &dir) {
-    std::string real = realPath(dir);
-    if (real.empty() || !checked_.insert(real).second) return;
-    config(real + "/config", real);
-    config(real + "/config.worktree", real);
-    commondir(real);
-    hooks(real + "/hooks");
-    rebasePlan(real + "/rebase-merge/git-rebase-todo");
-    std::vector<std::string> nested;
-    nestedGitDirs(real, nested, nullptr);
-    for (const std::string &n : nested) gitDir(n);
+void SessionCheck::walk(const std::string &dir, int depth) {
+  if (depth > 64) return;
+  DIR *d = opendir(dir.c_str());
+  if (!d) return;
+  std::vector<std::string> subdirs;
+  while (dirent *e = readdir(d)) {
+    std::string name = e->d_name, path = dir + "/" + name;
+    if (name == "." || name == "..") continue;
+    if (name == ".git") dotGit(path);
+    else if (isDirectoryEntry(*e, path)) subdirs.push_back(path);
   }
+  closedir(d);
+  for (const std::string &sub : subdirs) walk(sub, depth + 1);
+}
 
-  // Every .git in the workspace: directories, and the files and links that name one.
-  void walk(const std::string &dir, int depth) {
-    if (depth > 64) return;
-    DIR *d = opendir(dir.c_str());
-    if (!d) return;
-    std::vector<std::string> subdirs;
-    while (dirent *e = readdir(d)) {
-      std::string name = e->d_name, path = dir + "/" + name;
-      if (name == "." || name == "..") continue;
-      struct stat st;
-      bool directory = e->d_type == DT_DIR || (e->d_type == DT_UNKNOWN && lstat(path.c_str(), &st) == 0 &&
-                                                                         S_ISDIR(st.st_mode));
-      if (name == ".git") dotGit(path);
-      else if (directory) subdirs.push_back(path);
-    }
-    closedir(d);
-    for (const std::string &sub : subdirs) walk(sub, depth + 1);
+bool SessionCheck::changed(const std::string &path, bool followLink) const {
+  struct stat st;
+  auto after = [&](const struct stat &s) {
+    return s.st_ctim.tv_sec > since_.tv_sec || (s.st_ctim.tv_sec == since_.tv_sec && s.st_ctim.tv_nsec >= since_.tv_nsec);
+  };
+  if (lstat(path.c_str(), &st) != 0) return false;
+  if (after(st)) return true;
+  return followLink && S_ISLNK(st.st_mode) && stat(path.c_str(), &st) == 0 && after(st);
+}
+
+void SessionCheck::quarantine(const std::string &path, const std::string &reason) {
+  std::string aside = path + ".shellc-quarantine";
+  for (int n = 2; exists(aside); ++n) aside = path + ".shellc-quarantine-" + std::to_string(n);
+  findings.push_back({path, reason, rename(path.c_str(), aside.c_str()) == 0 ? aside : std::string()});
+}
+
+void SessionCheck::dotGit(const std::string &path) {
+  struct stat st;
+  if (lstat(path.c_str(), &st) != 0) return;
+  if (S_ISDIR(st.st_mode)) return gitDir(path);
+  std::string target = S_ISREG(st.st_mode) ? gitfileTarget(path) : realPath(path);
+  if (!target.empty() && isDirectory(target)) gitDir(target);
+}
+
+void SessionCheck::config(const std::string &path, const std::string &dir) {
+  if (!exists(path)) return;
+  std::vector<Setting> settings;
+  std::string error;
+  bool readable = readConfig(path, settings, error);
+  if (changed(path)) {
+    if (!readable) return quarantine(path, "a configuration written in the session that git may read (" + error + ")");
+    auto held = start_.heldConfigs.find(path);
+    std::vector<Setting> unsafe = held == start_.heldConfigs.end()
+                                      ? unsafeSettings(settings, dir, workspace_)
+                                      : addedUnsafeSettings(settings, held->second, dir, workspace_);
+    if (!unsafe.empty()) return quarantine(path, "a configuration written in the session sets " + keysOf(unsafe));
   }
-
-  std::vector<Finding> findings;
-
-private:
-  bool changed(const std::string &path, bool followLink = true) const {
-    struct stat st;
-    auto after = [&](const struct stat &s) {
-      return s.st_ctim.tv_sec > since_.tv_sec || (s.st_ctim.tv_sec == since_.tv_sec && s.st_ctim.tv_nsec >= since_.tv_nsec);
-    };
-    if (lstat(path.c_str(), &st) != 0) return false;
-    if (after(st)) return true;
-    return followLink && S_ISLNK(st.st_mode) && stat(path.c_str(), &st) == 0 && after(st);
+  // An unchanged configuration can still name files the session wrote.
+  for (const std::string &included : includedFiles(settings, dir, home_)) {
+    outside.push_back({included, dir});
+    if (changed(included)) quarantine(included, "a file that " + path + " includes, written in the session");
   }
+  for (const std::string &hooksDir : hooksPaths(settings, workspace_, home_)) hooks(hooksDir, dir);
+}
 
-  void quarantine(const std::string &path, const std::string &reason) {
-    std::string aside = path + ".shellc-quarantine";
-    for (int n = 2; exists(aside); ++n) aside = path + ".shellc-quarantine-" + std::to_string(n);
-    findings.push_back({path, reason, rename(path.c_str(), aside.c_str()) == 0 ? aside : std::string()});
+void SessionCheck::commondir(const std::string &dir) {
+  std::string path = dir + "/commondir";
+  if (!exists(path) || !changed(path)) return;
+  // A linked worktree's (worktrees/ID) points back to the repository that holds it.
+  std::string owner = parentOf(parentOf(dir));
+  bool linkedWorktree = parentOf(dir) == owner + "/worktrees";
+  if (linkedWorktree && realPath(commonDirOf(dir)) == realPath(owner)) return;
+  quarantine(path, "a commondir written in the session, pointing git at " + commonDirOf(dir));
+}
+
+void SessionCheck::hooks(const std::string &dir, const std::string &gitDir) {
+  if (dir.compare(0, gitDir.size() + 1, gitDir + "/") != 0) outside.push_back({dir, gitDir});
+  DIR *d = opendir(dir.c_str());
+  if (!d) return;
+  std::vector<std::string> written;
+  while (dirent *e = readdir(d)) {
+    std::string name = e->d_name;
+    bool sample = name.size() > 7 && name.compare(name.size() - 7, 7, ".sample") == 0;
+    if (name == "." || name == ".." || sample || name.find(".shellc-quarantine") != std::string::npos) continue;
+    if (changed(dir + "/" + name)) written.push_back(dir + "/" + name);
   }
+  closedir(d);
+  for (const std::string &hook : written) quarantine(hook, "a hook written in the session");
+}
 
-  void dotGit(const std::string &path) {
-    struct stat st;
-    if (lstat(path.c_str(), &st) != 0) return;
-    if (S_ISDIR(st.st_mode)) return gitDir(path);
-    std::string target = S_ISREG(st.st_mode) ? gitfileTarget(path) : realPath(path);
-    if (!target.empty() && isDirectory(target)) gitDir(target);
+void SessionCheck::rebasePlan(const std::string &path) {
+  std::string text;
+  if (!changed(path) || !readSmallFile(path, text)) return;
+  for (size_t at = 0; at < text.size();) {
+    size_t start = text.find_first_not_of(" \t", at), end = text.find('\n', at);
+    std::string word = start == std::string::npos ? "" : text.substr(start, text.find_first_of(" \t\n", start) - start);
+    if (word == "exec" || word == "x") return quarantine(path, "a rebase plan written in the session runs commands");
+    at = end == std::string::npos ? text.size() : end + 1;
   }
+}
 
-  void config(const std::string &path, const std::string &dir) {
-    if (!exists(path)) return;
-    std::vector<Setting> settings;
-    std::string error;
-    bool readable = readConfig(path, settings, error);
-    if (changed(path)) {
-      if (!readable) return quarantine(path, "a configuration written in the session that git may read (" + error + ")");
-      std::vector<std::string> unsafe = unsafeSettings(settings, dir, workspace_);
-      if (!unsafe.empty()) return quarantine(path, "a configuration written in the session sets " + joined(unsafe));
-    }
-    // An unchanged configuration can still name files the session wrote.
-    for (const std::string &included : includedFiles(settings, dir, home_))
-      if (changed(included)) quarantine(included, "a file that " + path + " includes, written in the session");
-    for (const std::string &hooksDir : hooksPaths(settings, workspace_, home_)) hooks(hooksDir);
-  }
-
-  void commondir(const std::string &dir) {
-    std::string path = dir + "/commondir";
-    if (!exists(path) || !changed(path)) return;
-    // A linked worktree's (worktrees/ID) points back to the repository that holds it.
-    std::string owner = parentOf(parentOf(dir));
-    bool linkedWorktree = parentOf(dir) == owner + "/worktrees";
-    if (linkedWorktree && realPath(commonDirOf(dir)) == realPath(owner)) return;
-    quarantine(path, "a commondir written in the session, pointing git at " + commonDirOf(dir));
-  }
-
-  void hooks(const std::string &dir) {
-    DIR *d = opendir(dir.c_str());
-    if (!d) return;
-    std::vector<std::string> written;
-    while (dirent *e = readdir(d)) {
-      std::string name = e->d_name;
-      bool sample = name.size() > 7 && name.compare(name.size() - 7, 7, ".sample") == 0;
-      if (name == "." || name == ".." || sample || name.find(".shellc-quarantine") != std::string::npos) continue;
-      if (changed(dir + "/" + name)) written.push_back(dir + "/" + name);
-    }
-    closedir(d);
-    for (const std::string &hook : written) quarantine(hook, "a hook written in the session");
-  }
-
-  void rebasePlan(const std::string &path) {
-    std::string text;
-    if (!changed(path) || !readSmallFile(path, text)) return;
-    for (size_t at = 0; at < text.size();) {
-      size_t start = text.find_first_not_of(" \t", at), end = text.find('\n', at);
-      std::string word = start == std::string::npos ? "" : text.substr(start, text.find_first_of(" \t\n", start) - start);
-      if (word == "exec" || word == "x") return quarantine(path, "a rebase plan written in the session runs commands");
-      at = end == std::string::npos ? text.size() : end + 1;
-    }
-  }
-
-  static std::string joined(const std::vector<std::string> &keys) {
-    std::string out;
-    for (const std::string &k : keys) out += (out.empty() ? "" : ", ") + k;
-    return out;
-  }
-
-  std::string workspace_, home_;
-  timespec since_;
-  std::set<std::string> checked_;
-};
-
-}  // namespace
-
-std::vector<Finding> auditSession(const std::string &workspace, const std::vector<std::string> &alsoCheck,
-                                  const std::string &home, timespec since) {
-  SessionAudit audit(workspace, home, since);
-  audit.walk(workspace, 0);
-  for (const std::string &dir : alsoCheck) audit.gitDir(dir);
-  return audit.findings;
+std::vector<Finding> auditSession(const std::string &workspace, const StartProtection &start, const std::string &home,
+                                  timespec since) {
+  SessionCheck check(workspace, home, start, since);
+  check.walk(workspace, 0);
+  if (!start.linkedCommonDir.empty()) check.gitDir(start.linkedCommonDir);
+  return check.findings;
 }
 
 }  // namespace shellrt::git

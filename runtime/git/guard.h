@@ -13,10 +13,15 @@
 // Changes are found by ctime, which no process can set back: a file created, written,
 // renamed or linked into place during the session has a ctime after its start.
 #pragma once
+#include <dirent.h>
 #include <time.h>
 
+#include <map>
+#include <set>
 #include <string>
 #include <vector>
+
+#include "config_file.h"
 
 namespace shellrt::git {
 
@@ -26,6 +31,10 @@ struct StartProtection {
   // A linked worktree's main repository: the workspace's git data lives there, so the
   // sandbox gets it with the workspace's rights (its config and hooks read-only).
   std::string linkedCommonDir;
+  // The configurations bound read-only (config, config.worktree) with their settings at the
+  // start: git inside rewrites one through the supervisor (git/config_broker.h) when the
+  // rewrite adds nothing unsafe to these, and the end's check judges it against them too.
+  std::map<std::string, std::vector<Setting>> heldConfigs;
 };
 
 StartProtection protectWorkspaceRepository(const std::string &workspace, const std::string &home);
@@ -34,9 +43,47 @@ struct Finding {
   std::string path, reason, movedTo;
 };
 
-// Checks every repository in the workspace, and the git directories in `alsoCheck` (a linked
-// worktree's main repository), for what changed since `since`; moves aside what is unsafe.
-std::vector<Finding> auditSession(const std::string &workspace, const std::vector<std::string> &alsoCheck,
-                                  const std::string &home, timespec since);
+// A directory entry that is a directory (not a link to one), by the entry's type where the
+// filesystem gives it.
+bool isDirectoryEntry(const dirent &e, const std::string &path);
+
+// One check of repositories, the end's (auditSession) or one while the session runs
+// (live_check.h): what changed since `since`, judged, and moved aside when unsafe. Each git
+// directory is checked once.
+class SessionCheck {
+public:
+  SessionCheck(std::string workspace, std::string home, const StartProtection &start, timespec since);
+  // Every .git below `dir`: directories, and the files and links that name one.
+  void walk(const std::string &dir, int depth);
+  // A `.git` directory, file or link.
+  void dotGit(const std::string &path);
+  void gitDir(const std::string &dir);
+
+  std::vector<Finding> findings;
+  // What the checked repositories' configurations name outside their git directories
+  // (included files, hooks directories), each with the git directory that names it.
+  std::vector<std::pair<std::string, std::string>> outside;
+  // The git directories checked, as real paths.
+  const std::set<std::string> &checked() const { return checked_; }
+
+private:
+  bool changed(const std::string &path, bool followLink = true) const;
+  void quarantine(const std::string &path, const std::string &reason);
+  void config(const std::string &path, const std::string &dir);
+  void commondir(const std::string &dir);
+  void hooks(const std::string &dir, const std::string &gitDir);
+  void rebasePlan(const std::string &path);
+
+  std::string workspace_, home_;
+  const StartProtection &start_;
+  timespec since_;
+  std::set<std::string> checked_;
+};
+
+// Checks every repository in the workspace, and a linked worktree's main repository, for
+// what changed since `since`; moves aside what is unsafe. A held configuration that git
+// rewrote is judged by what it adds to its settings at the start.
+std::vector<Finding> auditSession(const std::string &workspace, const StartProtection &start, const std::string &home,
+                                  timespec since);
 
 }  // namespace shellrt::git

@@ -3,9 +3,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
-#include <linux/openat2.h>
 #include <signal.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -14,13 +12,12 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdlib>
-#include <climits>
 #include <cstddef>
 #include <cstring>
 #include <vector>
 
 #include "bundle/bundle.h"
+#include "caller.h"
 #include "files.h"
 
 namespace shellrt {
@@ -30,67 +27,6 @@ namespace {
 constexpr size_t kMaxCopy = 1u << 20;      // bytes of one send done for the agent
 constexpr size_t kMaxControl = 1u << 16;   // bytes of ancillary data
 constexpr size_t kMaxMessages = 1024;      // UIO_MAXIOV, for iovecs and sendmmsg
-
-// The process a thread belongs to (its thread group), from /proc: pidfd_open takes only a
-// process's id before Linux 6.9 (PIDFD_THREAD).
-pid_t threadGroupOf(pid_t thread) {
-  std::string text, error;
-  if (!readBoundedFile("/proc/" + std::to_string(thread) + "/status", 1 << 16, text, error)) return thread;
-  size_t at = text.find("\nTgid:");
-  return at == std::string::npos ? thread : static_cast<pid_t>(std::atol(text.c_str() + at + 6));
-}
-
-// The process that made the call, for the time of one call. Its memory and descriptors are
-// reached through a pidfd, checked to be the caller's before anything is read.
-class Caller {
-public:
-  Caller(const seccomp_notif &call, int listener) : call_(call) {
-    // The caller may be any thread of its process (a Go or Java program connects from many):
-    // the pidfd is its process's, whose descriptors the thread shares.
-    pidfd_ = static_cast<int>(syscall(SYS_pidfd_open, threadGroupOf(call.pid), 0));
-    __u64 id = call.id;
-    // The ids could have been reused between the notification and pidfd_open: the call still
-    // waiting means they were not.
-    valid_ = pidfd_ >= 0 && ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0;
-  }
-  ~Caller() {
-    for (int fd : owned_) close(fd);
-    if (pidfd_ >= 0) close(pidfd_);
-  }
-  bool valid() const { return valid_; }
-  const seccomp_notif &call() const { return call_; }
-
-  bool read(uint64_t address, void *out, size_t size) const {
-    if (size == 0) return true;
-    iovec local{out, size}, remote{reinterpret_cast<void *>(address), size};
-    return process_vm_readv(call_.pid, &local, 1, &remote, 1, 0) == static_cast<ssize_t>(size);
-  }
-  bool write(uint64_t address, const void *data, size_t size) const {
-    iovec local{const_cast<void *>(data), size}, remote{reinterpret_cast<void *>(address), size};
-    return process_vm_writev(call_.pid, &local, 1, &remote, 1, 0) == static_cast<ssize_t>(size);
-  }
-  // A descriptor of the caller, as one of ours (closed with the Caller); -errno when none.
-  int descriptor(uint64_t agentFd) {
-    int fd = static_cast<int>(syscall(SYS_pidfd_getfd, pidfd_, static_cast<int>(agentFd), 0));
-    if (fd < 0) return -errno;
-    owned_.push_back(fd);
-    return fd;
-  }
-  // A directory of the caller's view (its root or cwd) as an O_PATH descriptor.
-  int directory(const char *which) {
-    std::string path = "/proc/" + std::to_string(call_.pid) + "/" + which;
-    int fd = open(path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (fd >= 0) owned_.push_back(fd);
-    return fd;
-  }
-  void own(int fd) { owned_.push_back(fd); }
-
-private:
-  const seccomp_notif &call_;
-  int pidfd_ = -1;
-  bool valid_ = false;
-  std::vector<int> owned_;
-};
 
 struct Destination {
   sockaddr_storage address{};
@@ -122,7 +58,8 @@ std::string beyondLoopback(const sockaddr_storage &a, socklen_t length) {
         (mapped && (b[12] == 127 || (b[12] | b[13] | b[14] | b[15]) == 0)))
       return "";
     inet_ntop(AF_INET6, &in6.sin6_addr, text, sizeof text);
-    return "[" + std::string(text) + "]:" + std::to_string(ntohs(in6.sin6_port));
+    std::string out = "[";  // not "[" + std::string(text): g++ 12 warns of an overlap there (-Wrestrict)
+    return out.append(text).append("]:").append(std::to_string(ntohs(in6.sin6_port)));
   }
   return "";
 }
@@ -132,21 +69,6 @@ std::string beyondLoopback(const sockaddr_storage &a, socklen_t length) {
 std::string pinnedPath(int fd) {
   std::string target = linkTarget("/proc/self/fd/" + std::to_string(fd));
   return target.empty() || target[0] != '/' ? std::string() : target;
-}
-
-// Resolves `path` as the caller's kernel would (absolute from its root, relative from its
-// cwd), never leaving that root and never through /proc's magic links, and pins the file.
-int pinPath(Caller &caller, const std::string &path) {
-  bool absolute = path[0] == '/';
-  int base = caller.directory(absolute ? "root" : "cwd");
-  if (base < 0) return -EACCES;
-  open_how how{};
-  how.flags = O_PATH | O_CLOEXEC;
-  how.resolve = RESOLVE_NO_MAGICLINKS | (absolute ? RESOLVE_IN_ROOT : RESOLVE_BENEATH);
-  int fd = static_cast<int>(syscall(SYS_openat2, base, path.c_str(), &how, sizeof how));
-  if (fd < 0) return errno == EXDEV || errno == ELOOP ? -EACCES : -errno;
-  caller.own(fd);
-  return fd;
 }
 
 // The address to use in the supervisor's own call; a Unix socket file only if a socket of
@@ -163,7 +85,7 @@ int destination(Caller &caller, const Reach &reach, int domain, uint64_t address
   // Abstract names and autobind: the socket's own network namespace, the sandbox's.
   if (domain != AF_UNIX || length <= offsetof(sockaddr_un, sun_path) || named->sun_path[0] == '\0') return 0;
   out.path.assign(named->sun_path, strnlen(named->sun_path, length - offsetof(sockaddr_un, sun_path)));
-  int pinned = pinPath(caller, out.path);
+  int pinned = caller.pin(out.path, AT_FDCWD);
   if (pinned < 0) return pinned;
   struct stat st;
   if (fstat(pinned, &st) != 0) return -errno;

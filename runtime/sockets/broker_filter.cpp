@@ -30,11 +30,19 @@ bool isBrokeredSocketCall(uint32_t nr) {
 
 namespace {
 
-// The broker's part: a socket call by address goes to the supervisor; anything else ends in
-// `allow` (the action the policy's program chose: allow, or log).
-std::vector<sock_filter> brokerTail(uint32_t allow) {
-  const uint32_t notified[] = {SYS_connect, SYS_sendmsg, SYS_sendmmsg};
-  constexpr uint8_t n = std::size(notified);
+// The broker's part: a socket call by address, and with `renames` a rename, goes to the
+// supervisor; anything else ends in `allow` (the action the policy's program chose: allow,
+// or log).
+std::vector<sock_filter> brokerTail(uint32_t allow, bool renames) {
+  std::vector<uint32_t> notified = {SYS_connect, SYS_sendmsg, SYS_sendmmsg};
+  if (renames) {
+#ifdef SYS_rename
+    notified.push_back(SYS_rename);
+#endif
+    notified.push_back(SYS_renameat);
+    notified.push_back(SYS_renameat2);
+  }
+  const uint8_t n = static_cast<uint8_t>(notified.size());
   // Layout: [0] load arch, [1] native?, [2] load nr, [3, 3+n) each number → notify,
   // [3+n] sendto?, [4+n] allow, [5+n..8+n] sendto's address (arg 4) zero? → allow,
   // [9+n] notify, [10+n] allow. Offsets count from the next instruction.
@@ -58,7 +66,7 @@ std::vector<sock_filter> brokerTail(uint32_t allow) {
 
 }  // namespace
 
-std::vector<sock_filter> sandboxFilter(const std::vector<sock_filter> &policy) {
+std::vector<sock_filter> sandboxFilter(const std::vector<sock_filter> &policy, bool renames) {
   std::vector<sock_filter> out = policy;
   std::vector<std::pair<uint32_t, size_t>> tails;  // an allowing action, where its tail starts
   std::vector<std::pair<size_t, uint32_t>> allowing;  // a return that lets the call run, and its action
@@ -74,7 +82,7 @@ std::vector<sock_filter> sandboxFilter(const std::vector<sock_filter> &policy) {
     auto tail = std::find_if(tails.begin(), tails.end(), [&](const auto &t) { return t.first == action; });
     if (tail == tails.end()) {
       tail = tails.insert(tails.end(), {action, out.size()});
-      std::vector<sock_filter> more = brokerTail(action);
+      std::vector<sock_filter> more = brokerTail(action, renames);
       out.insert(out.end(), more.begin(), more.end());
     }
     out[at] = BPF_STMT(BPF_JMP | BPF_JA, static_cast<uint32_t>(tail->second - at - 1));

@@ -66,11 +66,23 @@ TEST(GitConfig, OnlyHarmlessSettingsAreKept) {
                         "\tpager = x\n[alias]\n\tst = !x\n[filter \"f\"]\n\tclean = x\n[diff \"d\"]\n\ttextconv = x\n"
                         "[include]\n\tpath = x\n[includeIf \"gitdir:/\"]\n\tpath = x\n[credential]\n\thelper = x\n"
                         "[url \"ext::sh\"]\n\tinsteadOf = https://\n[remote \"o\"]\n\tuploadpack = x\n[unknown]\n\tkey = x\n");
-  EXPECT_EQ(unsafeSettings(harmful, gitDir, ws),
-            (std::vector<std::string>{"core.fsmonitor", "core.hookspath", "core.worktree", "core.sshcommand",
-                                      "core.pager", "alias.st", "filter.f.clean", "diff.d.textconv", "include.path",
-                                      "includeif.gitdir:/.path", "credential.helper", "url.ext::sh.insteadof",
-                                      "remote.o.uploadpack", "unknown.key"}));
+  EXPECT_EQ(shellrt::git::keysOf(unsafeSettings(harmful, gitDir, ws)),
+            "core.fsmonitor, core.hookspath, core.worktree, core.sshcommand, core.pager, alias.st, filter.f.clean, "
+            "diff.d.textconv, include.path, includeif.gitdir:/.path, credential.helper, url.ext::sh.insteadof, "
+            "remote.o.uploadpack, unknown.key");
+}
+
+// A rewrite may keep what the user had (an alias, a hooks path) but add nothing unsafe, nor
+// give an unsafe key another value.
+TEST(GitConfig, ARewriteMayKeepTheUsersOwnSettingsButAddNone) {
+  const std::string ws = "/w", gitDir = "/w/.git";
+  auto before = parsed("[core]\n\tbare = false\n[alias]\n\tco = checkout\n[core]\n\thooksPath = .githooks\n");
+  auto kept = parsed("[core]\n\tbare = false\n\thooksPath = .githooks\n[alias]\n\tco = checkout\n"
+                     "[submodule \"s\"]\n\turl = ../s\n\tactive = true\n");
+  EXPECT_TRUE(shellrt::git::addedUnsafeSettings(kept, before, gitDir, ws).empty());
+  auto changed = parsed("[core]\n\thooksPath = elsewhere\n[alias]\n\tco = checkout\n\tst = !sh\n");
+  EXPECT_EQ(shellrt::git::keysOf(shellrt::git::addedUnsafeSettings(changed, before, gitDir, ws)),
+            "core.hookspath, alias.st");
 }
 
 TEST(GitConfig, IncludesResolveAsGitResolvesThem) {

@@ -2,7 +2,8 @@
 // it is made from, both run as the kernel runs them (shellrt::runSeccompProgram) on the calls
 // of every example and stdlib module's rules and on random ones: it decides each call as the
 // policy's program does, except that an errno other than ENOSYS goes to the supervisor (which
-// answers with it) and a socket call by address that the program lets run goes to the broker.
+// answers with it) and a socket call by address that the program lets run goes to the broker,
+// and a rename too while the git guard holds a configuration.
 #include <gtest/gtest.h>
 #include <linux/audit.h>
 #include <linux/seccomp.h>
@@ -28,14 +29,16 @@ uint32_t run(const std::vector<sock_filter> &program, const seccomp_data &call) 
   return result;
 }
 
-// What the sandbox's filter must answer where the policy's program answers `policy`.
-uint32_t expected(uint32_t policy, const seccomp_data &call) {
+// What the sandbox's filter must answer where the policy's program answers `policy`, with
+// renames sent to the supervisor or not.
+uint32_t expected(uint32_t policy, const seccomp_data &call, bool renames) {
   uint32_t action = policy & SECCOMP_RET_ACTION_FULL;
   if (action == SECCOMP_RET_ERRNO) return (policy & SECCOMP_RET_DATA) == ENOSYS ? policy : SECCOMP_RET_USER_NOTIF;
   if (action != SECCOMP_RET_ALLOW && action != SECCOMP_RET_LOG) return policy;
   bool byAddress = call.nr == SYS_connect || call.nr == SYS_sendmsg || call.nr == SYS_sendmmsg ||
                    (call.nr == SYS_sendto && call.args[4] != 0);
-  return call.arch == AUDIT_ARCH_X86_64 && byAddress ? SECCOMP_RET_USER_NOTIF : policy;
+  bool rename = call.nr == SYS_rename || call.nr == SYS_renameat || call.nr == SYS_renameat2;
+  return call.arch == AUDIT_ARCH_X86_64 && (byAddress || (renames && rename)) ? SECCOMP_RET_USER_NOTIF : policy;
 }
 
 TEST(SandboxFilter, DecidesAsThePolicyProgramSendingRefusalsAndSocketCallsToTheSupervisor) {
@@ -53,9 +56,12 @@ TEST(SandboxFilter, DecidesAsThePolicyProgramSendingRefusalsAndSocketCallsToTheS
       bpf::Program program;
       std::string error;
       ASSERT_TRUE(backends::compileSeccomp(out.policy.syscalls, ir::Arch::X86_64, program, error)) << error;
-      std::vector<sock_filter> policy(program.begin(), program.end()), filter = shellrt::sandboxFilter(policy);
-      ASSERT_LE(filter.size(), policy.size() + 28);
-      std::vector<int> numbers = {SYS_connect, SYS_sendto, SYS_sendmsg, SYS_sendmmsg, SYS_ptrace, SYS_read};
+      std::vector<sock_filter> policy(program.begin(), program.end());
+      bool renames = rng() % 2;
+      std::vector<sock_filter> filter = shellrt::sandboxFilter(policy, renames);
+      ASSERT_LE(filter.size(), policy.size() + 34);
+      std::vector<int> numbers = {SYS_connect, SYS_sendto, SYS_sendmsg, SYS_sendmmsg, SYS_ptrace, SYS_read,
+                                  SYS_rename, SYS_renameat, SYS_renameat2};
       for (const ir::SyscallRule &r : out.policy.syscalls.rules)
         for (auto [arch, nr] : r.numbers) numbers.push_back(nr);
       for (int i = 0; i < 400; ++i) {
@@ -63,7 +69,7 @@ TEST(SandboxFilter, DecidesAsThePolicyProgramSendingRefusalsAndSocketCallsToTheS
         call.nr = rng() % 3 == 0 ? static_cast<int>(rng() % 460) : numbers[rng() % numbers.size()];
         call.arch = rng() % 10 == 0 ? AUDIT_ARCH_I386 : AUDIT_ARCH_X86_64;
         for (auto &a : call.args) a = rng() % 3 == 0 ? rng() : rng() % 4;
-        uint32_t mine = run(filter, call), want = expected(run(policy, call), call);
+        uint32_t mine = run(filter, call), want = expected(run(policy, call), call, renames);
         ASSERT_EQ(mine, want) << e.path() << " nr " << call.nr << " arch " << call.arch;
         notified += mine == SECCOMP_RET_USER_NOTIF;
         ++compared;

@@ -45,6 +45,15 @@ fresh
 plant "$dir/repo" "git config core.fsmonitor '$(ran)'"
 host_git -C "$dir/repo" status; verdict config
 
+# The held config replaced otherwise than by git's own rewrite, which the supervisor checks
+# (git/config_broker.h): swapped with a file in one call, or a link to one as the lock.
+fresh
+plant "$dir/repo" "printf '$(plant_config)\n' > evil && python3 -c \"import ctypes; ctypes.CDLL(None).renameat2(-100, b'evil', -100, b'.git/config', 2)\""
+host_git -C "$dir/repo" status; verdict config-exchange
+fresh
+plant "$dir/repo" "printf '$(plant_config)\n' > evil && ln -s ../evil .git/config.lock && mv .git/config.lock .git/config"
+host_git -C "$dir/repo" status; verdict config-lock-link
+
 fresh
 plant "$dir/repo" "mv .git .git-old; git init -q; git config core.fsmonitor '$(ran)'"
 host_git -C "$dir/repo" status; verdict replaced-dot-git
@@ -74,8 +83,9 @@ host_git -C "$dir/repo/wt" status; verdict worktree-commondir
 
 # A repository the sandbox makes anywhere in the workspace: its hook and its config.
 fresh
-plant "$dir/repo" "mkdir -p deep/nested && cd deep/nested && git init -q && git config core.fsmonitor '$(ran)' &&
+nested="mkdir -p deep/nested && cd deep/nested && git init -q && git config core.fsmonitor '$(ran)' &&
   printf '#!/bin/sh\n$(ran)\n' > .git/hooks/pre-commit && chmod +x .git/hooks/pre-commit"
+plant "$dir/repo" "$nested"
 host_git -C "$dir/repo/deep/nested" status; host_git -C "$dir/repo/deep/nested" commit -qm x --allow-empty
 verdict nested-repository
 
@@ -115,3 +125,12 @@ sandbox "$dir/repo" "cd sub && git commit -q --allow-empty -m inside -c user.nam
 # The workspace a linked worktree: its repository's data is the workspace's.
 sandbox "$dir/repo/wt" "echo z > z && git add z && git -c user.name=u -c user.email=u@x commit -qm from-linked-worktree && echo linked: ok"
 as_user git -C "$dir/repo" log --format=host-sees:%s -1 wt --
+# Git rewrites the held config inside, through the supervisor: a submodule added, a remote,
+# an e-mail; the user's own alias stays; a setting that would run on the host is refused.
+as_user sh -c "cd $dir/repo && git config alias.co checkout && git init -q inner && git -C inner commit -q --allow-empty -m inner"
+sandbox "$dir/repo" "git -c protocol.file.allow=always submodule add -q \$PWD/inner added && echo rewrite: submodule added
+  git config user.email agent@x && git remote add origin \$PWD/inner && git fetch -q origin && echo rewrite: remote fetched
+  git config core.fsmonitor x 2>/dev/null || echo rewrite: fsmonitor refused
+  git submodule status added | sed 's/^ *[0-9a-f]* /rewrite: status /'"
+as_user git -C "$dir/repo" config --get-regexp '^(alias|submodule[.]added|user|remote[.]origin[.]url|core[.]fsmonitor)' |
+  sed "s|$dir|DIR|; s/^/host-config: /"
