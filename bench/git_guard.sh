@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# What the git guard (runtime/git/guard.h) costs a session: its end-of-session check walks
+# What the git guard (runtime/git/guard.h) costs a session: its live check watches every
+# directory of the workspace from the start (git/live_check.h), its end-of-session check walks
 # the workspace for repositories. Measured as the time of `shellrt -- true` in a workspace
 # like a JavaScript project's (a repository, node_modules of 20,000 directories and 100,000
 # files, five nested repositories) against the same in an empty repository; the peer is
 # `find WS -name .git` over the same tree (what any walk of it costs). Then git's own work
-# inside (50 `git status` and a commit in the big tree) against the same outside.
+# inside (50 `git status`, and a commit of 2,000 new files, which the live check sees) against
+# the same outside; and how long a config that would run a command stays in place in a nested
+# repository before the live check moves it aside.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=build/bench/git-guard
@@ -37,5 +40,29 @@ echo "session, empty repository:      ${small} ms"
 echo "session, 100,000-file workspace: ${big} ms (the check: $((big - small)) ms)"
 echo "find -name .git, same tree:      ${walk} ms (ratio check/find: $(python3 -c "print(round(($big-$small)/max($walk,1),2))"))"
 inside=$(median $as_nobody build/bin/shellrt "$out/agent.bundle" --workspace "$(realpath $out/big)" -- sh -c 'for i in $(seq 50); do git status -s >/dev/null; done')
+# Once the live check watches every directory (its walk shares the two cores at the start):
+settled=$($as_nobody build/bin/shellrt "$out/agent.bundle" --workspace "$(realpath $out/big)" -- sh -c 'sleep 3
+  s=$(date +%s%N); for i in $(seq 50); do git status -s >/dev/null; done; e=$(date +%s%N); echo $(((e - s) / 1000000))' 2>/dev/null)
 outside=$(median $as_nobody sh -c "cd $out/big && for i in \$(seq 50); do git status -s >/dev/null; done")
-echo "50 git status, 100,000 files: inside ${inside} ms, outside ${outside} ms"
+echo "50 git status, 100,000 files: inside ${inside} ms from the start, ${settled} ms once watched; outside ${outside} ms"
+commit='for i in $(seq 2000); do echo $i > "src/f$i"; done; git add -A && git -c user.name=b -c user.email=b@x commit -qm many; git rm -rq src && git -c user.name=b -c user.email=b@x commit -qm gone'
+mkdir -p "$out/big/src" && chown 65534:65534 "$out/big/src"
+inside=$(median $as_nobody build/bin/shellrt "$out/agent.bundle" --workspace "$(realpath $out/big)" -- sh -c "mkdir -p src; $commit")
+outside=$(median $as_nobody sh -c "cd $out/big && mkdir -p src && $commit")
+echo "a commit of 2,000 files and its removal: inside ${inside} ms, outside ${outside} ms"
+# The time from a config written in a nested repository to its quarantine, seen from inside.
+window=$($as_nobody build/bin/shellrt "$out/agent.bundle" --workspace "$(realpath $out/big)" -- python3 -c '
+import os, subprocess, time
+subprocess.run(["git", "init", "-q", "nested"], check=True)
+times = []
+for i in range(20):
+    config = "nested/.git/config"
+    start = time.monotonic()
+    with open(config, "w") as f:
+        f.write("[core]\n\tfsmonitor = x\n")
+    while os.path.exists(config):
+        pass
+    times.append((time.monotonic() - start) * 1e6)
+times.sort()
+print("%.0f" % times[len(times) // 2])' 2>/dev/null)
+echo "a config that would run a command, from its write to its quarantine: ${window} µs (median of 20)"

@@ -36,14 +36,20 @@ bool closeAllBut(std::vector<int> keep) {
 
 void readLines(int fd, const std::function<void(const std::string &)> &line) {
   std::string pending;
-  char buffer[4096];
-  for (ssize_t n; (n = read(fd, buffer, sizeof buffer)) != 0;) {
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return;
-    pending.append(buffer, n);
-    for (size_t end; (end = pending.find('\n')) != std::string::npos; pending.erase(0, end + 1))
-      line(pending.substr(0, end));
+  while (readSomeLines(fd, pending, line)) {
   }
+}
+
+bool readSomeLines(int fd, std::string &pending, const std::function<void(const std::string &)> &line) {
+  char buffer[4096];
+  ssize_t n;
+  while ((n = read(fd, buffer, sizeof buffer)) < 0 && errno == EINTR) {
+  }
+  if (n <= 0) return false;
+  pending.append(buffer, n);
+  for (size_t end; (end = pending.find('\n')) != std::string::npos; pending.erase(0, end + 1))
+    line(pending.substr(0, end));
+  return true;
 }
 
 bool writeAll(int fd, const char *data, size_t size) {

@@ -21,4 +21,8 @@ bool readExactly(int fd, void *data, size_t size);
 // Reads `fd` to its end of file, handing each complete line (without its newline) to `line`.
 void readLines(int fd, const std::function<void(const std::string &)> &line);
 
+// One read of `fd`, each line it completes handed to `line`, the rest kept in `pending` for
+// the next; false at the end of file (or an error).
+bool readSomeLines(int fd, std::string &pending, const std::function<void(const std::string &)> &line);
+
 }  // namespace shellrt

@@ -13,6 +13,7 @@
 
 #include "descriptors.h"
 #include "git/guard.h"
+#include "git/live_check.h"
 
 namespace shellrt {
 
@@ -46,16 +47,42 @@ void report(const std::vector<git::Finding> &findings, AuditLog &audit) {
   }
 }
 
+// The live check's reach, in the audit log; on stderr too when the kernel's limit left
+// directories unwatched.
+void sayWatched(const git::LiveCheck &live, AuditLog &audit) {
+  std::string what = live.fd() < 0 ? "git: no live check (inotify unavailable); repositories are checked at the end"
+                                   : "git: the live check watches " + std::to_string(live.watched()) +
+                                         " directories of the workspace";
+  if (live.unwatched() > 0) {
+    what += "; " + std::to_string(live.unwatched()) +
+            " more are past the kernel's limit (fs.inotify.max_user_watches) and are checked at the end only";
+    std::cerr << "shellrt: warning: " << what << "\n";
+  }
+  audit.event("layer", {{"applied", what}});
+}
+
 [[noreturn]] void guardianMain(int lifeline, const Guardian::Session &session, AuditLog &audit, timespec since) {
   prctl(PR_SET_NAME, "shellrt-guardian");
   for (int s : {SIGINT, SIGTERM, SIGHUP, SIGQUIT}) signal(s, SIG_IGN);  // a ^C is for the agent
   std::vector<std::string> placeholders;
   int sandbox = -1;  // a pidfd, taken while the process is the supervisor's unreaped child
-  readLines(lifeline, [&](const std::string &line) {
-    if (line.rfind("placeholder ", 0) == 0) placeholders.push_back(line.substr(12));
-    else if (line.rfind("sandbox ", 0) == 0 && sandbox < 0)
-      sandbox = static_cast<int>(syscall(SYS_pidfd_open, static_cast<pid_t>(std::stol(line.substr(8))), 0));
-  });
+  git::LiveCheck live(session.workspace, session.home, session.git, since);
+  report(live.watchWorkspace(), audit);
+  sayWatched(live, audit);
+  // Until the supervisor lets go of the lifeline: its lines, and the live check's events.
+  std::string pending;
+  for (;;) {
+    pollfd waits[2] = {{lifeline, POLLIN, 0}, {live.fd(), POLLIN, 0}};
+    if (poll(waits, live.fd() < 0 ? 1 : 2, -1) < 0 && errno != EINTR) break;
+    if (waits[1].revents & POLLIN) report(live.react(), audit);
+    if (!(waits[0].revents & (POLLIN | POLLHUP))) continue;
+    bool open = readSomeLines(lifeline, pending, [&](const std::string &line) {
+      if (line.rfind("placeholder ", 0) == 0) placeholders.push_back(line.substr(12));
+      else if (line.rfind("sandbox ", 0) == 0 && sandbox < 0)
+        sandbox = static_cast<int>(syscall(SYS_pidfd_open, static_cast<pid_t>(std::stol(line.substr(8))), 0));
+    });
+    if (!open) break;
+  }
   awaitEnd(sandbox);
   for (const std::string &path : placeholders) rmdir(path.c_str());  // only if still empty
   report(git::auditSession(session.workspace, session.git, session.home, since), audit);

@@ -205,7 +205,12 @@ bool SessionCheck::changed(const std::string &path, bool followLink) const {
   return followLink && S_ISLNK(st.st_mode) && stat(path.c_str(), &st) == 0 && after(st);
 }
 
+// Never a directory: git reads none as a configuration, hook, commondir or plan, and one made
+// during the session may be a placeholder that holds a path in the sandbox (mounts.cpp), which
+// a rename would let go of while the session runs.
 void SessionCheck::quarantine(const std::string &path, const std::string &reason) {
+  struct stat st;
+  if (lstat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) return;
   std::string aside = path + ".shellc-quarantine";
   for (int n = 2; exists(aside); ++n) aside = path + ".shellc-quarantine-" + std::to_string(n);
   findings.push_back({path, reason, rename(path.c_str(), aside.c_str()) == 0 ? aside : std::string()});

@@ -89,6 +89,29 @@ plant "$dir/repo" "$nested"
 host_git -C "$dir/repo/deep/nested" status; host_git -C "$dir/repo/deep/nested" commit -qm x --allow-empty
 verdict nested-repository
 
+# The same while the sandbox still runs: the host's git runs before the session ends (an
+# editor polling `git status`), half a second after the plant; the guard's live check has
+# moved it aside by then. A repository made inside, one that was in the workspace before the
+# session, and a submodule's git directory made up in the workspace's repository.
+during() {  # during WORKSPACE PLANT: the plant made, the sandbox waits until the host has judged
+  rm -f "$1/.planted" "$1/.judged"
+  plant "$1" "(cd $1 && $2); touch $1/.planted; for i in \$(seq 300); do [ -e $1/.judged ] && break; sleep 0.1; done" \
+    > "$dir/during.out" &
+  for i in $(seq 300); do [ -e "$1/.planted" ] && break; sleep 0.1; done
+  sleep 0.5
+}
+judged() { touch "$1/.judged"; wait; cat "$dir/during.out"; }
+fresh
+during "$dir/repo" "$nested"
+host_git -C "$dir/repo/deep/nested" status; host_git -C "$dir/repo/deep/nested" commit -qm x --allow-empty
+judged "$dir/repo"; verdict nested-repository-during
+fresh
+as_user sh -c "cd $dir/repo && git init -q vendor/lib && git -C vendor/lib commit -q --allow-empty -m lib"
+during "$dir/repo" "printf '$(plant_config)\n' >> vendor/lib/.git/config;
+  printf '#!/bin/sh\n$(ran)\n' > vendor/lib/.git/hooks/pre-commit; chmod +x vendor/lib/.git/hooks/pre-commit"
+host_git -C "$dir/repo/vendor/lib" status; host_git -C "$dir/repo/vendor/lib" commit -qm x --allow-empty
+judged "$dir/repo"; verdict existing-repository-during
+
 # A .git file naming a git directory the sandbox wrote.
 fresh
 plant "$dir/repo" "git init -q --separate-git-dir=\$PWD/gd g && printf '$(plant_config)\n' >> gd/config"

@@ -1,0 +1,111 @@
+#include "live_check.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <sys/inotify.h>
+#include <unistd.h>
+
+namespace shellrt::git {
+
+namespace {
+
+// What makes or changes a file that git reads: created, moved in, written, its mode changed
+// (a hook made executable).
+constexpr uint32_t kEvents = IN_CREATE | IN_MOVED_TO | IN_CLOSE_WRITE | IN_ATTRIB | IN_ONLYDIR | IN_DONT_FOLLOW;
+
+std::string parentOf(const std::string &path) {
+  size_t slash = path.rfind('/');
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+}  // namespace
+
+LiveCheck::LiveCheck(std::string workspace, std::string home, const StartProtection &start, timespec since)
+    : workspace_(std::move(workspace)), home_(std::move(home)), start_(start), since_(since) {
+  fd_ = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+}
+
+LiveCheck::~LiveCheck() {
+  if (fd_ >= 0) close(fd_);
+}
+
+std::vector<Finding> LiveCheck::watchWorkspace() {
+  SessionCheck check(workspace_, home_, start_, since_);
+  if (fd_ >= 0) watchTree(workspace_, check, 0);
+  if (!start_.linkedCommonDir.empty()) check.gitDir(start_.linkedCommonDir);
+  learn(check);
+  return check.findings;
+}
+
+// Watch first, then list: what is made in between shows in the listing, what after in events.
+// A directory watched already (moved within the workspace) keeps its watch under its new path.
+void LiveCheck::watchTree(const std::string &dir, SessionCheck &check, int depth) {
+  if (depth > 64) return;
+  int wd = inotify_add_watch(fd_, dir.c_str(), kEvents);
+  if (wd < 0) {
+    unwatched_ += errno == ENOSPC;
+    if (errno != ENOSPC) return;
+  } else {
+    paths_[wd] = dir;
+  }
+  DIR *d = opendir(dir.c_str());
+  if (!d) return;
+  std::vector<std::string> subdirs;
+  while (dirent *e = readdir(d)) {
+    std::string name = e->d_name, path = dir + "/" + name;
+    if (name == "." || name == "..") continue;
+    if (name == ".git") check.dotGit(path);
+    if (isDirectoryEntry(*e, path)) subdirs.push_back(path);
+  }
+  closedir(d);
+  for (const std::string &sub : subdirs) watchTree(sub, check, depth + 1);
+}
+
+// The repository that an event at DIR/NAME touches, checked: a `.git` made or changed there,
+// or a file in or below a git directory known, or one that a repository's configuration names
+// outside it (an included file, a hooks directory).
+void LiveCheck::checkAt(const std::string &dir, const std::string &name, SessionCheck &check) {
+  std::string path = dir + "/" + name;
+  if (name == ".git") return check.dotGit(path);
+  for (const std::string &p : {path, dir}) {
+    auto named = outside_.find(p);
+    if (named != outside_.end()) check.gitDir(named->second);
+  }
+  // A git directory that no `.git` names yet is one that the host's git does not find: it is
+  // learnt when one does (the event of that `.git`).
+  for (std::string at = dir; at.size() > 1 && at.size() >= workspace_.size(); at = parentOf(at))
+    if (gitDirs_.count(at)) return check.gitDir(at);
+}
+
+std::vector<Finding> LiveCheck::react() {
+  SessionCheck check(workspace_, home_, start_, since_);
+  alignas(inotify_event) char buffer[1 << 16];
+  for (ssize_t n; (n = read(fd_, buffer, sizeof buffer)) > 0;) {
+    for (char *at = buffer; at < buffer + n;) {
+      const auto *e = reinterpret_cast<const inotify_event *>(at);
+      at += sizeof(inotify_event) + e->len;
+      if (e->mask & IN_Q_OVERFLOW) {  // events were lost: look at everything again
+        watchTree(workspace_, check, 0);
+        continue;
+      }
+      if (e->mask & IN_IGNORED) {
+        paths_.erase(e->wd);
+        continue;
+      }
+      auto dir = paths_.find(e->wd);
+      if (dir == paths_.end() || e->len == 0) continue;
+      std::string name = e->name;
+      if ((e->mask & IN_ISDIR) && (e->mask & (IN_CREATE | IN_MOVED_TO))) watchTree(dir->second + "/" + name, check, 0);
+      checkAt(dir->second, name, check);
+    }
+  }
+  learn(check);
+  return check.findings;
+}
+
+void LiveCheck::learn(const SessionCheck &check) {
+  gitDirs_.insert(check.checked().begin(), check.checked().end());
+  for (const auto &[path, gitDir] : check.outside) outside_[path] = gitDir;
+}
+
+}  // namespace shellrt::git
