@@ -170,8 +170,8 @@ void warnDuplicateCalls(Checker &c, const ast::SyscallRule &rule) {
     for (char ch : written)
       if (!std::isspace(static_cast<unsigned char>(ch))) key += ch;
     auto [first, added] = seen.emplace(key, spec.span);
-    if (!added)
-      c.warning("duplicate-syscall", spec.span, "'" + std::string(written) + "' is listed twice")
+    if (!added)  // appended, not "'" + …: g++ 12 warns of an overlap there (-Wrestrict)
+      c.warning("duplicate-syscall", spec.span, std::string("'").append(written).append("' is listed twice"))
           .withNote(first->second, "first listed here");
   }
 }
@@ -364,6 +364,36 @@ void Checker::checkSyscalls() {
     }
   });
   if (options_.toRun || isWholeSandbox(*modules_.front().ast)) warnIfNothingCanStart(defaultSpan);
+  warnIfIoUringAllowed(defaultSpan);
+}
+
+// shellrt refuses io_uring whatever the policy says (ENOSYS, as std.base does): its
+// operations open files and connect sockets inside the kernel, out of the sight of seccomp
+// and of the supervisor's socket broker. A policy that lets it run is told, so that neither a
+// `test` expecting it to run nor the user believes it will.
+void Checker::warnIfIoUringAllowed(const std::optional<Span> &defaultSpan) {
+  const ir::Syscalls &sys = policy_.syscalls;
+  auto setup = lookupSyscall("io_uring_setup");
+  if (!setup) return;
+  for (ir::Arch arch : sys.arches) {
+    auto nr = setup->numbers.find(arch);
+    if (nr == setup->numbers.end()) continue;
+    ir::SyscallDecision d = ir::evaluateSyscall(sys, arch, nr->second, {});
+    if (d.action.kind != ir::ActionKind::Allow && d.action.kind != ir::ActionKind::Log) continue;
+    const ast::Module &root = *modules_.front().ast;
+    // A `default allow` says so of a sandbox to run; of a module or fragment, only a rule that
+    // names io_uring does.
+    if (d.deciding.empty() && !options_.toRun && !isWholeSandbox(root)) return;
+    Span at = !d.deciding.empty() ? d.deciding.front()->id.span
+              : defaultSpan       ? *defaultSpan
+              : root.policyName   ? root.policyName->span
+                                  : Span{root.file, 0, 0};
+    warning("io-uring-refused", at,
+            "io_uring_setup is allowed here, but shellrt refuses io_uring whatever the policy says (ENOSYS): its "
+            "operations reach files and sockets out of seccomp's sight")
+        .withHint("deny io_uring_setup, io_uring_enter, io_uring_register => errno(ENOSYS), as `use std.base` does");
+    return;
+  }
 }
 
 // A policy under which no program can start: execve refused, or the loader out of view.

@@ -38,6 +38,7 @@ public:
   // check_filesystem.cpp, check_process.cpp, check_syscalls.cpp, check_network.cpp,
   // check_inference.cpp
   void warnIfNothingCanStart(const std::optional<Span> &defaultSpan);
+  void warnIfIoUringAllowed(const std::optional<Span> &defaultSpan);
   bool warnIfExecveRefused(const std::optional<Span> &defaultSpan);
   void warnIfLoaderOutOfView();
   void checkFilesystem();

@@ -30,10 +30,12 @@ bool isBrokeredSocketCall(uint32_t nr) {
 
 namespace {
 
-// The broker's part: a socket call by address, and with `renames` a rename, goes to the
+// The broker's part: io_uring refused (ENOSYS, on every architecture: its numbers are the
+// same on all); a socket call by address, and with `renames` a rename, goes to the
 // supervisor; anything else ends in `allow` (the action the policy's program chose: allow,
 // or log).
 std::vector<sock_filter> brokerTail(uint32_t allow, bool renames) {
+  const uint32_t uring[] = {SYS_io_uring_setup, SYS_io_uring_enter, SYS_io_uring_register};
   std::vector<uint32_t> notified = {SYS_connect, SYS_sendmsg, SYS_sendmmsg};
   if (renames) {
 #ifdef SYS_rename
@@ -43,10 +45,14 @@ std::vector<sock_filter> brokerTail(uint32_t allow, bool renames) {
     notified.push_back(SYS_renameat2);
   }
   const uint8_t n = static_cast<uint8_t>(notified.size());
-  // Layout: [0] load arch, [1] native?, [2] load nr, [3, 3+n) each number → notify,
-  // [3+n] sendto?, [4+n] allow, [5+n..8+n] sendto's address (arg 4) zero? → allow,
-  // [9+n] notify, [10+n] allow. Offsets count from the next instruction.
+  // Layout: [0] load nr, [1..3] io_uring → [15+n], [4] load arch, [5] native? else → [8+n],
+  // [6] load nr, [7, 7+n) each number → notify, [7+n] sendto?, [8+n] allow, [9+n..12+n]
+  // sendto's address (arg 4) zero? → allow, [13+n] notify, [14+n] allow, [15+n] ENOSYS.
+  // Offsets count from the next instruction.
   std::vector<sock_filter> p;
+  p.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)));
+  for (uint8_t i = 1; i <= 3; ++i)
+    p.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, uring[i - 1], static_cast<uint8_t>(14 + n - i), 0));
   p.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, arch)));
   p.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, kNativeArch, 0, static_cast<uint8_t>(n + 2)));
   p.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)));
@@ -61,6 +67,7 @@ std::vector<sock_filter> brokerTail(uint32_t allow, bool renames) {
   p.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 1, 0));
   p.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF));
   p.push_back(BPF_STMT(BPF_RET | BPF_K, allow));
+  p.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS));
   return p;
 }
 

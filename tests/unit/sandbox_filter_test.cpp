@@ -3,7 +3,8 @@
 // of every example and stdlib module's rules and on random ones: it decides each call as the
 // policy's program does, except that an errno other than ENOSYS goes to the supervisor (which
 // answers with it) and a socket call by address that the program lets run goes to the broker,
-// and a rename too while the git guard holds a configuration.
+// and a rename too while the git guard holds a configuration; io_uring is refused whatever
+// the policy says.
 #include <gtest/gtest.h>
 #include <linux/audit.h>
 #include <linux/seccomp.h>
@@ -35,6 +36,8 @@ uint32_t expected(uint32_t policy, const seccomp_data &call, bool renames) {
   uint32_t action = policy & SECCOMP_RET_ACTION_FULL;
   if (action == SECCOMP_RET_ERRNO) return (policy & SECCOMP_RET_DATA) == ENOSYS ? policy : SECCOMP_RET_USER_NOTIF;
   if (action != SECCOMP_RET_ALLOW && action != SECCOMP_RET_LOG) return policy;
+  bool uring = call.nr == SYS_io_uring_setup || call.nr == SYS_io_uring_enter || call.nr == SYS_io_uring_register;
+  if (uring) return SECCOMP_RET_ERRNO | ENOSYS;
   bool byAddress = call.nr == SYS_connect || call.nr == SYS_sendmsg || call.nr == SYS_sendmmsg ||
                    (call.nr == SYS_sendto && call.args[4] != 0);
   bool rename = call.nr == SYS_rename || call.nr == SYS_renameat || call.nr == SYS_renameat2;
@@ -43,7 +46,7 @@ uint32_t expected(uint32_t policy, const seccomp_data &call, bool renames) {
 
 TEST(SandboxFilter, DecidesAsThePolicyProgramSendingRefusalsAndSocketCallsToTheSupervisor) {
   std::mt19937_64 rng(5);
-  int notified = 0, compared = 0;
+  int notified = 0, compared = 0, uringRefused = 0;
   for (const char *dir : {"stdlib", "examples"})
     for (auto &e : std::filesystem::recursive_directory_iterator(std::string(SHELLC_SOURCE_DIR) + "/" + dir)) {
       if (e.path().extension() != ".policy") continue;
@@ -59,9 +62,9 @@ TEST(SandboxFilter, DecidesAsThePolicyProgramSendingRefusalsAndSocketCallsToTheS
       std::vector<sock_filter> policy(program.begin(), program.end());
       bool renames = rng() % 2;
       std::vector<sock_filter> filter = shellrt::sandboxFilter(policy, renames);
-      ASSERT_LE(filter.size(), policy.size() + 34);
+      ASSERT_LE(filter.size(), policy.size() + 44);
       std::vector<int> numbers = {SYS_connect, SYS_sendto, SYS_sendmsg, SYS_sendmmsg, SYS_ptrace, SYS_read,
-                                  SYS_rename, SYS_renameat, SYS_renameat2};
+                                  SYS_rename, SYS_renameat, SYS_renameat2, SYS_io_uring_setup, SYS_io_uring_enter};
       for (const ir::SyscallRule &r : out.policy.syscalls.rules)
         for (auto [arch, nr] : r.numbers) numbers.push_back(nr);
       for (int i = 0; i < 400; ++i) {
@@ -72,10 +75,12 @@ TEST(SandboxFilter, DecidesAsThePolicyProgramSendingRefusalsAndSocketCallsToTheS
         uint32_t mine = run(filter, call), want = expected(run(policy, call), call, renames);
         ASSERT_EQ(mine, want) << e.path() << " nr " << call.nr << " arch " << call.arch;
         notified += mine == SECCOMP_RET_USER_NOTIF;
+        uringRefused += call.nr == SYS_io_uring_setup && mine == (SECCOMP_RET_ERRNO | ENOSYS);
         ++compared;
       }
     }
   EXPECT_GT(notified, 500);
+  EXPECT_GT(uringRefused, 10);
   EXPECT_GT(compared, 5000);
 }
 
