@@ -47,6 +47,14 @@ void report(const std::vector<git::Finding> &findings, AuditLog &audit) {
   }
 }
 
+// A sandbox that keeps writing what the host's git would run is ended (git/live_check.h),
+// once: the supervisor then sees its command killed.
+void endSession(int sandbox, const std::string &why, AuditLog &audit) {
+  std::cerr << "shellrt: git: " << why << ": the session is ended\n";
+  audit.event("session_ended", {{"by", std::string("git guard")}, {"reason", why}});
+  syscall(SYS_pidfd_send_signal, sandbox, SIGKILL, nullptr, 0);
+}
+
 // The live check's reach, in the audit log; on stderr too when the kernel's limit left
 // directories unwatched.
 void sayWatched(const git::LiveCheck &live, AuditLog &audit) {
@@ -71,10 +79,17 @@ void sayWatched(const git::LiveCheck &live, AuditLog &audit) {
   sayWatched(live, audit);
   // Until the supervisor lets go of the lifeline: its lines, and the live check's events.
   std::string pending;
+  bool ended = false;
   for (;;) {
     pollfd waits[2] = {{lifeline, POLLIN, 0}, {live.fd(), POLLIN, 0}};
     if (poll(waits, live.fd() < 0 ? 1 : 2, -1) < 0 && errno != EINTR) break;
-    if (waits[1].revents & POLLIN) report(live.react(), audit);
+    if (waits[1].revents & POLLIN) {
+      report(live.react(), audit);
+      if (!ended && sandbox >= 0 && !live.persistence().empty()) {
+        endSession(sandbox, live.persistence(), audit);
+        ended = true;
+      }
+    }
     if (!(waits[0].revents & (POLLIN | POLLHUP))) continue;
     bool open = readSomeLines(lifeline, pending, [&](const std::string &line) {
       if (line.rfind("placeholder ", 0) == 0) placeholders.push_back(line.substr(12));

@@ -77,10 +77,13 @@ void LiveCheck::checkAt(const std::string &dir, const std::string &name, Session
     if (gitDirs_.count(at)) return check.gitDir(at);
 }
 
+// One read's events, one check of each repository they touch: a sandbox that rewrites a file
+// in a loop is checked again at each read, not once for as long as its events keep coming.
 std::vector<Finding> LiveCheck::react() {
   SessionCheck check(workspace_, home_, start_, since_);
   alignas(inotify_event) char buffer[1 << 16];
-  for (ssize_t n; (n = read(fd_, buffer, sizeof buffer)) > 0;) {
+  ssize_t n = read(fd_, buffer, sizeof buffer);
+  if (n > 0) {
     for (char *at = buffer; at < buffer + n;) {
       const auto *e = reinterpret_cast<const inotify_event *>(at);
       at += sizeof(inotify_event) + e->len;
@@ -100,7 +103,20 @@ std::vector<Finding> LiveCheck::react() {
     }
   }
   learn(check);
+  count(check.findings);
   return check.findings;
+}
+
+void LiveCheck::count(const std::vector<Finding> &findings) {
+  for (const Finding &f : findings) {
+    int times = ++movedAside_[f.path];
+    ++movedInAll_;
+    if (!persistence_.empty()) continue;
+    if (times >= kMaxPerPath)
+      persistence_ = "the sandbox wrote " + f.path + " " + std::to_string(times) + " times, each moved aside";
+    else if (movedInAll_ >= kMaxInSession)
+      persistence_ = "the sandbox wrote " + std::to_string(movedInAll_) + " files that the host's git would run";
+  }
 }
 
 void LiveCheck::learn(const SessionCheck &check) {

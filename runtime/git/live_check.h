@@ -32,9 +32,15 @@ public:
   // Watches every directory of the workspace, checking the repositories found on the way
   // (the sandbox may have written one before its directory was watched).
   std::vector<Finding> watchWorkspace();
-  // Reads the pending events and checks the repositories they touch.
+  // Reads pending events (one read) and checks the repositories they touch.
   std::vector<Finding> react();
   size_t watched() const { return paths_.size(); }
+  // Why the session must end, or empty: the sandbox keeps writing what the host's git would
+  // run. Each write is moved aside within a fraction of a millisecond, but one rewritten in
+  // a loop is there most of the time (measured: 93 % of a host's reads found it, at 460
+  // rewrites a second). A path moved aside kMaxPerPath times, or kMaxInSession moved aside in
+  // all, ends it: a tool that installs hooks once (pre-commit, husky) stays well below.
+  std::string persistence() const { return persistence_; }
   // Directories left unwatched at the kernel's limit (ENOSPC); 0 when every one is watched.
   size_t unwatched() const { return unwatched_; }
 
@@ -42,7 +48,9 @@ private:
   void watchTree(const std::string &dir, SessionCheck &check, int depth);
   void checkAt(const std::string &dir, const std::string &name, SessionCheck &check);
   void learn(const SessionCheck &check);
+  void count(const std::vector<Finding> &findings);
 
+  static constexpr int kMaxPerPath = 3, kMaxInSession = 20;
   std::string workspace_, home_;
   const StartProtection &start_;
   timespec since_;
@@ -51,6 +59,9 @@ private:
   std::map<int, std::string> paths_;             // watch → directory
   std::set<std::string> gitDirs_;                // known git directories
   std::map<std::string, std::string> outside_;   // an included file or hooks directory → its git directory
+  std::map<std::string, int> movedAside_;        // each path moved aside, how many times
+  int movedInAll_ = 0;
+  std::string persistence_;
 };
 
 }  // namespace shellrt::git
