@@ -6,8 +6,10 @@
 # files, five nested repositories) against the same in an empty repository; the peer is
 # `find WS -name .git` over the same tree (what any walk of it costs). Then git's own work
 # inside (50 `git status`, and a commit of 2,000 new files, which the live check sees) against
-# the same outside; and how long a config that would run a command stays in place in a nested
-# repository before the live check moves it aside.
+# the same outside; how long a config that would run a command stays in place in a nested
+# repository before the live check moves it aside; and what a rename costs while the
+# repository's config is held (each goes to the supervisor, git/config_broker.h) against one
+# in a workspace without a repository.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=build/bench/git-guard
@@ -66,3 +68,16 @@ for i in range(20):
 times.sort()
 print("%.0f" % times[len(times) // 2])' 2>/dev/null)
 echo "a config that would run a command, from its write to its quarantine: ${window} µs (median of 20)"
+renames='
+import os, time
+open("renamed", "w").close()
+n = 20000
+s = time.perf_counter()
+for i in range(n):
+    os.rename("renamed", "renamed2"); os.rename("renamed2", "renamed")
+os.remove("renamed")
+print("%.1f" % ((time.perf_counter() - s) / (2 * n) * 1e6))'
+held=$($as_nobody build/bin/shellrt "$out/agent.bundle" --workspace "$(realpath $out/small)" -- python3 -c "$renames" 2>/dev/null)
+mkdir -p "$out/plain" && chown 65534:65534 "$out/plain"
+plain=$($as_nobody build/bin/shellrt "$out/agent.bundle" --workspace "$(realpath $out/plain)" -- python3 -c "$renames" 2>/dev/null)
+echo "a rename inside: ${held} µs with the repository's config held, ${plain} µs without a repository"

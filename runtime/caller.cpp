@@ -57,13 +57,14 @@ bool Caller::write(uint64_t address, const void *data, size_t size) const {
 
 // Page by page: a path may end just before an unmapped page, which a read of PATH_MAX bytes
 // at once would fail on.
-bool Caller::readPath(uint64_t address, std::string &out) const {
+bool readPathOf(pid_t pid, uint64_t address, std::string &out) {
   constexpr uint64_t kPage = 4096;
   out.clear();
   while (out.size() < PATH_MAX) {
     char chunk[kPage];
     size_t take = kPage - address % kPage;
-    if (!read(address, chunk, take)) return false;
+    iovec local{chunk, take}, remote{reinterpret_cast<void *>(address), take};
+    if (process_vm_readv(pid, &local, 1, &remote, 1, 0) != static_cast<ssize_t>(take)) return false;
     size_t end = strnlen(chunk, take);
     out.append(chunk, end);
     if (end < take) return out.size() < PATH_MAX;
@@ -71,6 +72,8 @@ bool Caller::readPath(uint64_t address, std::string &out) const {
   }
   return false;
 }
+
+bool Caller::readPath(uint64_t address, std::string &out) const { return readPathOf(call_.pid, address, out); }
 
 int Caller::descriptor(uint64_t agentFd) {
   int fd = static_cast<int>(syscall(SYS_pidfd_getfd, pidfd_, static_cast<int>(agentFd), 0));

@@ -13,6 +13,10 @@
 
 namespace shellrt {
 
+// A path that process `pid` passed at `address` (NUL-terminated, at most PATH_MAX bytes),
+// read without a pidfd: for a first look whose answer the kernel decides anyway.
+bool readPathOf(pid_t pid, uint64_t address, std::string &out);
+
 class Caller {
 public:
   Caller(const seccomp_notif &call, int listener);

@@ -5,6 +5,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 
 #include "caller.h"
@@ -148,7 +149,17 @@ int64_t ConfigBroker::install(const Held &held, int callerPid) const {
   return 0;
 }
 
+// Most renames are of other files (a build's, git's own locks): judged by the target's name,
+// read once, they go on at once, without the pidfd and the checks that a held one takes.
+bool ConfigBroker::mayBeHeld(const seccomp_notif &call) const {
+  std::string to;
+  if (!readPathOf(call.pid, renameArgs(call).newPath, to)) return false;
+  std::string name = baseName(to);
+  return std::any_of(held_.begin(), held_.end(), [&](const Held &h) { return h.name == name; });
+}
+
 seccomp_notif_resp ConfigBroker::handle(const seccomp_notif &call, int listener) const {
+  if (!mayBeHeld(call)) return goesOn(call);
   Caller caller(call, listener);
   if (!caller.valid()) return answer(call, -ESRCH);  // the caller is gone; the kernel drops the answer
   const Held *held = target(caller);

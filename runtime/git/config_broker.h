@@ -40,6 +40,7 @@ private:
     std::string dir, name;  // the git directory (the host's path, the sandbox's too) and "config"
     const std::vector<git::Setting> *atStart;
   };
+  bool mayBeHeld(const seccomp_notif &call) const;
   const Held *target(class Caller &caller) const;
   std::string refusal(const Held &held, const std::string &text, bool readable) const;
   int64_t install(const Held &held, int callerPid) const;
