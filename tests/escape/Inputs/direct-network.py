@@ -1,5 +1,5 @@
 # Attempts to leave the sandbox past the egress proxy (network-refused.test): datagrams, a
-# direct TCP connection, a ping socket; and a datagram on the sandbox's own loopback. Only
+# direct TCP connection, a ping socket, raw sockets; and a datagram on the sandbox's own loopback. Only
 # 198.18.0.1 (a benchmarking address no test machine routes) is named, and nothing is sent:
 # the supervisor refuses each before any packet.
 import socket
@@ -24,3 +24,10 @@ try:
     attempt("icmp 198.18.0.1", lambda: ping.sendto(b"\x08\x00\xf7\xfe\x00\x01\x00\x00", ("198.18.0.1", 0)))
 except OSError as e:
     print("icmp socket -> errno", e.errno)
+for name, family, kind, protocol in (("raw icmp", socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP),
+                                     ("raw6 tcp", socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_TCP)):
+    try:
+        socket.socket(family, kind, protocol)
+        print(name, "socket -> made")
+    except OSError as e:
+        print(name, "socket -> errno", e.errno)
