@@ -69,37 +69,57 @@ void sayWatched(const git::LiveCheck &live, AuditLog &audit) {
   audit.event("layer", {{"applied", what}});
 }
 
-[[noreturn]] void guardianMain(int lifeline, const Guardian::Session &session, AuditLog &audit, timespec since) {
-  prctl(PR_SET_NAME, "shellrt-guardian");
-  for (int s : {SIGINT, SIGTERM, SIGHUP, SIGQUIT}) signal(s, SIG_IGN);  // a ^C is for the agent
+// What the supervisor says over the lifeline: placeholders to remove, the sandbox's pid.
+struct Lifeline {
+  int fd;
   std::vector<std::string> placeholders;
   int sandbox = -1;  // a pidfd, taken while the process is the supervisor's unreaped child
-  git::LiveCheck live(session.workspace, session.home, session.git, since);
-  report(live.watchWorkspace(), audit);
-  sayWatched(live, audit);
-  // Until the supervisor lets go of the lifeline: its lines, and the live check's events.
   std::string pending;
-  bool ended = false;
-  for (;;) {
-    pollfd waits[2] = {{lifeline, POLLIN, 0}, {live.fd(), POLLIN, 0}};
-    if (poll(waits, live.fd() < 0 ? 1 : 2, -1) < 0 && errno != EINTR) break;
-    if (waits[1].revents & POLLIN) {
-      report(live.react(), audit);
-      if (!ended && sandbox >= 0 && !live.persistence().empty()) {
-        endSession(sandbox, live.persistence(), audit);
-        ended = true;
-      }
-    }
-    if (!(waits[0].revents & (POLLIN | POLLHUP))) continue;
-    bool open = readSomeLines(lifeline, pending, [&](const std::string &line) {
+
+  // One read's lines; false once the supervisor has let go.
+  bool read() {
+    return readSomeLines(fd, pending, [&](const std::string &line) {
       if (line.rfind("placeholder ", 0) == 0) placeholders.push_back(line.substr(12));
       else if (line.rfind("sandbox ", 0) == 0 && sandbox < 0)
         sandbox = static_cast<int>(syscall(SYS_pidfd_open, static_cast<pid_t>(std::stol(line.substr(8))), 0));
     });
-    if (!open) break;
   }
-  awaitEnd(sandbox);
-  for (const std::string &path : placeholders) rmdir(path.c_str());  // only if still empty
+};
+
+// Until the supervisor lets go of the lifeline: its lines, and the live check's events.
+void watchSession(Lifeline &lifeline, git::LiveCheck &live, AuditLog &audit) {
+  bool ended = false;
+  for (;;) {
+    pollfd waits[2] = {{lifeline.fd, POLLIN, 0}, {live.fd(), POLLIN, 0}};
+    if (poll(waits, live.fd() < 0 ? 1 : 2, -1) < 0 && errno != EINTR) return;
+    if (waits[1].revents & POLLIN) {
+      report(live.react(), audit);
+      if (!ended && lifeline.sandbox >= 0 && !live.persistence().empty()) {
+        endSession(lifeline.sandbox, live.persistence(), audit);
+        ended = true;
+      }
+    }
+    if ((waits[0].revents & (POLLIN | POLLHUP)) && !lifeline.read()) return;
+  }
+}
+
+[[noreturn]] void guardianMain(int fd, const Guardian::Session &session, AuditLog &audit, timespec since) {
+  prctl(PR_SET_NAME, "shellrt-guardian");
+  for (int s : {SIGINT, SIGTERM, SIGHUP, SIGQUIT}) signal(s, SIG_IGN);  // a ^C is for the agent
+  Lifeline lifeline{fd, {}, -1, {}};
+  // The sandbox's pid first, at once: a walk of a large workspace takes seconds, and a pid
+  // taken later could be another process's.
+  bool open = true;
+  while (lifeline.sandbox < 0 && (open = lifeline.read())) {
+  }
+  git::LiveCheck live(session.workspace, session.home, session.git, since);
+  if (open) {
+    report(live.watchWorkspace(), audit);
+    sayWatched(live, audit);
+    watchSession(lifeline, live, audit);
+  }
+  awaitEnd(lifeline.sandbox);
+  for (const std::string &path : lifeline.placeholders) rmdir(path.c_str());  // only if still empty
   report(git::auditSession(session.workspace, session.git, session.home, since), audit);
   _exit(0);
 }
