@@ -248,10 +248,11 @@ void SessionCheck::config(const std::string &path, const std::string &dir) {
 void SessionCheck::commondir(const std::string &dir) {
   std::string path = dir + "/commondir";
   if (!exists(path) || !changed(path)) return;
-  // A linked worktree's (worktrees/ID) points back to the repository that holds it.
-  std::string owner = parentOf(parentOf(dir));
+  // A linked worktree's (worktrees/ID) points back to the repository that holds it; one that
+  // names the git directory itself (or is empty, which git reads so) sends git nowhere else.
+  std::string owner = parentOf(parentOf(dir)), target = realPath(commonDirOf(dir));
   bool linkedWorktree = parentOf(dir) == owner + "/worktrees";
-  if (linkedWorktree && realPath(commonDirOf(dir)) == realPath(owner)) return;
+  if ((linkedWorktree && target == realPath(owner)) || target == realPath(dir)) return;
   quarantine(path, "a commondir written in the session, pointing git at " + commonDirOf(dir));
 }
 

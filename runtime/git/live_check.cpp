@@ -3,15 +3,26 @@
 #include <dirent.h>
 #include <errno.h>
 #include <sys/inotify.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace shellrt::git {
 
 namespace {
 
-// What makes or changes a file that git reads: created, moved in, written, its mode changed
-// (a hook made executable).
-constexpr uint32_t kEvents = IN_CREATE | IN_MOVED_TO | IN_CLOSE_WRITE | IN_ATTRIB | IN_ONLYDIR | IN_DONT_FOLLOW;
+// What makes or changes a file that git reads: created, moved in, written (each write, so that
+// one held open is seen too), its mode changed (a hook made executable).
+constexpr uint32_t kEvents =
+    IN_CREATE | IN_MOVED_TO | IN_MODIFY | IN_CLOSE_WRITE | IN_ATTRIB | IN_ONLYDIR | IN_DONT_FOLLOW;
+
+// A file just created is empty until its first write (its own event): judged then, not as an
+// empty file that git would read otherwise (an empty commondir, a config cut short). A link
+// made to a file (symbolic, or a second name) has its content already.
+bool contentFollows(const inotify_event &e, const std::string &path) {
+  if (!(e.mask & IN_CREATE) || (e.mask & IN_ISDIR)) return false;
+  struct stat st;
+  return lstat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink == 1;
+}
 
 std::string parentOf(const std::string &path) {
   size_t slash = path.rfind('/');
@@ -97,9 +108,9 @@ std::vector<Finding> LiveCheck::react() {
       }
       auto dir = paths_.find(e->wd);
       if (dir == paths_.end() || e->len == 0) continue;
-      std::string name = e->name;
-      if ((e->mask & IN_ISDIR) && (e->mask & (IN_CREATE | IN_MOVED_TO))) watchTree(dir->second + "/" + name, check, 0);
-      checkAt(dir->second, name, check);
+      std::string name = e->name, path = dir->second + "/" + name;
+      if ((e->mask & IN_ISDIR) && (e->mask & (IN_CREATE | IN_MOVED_TO))) watchTree(path, check, 0);
+      if (!contentFollows(*e, path)) checkAt(dir->second, name, check);
     }
   }
   learn(check);
