@@ -34,6 +34,8 @@ bool closeAllBut(std::vector<int> keep) {
   return closeRange(first, ~0u);
 }
 
+void sayLine(const std::string &line) { writeAll(STDERR_FILENO, line + "\n"); }
+
 void readLines(int fd, const std::function<void(const std::string &)> &line) {
   std::string pending;
   while (readSomeLines(fd, pending, line)) {

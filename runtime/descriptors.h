@@ -15,6 +15,10 @@ bool closeAllBut(std::vector<int> keep);
 bool writeAll(int fd, const char *data, size_t size);
 inline bool writeAll(int fd, const std::string &s) { return writeAll(fd, s.data(), s.size()); }
 
+// One line on stderr in one write: a line of the guardian's, said while the sandbox runs,
+// must not interleave with what the sandbox's programs write there.
+void sayLine(const std::string &line);
+
 // Reads exactly `size` bytes; false at an end of file or an error before them.
 bool readExactly(int fd, void *data, size_t size);
 

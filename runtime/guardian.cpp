@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <iostream>
 
 #include "descriptors.h"
 #include "git/guard.h"
@@ -39,10 +38,9 @@ void awaitEnd(int pidfd) {
 
 void report(const std::vector<git::Finding> &findings, AuditLog &audit) {
   for (const git::Finding &f : findings) {
-    std::cerr << "shellrt: git: " << f.path << ": " << f.reason << "; "
-              << (f.movedTo.empty() ? std::string("could not move it aside: remove it before you run git")
-                                    : "moved aside to " + f.movedTo)
-              << "\n";
+    sayLine("shellrt: git: " + f.path + ": " + f.reason + "; " +
+            (f.movedTo.empty() ? std::string("could not move it aside: remove it before you run git")
+                               : "moved aside to " + f.movedTo));
     audit.event("git_quarantine", {{"path", f.path}, {"reason", f.reason}, {"moved_to", f.movedTo}});
   }
 }
@@ -50,7 +48,7 @@ void report(const std::vector<git::Finding> &findings, AuditLog &audit) {
 // A sandbox that keeps writing what the host's git would run is ended (git/live_check.h),
 // once: the supervisor then sees its command killed.
 void endSession(int sandbox, const std::string &why, AuditLog &audit) {
-  std::cerr << "shellrt: git: " << why << ": the session is ended\n";
+  sayLine("shellrt: git: " + why + ": the session is ended");
   audit.event("session_ended", {{"by", std::string("git guard")}, {"reason", why}});
   syscall(SYS_pidfd_send_signal, sandbox, SIGKILL, nullptr, 0);
 }
@@ -64,7 +62,7 @@ void sayWatched(const git::LiveCheck &live, AuditLog &audit) {
   if (live.unwatched() > 0) {
     what += "; " + std::to_string(live.unwatched()) +
             " more are past the kernel's limit (fs.inotify.max_user_watches) and are checked at the end only";
-    std::cerr << "shellrt: warning: " << what << "\n";
+    sayLine("shellrt: warning: " + what);
   }
   audit.event("layer", {{"applied", what}});
 }

@@ -22,8 +22,10 @@ sandbox() {  # sandbox WORKSPACE SCRIPT
     as_user "$shellrt" "$bundle" --workspace "$ws" -- /bin/sh -c "$*" 2>&1
   fi | grep -v 'warning: limit memory'
 }
-# The sandbox plants; the guard's reports are kept, with the path relative to DIR.
-plant() { sandbox "$@" | sed -n "s|^shellrt: git: $dir/\([^:]*\):.*moved aside.*|  moved aside: \1|p"; }
+# The sandbox plants; the guard's reports are kept, with the path relative to DIR. A report
+# said while the sandbox runs is one write, but may follow the start of a line that a program
+# inside had begun (chmod's complaint that the hook was moved): matched anywhere in a line.
+plant() { sandbox "$@" | sed -n "s|.*shellrt: git: $dir/\([^:]*\):.*moved aside.*|  moved aside: \1|p"; }
 host_git() { as_user git -c protocol.file.allow=always "$@" >/dev/null 2>&1; }
 # A fresh repository with one commit, as the user made it on the host.
 fresh() {
