@@ -164,8 +164,9 @@ StartProtection protectWorkspaceRepository(const std::string &workspace, const s
   return p;
 }
 
-SessionCheck::SessionCheck(std::string workspace, std::string home, const StartProtection &start, timespec since)
-    : workspace_(std::move(workspace)), home_(std::move(home)), start_(start), since_(since) {}
+SessionCheck::SessionCheck(std::string workspace, std::string home, const StartProtection &start, timespec since,
+                           bool live)
+    : workspace_(std::move(workspace)), home_(std::move(home)), start_(start), since_(since), live_(live) {}
 
 void SessionCheck::gitDir(const std::string &dir) {
   std::string real = realPath(dir);
@@ -180,8 +181,8 @@ void SessionCheck::gitDir(const std::string &dir) {
   for (const std::string &n : nested) gitDir(n);
 }
 
-void SessionCheck::walk(const std::string &dir, int depth) {
-  if (depth > 64) return;
+void SessionCheck::walk(const std::string &dir, int depth, const std::function<bool(const std::string &)> &enter) {
+  if (depth > 64 || (enter && !enter(dir))) return;
   DIR *d = opendir(dir.c_str());
   if (!d) return;
   std::vector<std::string> subdirs;
@@ -189,10 +190,10 @@ void SessionCheck::walk(const std::string &dir, int depth) {
     std::string name = e->d_name, path = dir + "/" + name;
     if (name == "." || name == "..") continue;
     if (name == ".git") dotGit(path);
-    else if (isDirectoryEntry(*e, path)) subdirs.push_back(path);
+    if ((name != ".git" || enter) && isDirectoryEntry(*e, path)) subdirs.push_back(path);
   }
   closedir(d);
-  for (const std::string &sub : subdirs) walk(sub, depth + 1);
+  for (const std::string &sub : subdirs) walk(sub, depth + 1, enter);
 }
 
 bool SessionCheck::changed(const std::string &path, bool followLink) const {
@@ -229,9 +230,12 @@ void SessionCheck::config(const std::string &path, const std::string &dir) {
   std::vector<Setting> settings;
   std::string error;
   bool readable = readConfig(path, settings, error);
-  if (changed(path)) {
+  auto held = start_.heldConfigs.find(path);
+  // A held one changes only through the supervisor's checked rewrites (config_broker.h), in
+  // place: read while one is under way, it would look cut short. Judged at the end only.
+  bool judged = !(live_ && held != start_.heldConfigs.end());
+  if (judged && changed(path)) {
     if (!readable) return quarantine(path, "a configuration written in the session that git may read (" + error + ")");
-    auto held = start_.heldConfigs.find(path);
     std::vector<Setting> unsafe = held == start_.heldConfigs.end()
                                       ? unsafeSettings(settings, dir, workspace_)
                                       : addedUnsafeSettings(settings, held->second, dir, workspace_);

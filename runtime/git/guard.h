@@ -16,6 +16,7 @@
 #include <dirent.h>
 #include <time.h>
 
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -52,9 +53,14 @@ bool isDirectoryEntry(const dirent &e, const std::string &path);
 // directory is checked once.
 class SessionCheck {
 public:
-  SessionCheck(std::string workspace, std::string home, const StartProtection &start, timespec since);
-  // Every .git below `dir`: directories, and the files and links that name one.
-  void walk(const std::string &dir, int depth);
+  // `live`: while the session runs (live_check.h), when the held configurations are left to
+  // the supervisor's checks.
+  SessionCheck(std::string workspace, std::string home, const StartProtection &start, timespec since,
+               bool live = false);
+  // Every .git below `dir`: directories, and the files and links that name one. `enter`,
+  // when given, is told of each directory before it is listed (false: left out), and the
+  // walk then goes into git directories too.
+  void walk(const std::string &dir, int depth, const std::function<bool(const std::string &)> &enter = nullptr);
   // A `.git` directory, file or link.
   void dotGit(const std::string &path);
   void gitDir(const std::string &dir);
@@ -77,6 +83,7 @@ private:
   std::string workspace_, home_;
   const StartProtection &start_;
   timespec since_;
+  bool live_;
   std::set<std::string> checked_;
 };
 

@@ -1,6 +1,5 @@
 #include "live_check.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
@@ -41,8 +40,8 @@ LiveCheck::~LiveCheck() {
 }
 
 std::vector<Finding> LiveCheck::watchWorkspace() {
-  SessionCheck check(workspace_, home_, start_, since_);
-  if (fd_ >= 0) watchTree(workspace_, check, 0);
+  SessionCheck check(workspace_, home_, start_, since_, true);
+  if (fd_ >= 0) watchTree(workspace_, check);
   if (!start_.linkedCommonDir.empty()) check.gitDir(start_.linkedCommonDir);
   learn(check);
   return check.findings;
@@ -50,26 +49,13 @@ std::vector<Finding> LiveCheck::watchWorkspace() {
 
 // Watch first, then list: what is made in between shows in the listing, what after in events.
 // A directory watched already (moved within the workspace) keeps its watch under its new path.
-void LiveCheck::watchTree(const std::string &dir, SessionCheck &check, int depth) {
-  if (depth > 64) return;
-  int wd = inotify_add_watch(fd_, dir.c_str(), kEvents);
-  if (wd < 0) {
-    unwatched_ += errno == ENOSPC;
-    if (errno != ENOSPC) return;
-  } else {
-    paths_[wd] = dir;
-  }
-  DIR *d = opendir(dir.c_str());
-  if (!d) return;
-  std::vector<std::string> subdirs;
-  while (dirent *e = readdir(d)) {
-    std::string name = e->d_name, path = dir + "/" + name;
-    if (name == "." || name == "..") continue;
-    if (name == ".git") check.dotGit(path);
-    if (isDirectoryEntry(*e, path)) subdirs.push_back(path);
-  }
-  closedir(d);
-  for (const std::string &sub : subdirs) watchTree(sub, check, depth + 1);
+void LiveCheck::watchTree(const std::string &dir, SessionCheck &check) {
+  check.walk(dir, 0, [this](const std::string &each) {
+    int wd = inotify_add_watch(fd_, each.c_str(), kEvents);
+    if (wd >= 0) paths_[wd] = each;
+    else unwatched_ += errno == ENOSPC;
+    return wd >= 0 || errno == ENOSPC;  // past the limit, still listed for repositories
+  });
 }
 
 // The repository that an event at DIR/NAME touches, checked: a `.git` made or changed there,
@@ -91,7 +77,7 @@ void LiveCheck::checkAt(const std::string &dir, const std::string &name, Session
 // One read's events, one check of each repository they touch: a sandbox that rewrites a file
 // in a loop is checked again at each read, not once for as long as its events keep coming.
 std::vector<Finding> LiveCheck::react() {
-  SessionCheck check(workspace_, home_, start_, since_);
+  SessionCheck check(workspace_, home_, start_, since_, true);
   alignas(inotify_event) char buffer[1 << 16];
   ssize_t n = read(fd_, buffer, sizeof buffer);
   if (n > 0) {
@@ -99,7 +85,7 @@ std::vector<Finding> LiveCheck::react() {
       const auto *e = reinterpret_cast<const inotify_event *>(at);
       at += sizeof(inotify_event) + e->len;
       if (e->mask & IN_Q_OVERFLOW) {  // events were lost: look at everything again
-        watchTree(workspace_, check, 0);
+        watchTree(workspace_, check);
         continue;
       }
       if (e->mask & IN_IGNORED) {
@@ -109,7 +95,7 @@ std::vector<Finding> LiveCheck::react() {
       auto dir = paths_.find(e->wd);
       if (dir == paths_.end() || e->len == 0) continue;
       std::string name = e->name, path = dir->second + "/" + name;
-      if ((e->mask & IN_ISDIR) && (e->mask & (IN_CREATE | IN_MOVED_TO))) watchTree(path, check, 0);
+      if ((e->mask & IN_ISDIR) && (e->mask & (IN_CREATE | IN_MOVED_TO))) watchTree(path, check);
       if (!contentFollows(*e, path)) checkAt(dir->second, name, check);
     }
   }

@@ -45,7 +45,7 @@ public:
   size_t unwatched() const { return unwatched_; }
 
 private:
-  void watchTree(const std::string &dir, SessionCheck &check, int depth);
+  void watchTree(const std::string &dir, SessionCheck &check);
   void checkAt(const std::string &dir, const std::string &name, SessionCheck &check);
   void learn(const SessionCheck &check);
   void count(const std::vector<Finding> &findings);
