@@ -25,6 +25,7 @@ fuzzer request_fuzzer     requests 'stdlib examples tests/lit'
 fuzzer bundle_fuzzer      bundles 'examples'
 fuzzer proxy_request_fuzzer files 'tests/fuzz/seeds/proxy_request' '*'
 fuzzer router_body_fuzzer files 'tests/fuzz/seeds/router_body' '*'
+fuzzer git_config_fuzzer  files 'tests/fuzz/seeds/git_config' '*'
 
 # Copies stdin's files into corpus $1, named after their contents (lit tests reuse names).
 collect() {
