@@ -24,7 +24,8 @@ struct Reader {
   char peek() const { return done() ? '\n' : text[at]; }
   char next() {
     char c = peek();
-    if (!done()) ++at;
+    if (done()) return c;  // the end reads as a newline, on the last line still
+    ++at;
     if (c == '\n') ++line;
     return c;
   }
