@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cerrno>
 
+#include "bundle/bundle.h"
 #include "caller.h"
 #include "descriptors.h"
 
@@ -59,6 +60,20 @@ bool readLock(const std::string &path, std::string &text) {
   }
   if (fd >= 0) close(fd);
   return ok;
+}
+
+// `text` in place of the file's bytes (its inode is what the sandbox's read-only view shows);
+// if the write fails half-way (a full disk), the old bytes go back. 0 or the errno.
+int rewriteInPlace(const std::string &path, const std::string &text) {
+  std::string old, ignored;
+  if (!readBoundedFile(path, kMaxConfigBytes, old, ignored)) return EPERM;
+  int fd = open(path.c_str(), O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return errno;
+  bool written = writeAll(fd, text);
+  int saved = errno;
+  if (!written && (ftruncate(fd, 0) != 0 || lseek(fd, 0, SEEK_SET) != 0 || !writeAll(fd, old))) saved = EIO;
+  close(fd);
+  return written ? 0 : saved;
 }
 
 // Where a rename's two paths are in the call's arguments, for each of the three calls.
@@ -139,11 +154,7 @@ int64_t ConfigBroker::install(const Held &held, int callerPid) const {
                                 {"caller_pid", int64_t(callerPid)}});
     return -EPERM;
   }
-  int fd = open(config.c_str(), O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC);
-  bool written = fd >= 0 && writeAll(fd, text);
-  int saved = errno;
-  if (fd >= 0) close(fd);
-  if (!written) return -saved;
+  if (int error = rewriteInPlace(config, text)) return -error;
   unlink((config + ".lock").c_str());
   audit_.event("git_config", {{"path", config}, {"decision", std::string("allow")}, {"caller_pid", int64_t(callerPid)}});
   return 0;
