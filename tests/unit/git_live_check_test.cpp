@@ -36,6 +36,11 @@ protected:
   static void write(const std::string &path, const std::string &text, std::ios::openmode mode = std::ios::trunc) {
     std::ofstream(path, std::ios::out | mode) << text;
   }
+  // A git directory (its HEAD, what git looks for) made during the session.
+  void repository(const std::string &gitDir) {
+    fs::create_directories(ws + "/" + gitDir);
+    write(ws + "/" + gitDir + "/HEAD", "ref: refs/heads/main\n");
+  }
   // What the live check reports within `ms`, from batches of events as they come.
   static std::vector<Finding> events(LiveCheck &live, int ms) {
     std::vector<Finding> all;
@@ -54,8 +59,8 @@ TEST_F(LiveCheckTest, ARepositoryMadeDuringTheSessionIsMovedAsideAsItIsWritten) 
   LiveCheck live(ws, "/nonexistent", start, since);
   ASSERT_GE(live.fd(), 0);
   EXPECT_TRUE(live.watchWorkspace().empty());
+  repository("a/b/.git");
   fs::create_directories(ws + "/a/b/.git/hooks");
-  write(ws + "/a/b/.git/HEAD", "ref: refs/heads/main\n");
   write(ws + "/a/b/.git/config", "[core]\n\tfsmonitor = touch /tmp/x\n");
   write(ws + "/a/b/.git/hooks/pre-commit", "#!/bin/sh\n");
   write(ws + "/a/b/.git/hooks/pre-commit.sample", "#!/bin/sh\n");
@@ -76,8 +81,7 @@ TEST_F(LiveCheckTest, AFileIsJudgedWithItsContentNotWhenCreatedEmpty) {
   StartProtection start;
   LiveCheck live(ws, "/nonexistent", start, since);
   live.watchWorkspace();
-  fs::create_directories(ws + "/.git/worktrees/wt");
-  write(ws + "/.git/worktrees/wt/HEAD", "ref: refs/heads/wt\n");
+  repository(".git/worktrees/wt");
   {
     std::ofstream commondir(ws + "/.git/worktrees/wt/commondir");
     EXPECT_TRUE(events(live, 100).empty());
@@ -110,8 +114,7 @@ TEST_F(LiveCheckTest, ASandboxThatKeepsRewritingOnePathIsTold) {
   StartProtection start;
   LiveCheck live(ws, "/nonexistent", start, since);
   live.watchWorkspace();
-  fs::create_directories(ws + "/r/.git");
-  write(ws + "/r/.git/HEAD", "ref: refs/heads/main\n");
+  repository("r/.git");
   for (int i = 1; i <= 3; ++i) {
     EXPECT_TRUE(live.persistence().empty()) << i;
     write(ws + "/r/.git/config", "[core]\n\tfsmonitor = x\n");
