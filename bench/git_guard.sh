@@ -86,3 +86,8 @@ held=$($as_nobody build/bin/shellrt "$out/agent.bundle" --workspace "$(realpath 
 mkdir -p "$out/plain" && chown 65534:65534 "$out/plain"
 plain=$($as_nobody build/bin/shellrt "$out/agent.bundle" --workspace "$(realpath $out/plain)" -- python3 -c "$renames" 2>/dev/null)
 echo "a rename inside: ${held} µs with the repository's config held, ${plain} µs without a repository"
+# Every write in the workspace is an event for the live check: a write-heavy tool's cost.
+writes='s=$(date +%s%N); dd if=/dev/zero of=written bs=4k count=100000 2>/dev/null; e=$(date +%s%N); rm written; echo $(((e - s) / 1000000))'
+inside=$($as_nobody build/bin/shellrt "$out/agent.bundle" --workspace "$(realpath $out/plain)" -- sh -c "sleep 1; $writes" 2>/dev/null)
+outside=$($as_nobody sh -c "cd $out/plain && $writes")
+echo "100,000 writes of 4 KiB into the workspace: inside ${inside} ms, outside ${outside} ms"

@@ -91,6 +91,11 @@ void watchSession(Lifeline &lifeline, git::LiveCheck &live, AuditLog &audit) {
     pollfd waits[2] = {{lifeline.fd, POLLIN, 0}, {live.fd(), POLLIN, 0}};
     if (poll(waits, live.fd() < 0 ? 1 : 2, -1) < 0 && errno != EINTR) return;
     if (waits[1].revents & POLLIN) {
+      // The events of a moment read together, the kernel merging alike ones meanwhile: a
+      // file's truncation, writes and close come as one batch, and a build writing in the
+      // workspace wakes this process a few thousand times a second, not once per write (that
+      // cost a write-heavy build half its time again).
+      usleep(200);
       report(live.react(), audit);
       if (!ended && lifeline.sandbox >= 0 && !live.persistence().empty()) {
         endSession(lifeline.sandbox, live.persistence(), audit);

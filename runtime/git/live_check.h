@@ -6,7 +6,7 @@
 // the workspace is watched (inotify: unprivileged, one watch per directory); a batch of
 // events checks each repository it touches once, as the end's check does. What remains: the
 // time between a write and its check (the guardian's wake-up and one repository's check,
-// 0.6 ms measured in bench/git_guard.sh), and directories past the kernel's limit of watches
+// 0.5 ms measured in bench/git_guard.sh), and directories past the kernel's limit of watches
 // (fs.inotify.max_user_watches), said at the start and checked at the end only.
 #pragma once
 #include <time.h>
