@@ -581,9 +581,9 @@ bool parseBundle(const std::string &text, Bundle &out, std::string &error) {
   return true;
 }
 
-bool readBoundedFile(const std::string &path, size_t maxBytes, std::string &text, std::string &error) {
+bool readBoundedFile(const std::string &path, size_t maxBytes, std::string &text, std::string &error, bool ownName) {
   // O_NONBLOCK: opening a FIFO must not wait for a writer.
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | (ownName ? O_NOFOLLOW : 0));
   struct stat st;
   if (fd < 0 || fstat(fd, &st) != 0) {
     error = "cannot read " + path + ": " + std::strerror(errno);
@@ -591,8 +591,10 @@ bool readBoundedFile(const std::string &path, size_t maxBytes, std::string &text
     return false;
   }
   const std::string tooLarge = path + ": larger than " + std::to_string(maxBytes >> 20) + " MiB";
-  bool ok = S_ISREG(st.st_mode) && static_cast<uint64_t>(st.st_size) <= maxBytes;
-  if (!ok) error = S_ISREG(st.st_mode) ? tooLarge : path + ": not a regular file";
+  bool ok = true;
+  if (!S_ISREG(st.st_mode)) ok = false, error = path + ": not a regular file";
+  else if (ownName && st.st_nlink != 1) ok = false, error = path + ": has another name";
+  else if (static_cast<uint64_t>(st.st_size) > maxBytes) ok = false, error = tooLarge;
   text.clear();
   char buffer[65536];
   for (ssize_t n; ok && (n = read(fd, buffer, sizeof buffer)) != 0;) {

@@ -182,7 +182,10 @@ constexpr size_t kMaxBundleBytes = 32u << 20;
 // this runtime understands.
 bool parseBundle(const std::string &text, Bundle &out, std::string &error);
 
-// Reads a regular file of at most `maxBytes`; false with `error` otherwise.
-bool readBoundedFile(const std::string &path, size_t maxBytes, std::string &text, std::string &error);
+// Reads a regular file of at most `maxBytes`; false with `error` otherwise. `ownName`: only a
+// file that is not a symbolic link and has no other name (a file a sandbox left, read by the
+// supervisor, must not be one it could not read itself).
+bool readBoundedFile(const std::string &path, size_t maxBytes, std::string &text, std::string &error,
+                     bool ownName = false);
 
 }  // namespace shellrt

@@ -16,16 +16,9 @@ namespace shellrt {
 
 namespace {
 
-constexpr size_t kMaxConfigBytes = 1 << 20;
-
 std::string baseName(const std::string &path) {
   size_t slash = path.rfind('/');
   return slash == std::string::npos ? path : path.substr(slash + 1);
-}
-
-std::string dirName(const std::string &path) {
-  size_t slash = path.rfind('/');
-  return slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
 }
 
 seccomp_notif_resp answer(const seccomp_notif &call, int64_t result) {
@@ -44,29 +37,11 @@ seccomp_notif_resp goesOn(const seccomp_notif &call) {
   return response;
 }
 
-// The lock file as git left it: a regular file of its own (not a link to one the sandbox
-// cannot read, not a hard link that another name shares), read once.
-bool readLock(const std::string &path, std::string &text) {
-  int fd = open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-  struct stat st;
-  bool ok = fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink == 1 &&
-            static_cast<size_t>(st.st_size) <= kMaxConfigBytes;
-  text.clear();
-  char buffer[65536];
-  for (ssize_t n; ok && (n = read(fd, buffer, sizeof buffer)) != 0;) {
-    if (n < 0 && errno == EINTR) continue;
-    ok = n > 0 && text.size() + n <= kMaxConfigBytes;
-    if (ok) text.append(buffer, n);
-  }
-  if (fd >= 0) close(fd);
-  return ok;
-}
-
 // `text` in place of the file's bytes (its inode is what the sandbox's read-only view shows);
 // if the write fails half-way (a full disk), the old bytes go back. 0 or the errno.
 int rewriteInPlace(const std::string &path, const std::string &text) {
   std::string old, ignored;
-  if (!readBoundedFile(path, kMaxConfigBytes, old, ignored)) return EPERM;
+  if (!readBoundedFile(path, git::kMaxConfigBytes, old, ignored)) return EPERM;
   int fd = open(path.c_str(), O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) return errno;
   bool written = writeAll(fd, text);
@@ -107,7 +82,7 @@ ConfigBroker::ConfigBroker(const git::StartProtection &held, const std::string &
     : workspace_(workspace), audit_(audit) {
   for (const auto &[path, settings] : held.heldConfigs) {
     struct stat st;
-    std::string dir = dirName(path);
+    std::string dir = git::parentOf(path);
     if (stat(dir.c_str(), &st) == 0) held_.push_back({st.st_dev, st.st_ino, dir, baseName(path), &settings});
   }
 }
@@ -121,7 +96,7 @@ const ConfigBroker::Held *ConfigBroker::target(Caller &caller) const {
   std::string name = baseName(to);
   if (baseName(from) != name + ".lock") return nullptr;
   auto directory = [&](const std::string &path, int64_t dirFd, struct stat &st) {
-    int fd = caller.pin(dirName(path), dirFd);
+    int fd = caller.pin(git::parentOf(path), dirFd);
     return fd >= 0 && fstat(fd, &st) == 0;
   };
   struct stat toDir, fromDir;
@@ -147,7 +122,9 @@ std::string ConfigBroker::refusal(const Held &held, const std::string &text, boo
 int64_t ConfigBroker::install(const Held &held, int callerPid) const {
   std::lock_guard<std::mutex> lock(mutex_);
   std::string config = held.dir + "/" + held.name, text;
-  bool readable = readLock(config + ".lock", text);
+  std::string ignored;
+  // The lock as git left it: not a link to a file the sandbox cannot read, nor a second name.
+  bool readable = readBoundedFile(config + ".lock", git::kMaxConfigBytes, text, ignored, true);
   std::string why = refusal(held, text, readable);
   if (!why.empty()) {
     audit_.event("git_config", {{"path", config}, {"decision", std::string("deny")}, {"why", why},

@@ -212,6 +212,11 @@ std::vector<std::string> includedFiles(const std::vector<Setting> &settings, con
   return files;
 }
 
+std::string parentOf(const std::string &path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+}
+
 std::string normalisePath(const std::string &path) {
   std::vector<std::string> parts;
   for (size_t start = 0; start <= path.size();) {

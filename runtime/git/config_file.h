@@ -43,4 +43,10 @@ std::vector<std::string> includedFiles(const std::vector<Setting> &settings, con
 // Lexically normalised absolute path: no ".", "..", or repeated slashes.
 std::string normalisePath(const std::string &path);
 
+// The directory a path names its file in: "/" for "/x", "." for a bare name.
+std::string parentOf(const std::string &path);
+
+// The most of a configuration (or a file git reads as one) that the guard reads.
+constexpr size_t kMaxConfigBytes = 1 << 20;
+
 }  // namespace shellrt::git

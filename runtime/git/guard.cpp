@@ -17,8 +17,6 @@ namespace shellrt::git {
 
 namespace {
 
-constexpr size_t kMaxConfigBytes = 1 << 20;
-
 // A file as git reads it (through links), a regular one only: a FIFO the sandbox left in
 // place of a config must not hold the guardian, nor the supervisor waiting for it.
 bool readSmallFile(const std::string &path, std::string &text) {
@@ -39,11 +37,6 @@ bool exists(const std::string &path) {
 std::string realPath(const std::string &path) {
   char out[PATH_MAX];
   return realpath(path.c_str(), out) ? std::string(out) : std::string();
-}
-
-std::string parentOf(const std::string &path) {
-  size_t slash = path.rfind('/');
-  return slash == 0 ? "/" : path.substr(0, slash);
 }
 
 // "gitdir: PATH" of a .git file, relative to the file's directory; empty when it is none.

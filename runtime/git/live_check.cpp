@@ -23,11 +23,6 @@ bool contentFollows(const inotify_event &e, const std::string &path) {
   return lstat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink == 1;
 }
 
-std::string parentOf(const std::string &path) {
-  size_t slash = path.rfind('/');
-  return slash == 0 ? "/" : path.substr(0, slash);
-}
-
 }  // namespace
 
 LiveCheck::LiveCheck(std::string workspace, std::string home, const StartProtection &start, timespec since)
