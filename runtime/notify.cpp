@@ -111,7 +111,7 @@ void NotifyResponder::answer(const seccomp_notif &request) {
                                        : policyNotify(request, rule);
   }
   if (isBrokeredSocketCall(request.data.nr)) return send(listener_, broker_->handle(request, listener_));
-  if (isBrokeredRename(request.data.nr) && configs_->holdsAny()) return send(listener_, configs_->handle(request, listener_));
+  if (isBrokeredRename(request.data.nr)) return send(listener_, configs_->handle(request, listener_));
   // Only a refusal or a `notify` rule of the program sends any other call here, and the rules
   // it was checked against let it run: they disagree, and the call stays refused.
   policyDeny(request, nullptr, EPERM);

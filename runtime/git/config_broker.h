@@ -30,7 +30,6 @@ bool isBrokeredRename(uint32_t nr);
 class ConfigBroker {
 public:
   ConfigBroker(const git::StartProtection &held, const std::string &workspace, AuditLog &audit);
-  bool holdsAny() const { return !held_.empty(); }
   seccomp_notif_resp handle(const seccomp_notif &call, int listener) const;
 
 private:
