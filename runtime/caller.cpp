@@ -44,11 +44,17 @@ Caller::~Caller() {
   if (pidfd_ >= 0) close(pidfd_);
 }
 
-bool Caller::read(uint64_t address, void *out, size_t size) const {
+namespace {
+
+bool readMemoryOf(pid_t pid, uint64_t address, void *out, size_t size) {
   if (size == 0) return true;
   iovec local{out, size}, remote{reinterpret_cast<void *>(address), size};
-  return process_vm_readv(call_.pid, &local, 1, &remote, 1, 0) == static_cast<ssize_t>(size);
+  return process_vm_readv(pid, &local, 1, &remote, 1, 0) == static_cast<ssize_t>(size);
 }
+
+}  // namespace
+
+bool Caller::read(uint64_t address, void *out, size_t size) const { return readMemoryOf(call_.pid, address, out, size); }
 
 bool Caller::write(uint64_t address, const void *data, size_t size) const {
   iovec local{const_cast<void *>(data), size}, remote{reinterpret_cast<void *>(address), size};
@@ -63,8 +69,7 @@ bool readPathOf(pid_t pid, uint64_t address, std::string &out) {
   while (out.size() < PATH_MAX) {
     char chunk[kPage];
     size_t take = kPage - address % kPage;
-    iovec local{chunk, take}, remote{reinterpret_cast<void *>(address), take};
-    if (process_vm_readv(pid, &local, 1, &remote, 1, 0) != static_cast<ssize_t>(take)) return false;
+    if (!readMemoryOf(pid, address, chunk, take)) return false;
     size_t end = strnlen(chunk, take);
     out.append(chunk, end);
     if (end < take) return out.size() < PATH_MAX;
