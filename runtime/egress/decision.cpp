@@ -69,9 +69,9 @@ bool portMatches(const EgressRule &rule, uint16_t port) {
 bool Table::connectionMatches(const Rule &rule, const Request &r) const {
   const EgressRule &s = *rule.source;
   bool port = portMatches(s, r.port);
-  bool binary = s.binaries.empty() || anyOf(s.binaries, [&](const std::string &glob) {
+  bool binary = s.binaries.empty() || (r.anyProgram ? s.allow : anyOf(s.binaries, [&](const std::string &glob) {
                   return anyOf(r.binaries, [&](const std::string &b) { return matchBinary(glob, b); });
-                });
+                }));
   return port && binary && hostMatches(rule, r);
 }
 
@@ -148,6 +148,22 @@ bool Table::worthResolving(const Request &request) const {
     Request anyAddress = byName;
     anyAddress.address = rule.cidrs.front().base;
     return connectionMatches(rule, anyAddress);
+  });
+}
+
+// A decision changes with the port only where a rule's port range begins or ends: one port of
+// each stretch between those bounds stands for the whole stretch.
+bool Table::answersName(const std::string &name) const {
+  std::vector<uint32_t> bounds = {1};
+  for (const Rule &rule : rules_)
+    for (const auto &[low, high] : rule.source->ports) bounds.push_back(low), bounds.push_back(uint32_t(high) + 1);
+  Request r;
+  r.host = name;
+  r.anyProgram = true;
+  return anyOf(bounds, [&](uint32_t port) {
+    if (port == 0 || port > 65535) return false;
+    r.port = static_cast<uint16_t>(port);
+    return worthResolving(r);
   });
 }
 

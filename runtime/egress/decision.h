@@ -19,6 +19,9 @@ struct Request {
   bool http = false;               // one HTTP request on the connection, with its method and path
   std::string method, path;
   std::vector<std::string> binaries;  // the caller's executable and its ancestors'
+  // The caller unknown, taken as the most favoured one: every allow with `by` matches it and
+  // no deny with `by` does (the sandbox's resolver, which answers a name for any program).
+  bool anyProgram = false;
 };
 
 struct Decision {
@@ -36,6 +39,9 @@ public:
   // Whether some address that `request.host` may resolve to could be let through: when not,
   // the name is refused without a DNS query, so that lookups carry nothing out.
   bool worthResolving(const Request &request) const;
+  // Whether the sandbox's resolver answers `name` (canonical): some port at which it is worth
+  // resolving (docs/egress.md, "Names and transparent capture"). No lookup is made for it.
+  bool answersName(const std::string &name) const;
   // Whether a rule that matches the connection judges its requests by method or path: a
   // tunnel the proxy does not look into would pass those requests unjudged.
   bool decidesRequests(const Request &request) const;
