@@ -29,7 +29,7 @@ bool AuditLog::open(const std::string &path) {
 
 void AuditLog::count(const char *name, std::initializer_list<Field> fields) {
   static const std::vector<std::string> decisions = {"unix_socket", "network_refused", "seccomp_denied", "seccomp_notify", "kernel_audit", "limit", "egress",
-                                                     "inference"};
+                                                     "inference", "dns"};
   if (std::find(decisions.begin(), decisions.end(), name) == decisions.end()) return;
   std::string key = name;
   for (const char *part : {"decision", "syscall", "mechanism", "denied", "host", "path", "to", "model", "rule", "limit"})

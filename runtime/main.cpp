@@ -6,6 +6,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -250,6 +251,7 @@ struct SetupReports {
   int diagSocket, ackFd;
   Guardian &guardian;
   egress::ProxyProcess &proxy;
+  Capture &capture;
   std::string error;
   std::string execError;  // "126 why" or "127 why": the command could not be run
 
@@ -272,19 +274,22 @@ struct SetupReports {
   // sandbox would have no way out, so it does not start. `ports`: "PROXY ROUTER".
   void takeProxy(const std::string &ports) {
     bool routes = !bundle.routes.providers.empty();
-    int listener = receiveFd(diagSocket), diag = receiveFd(diagSocket), router = routes ? receiveFd(diagSocket) : -1;
-    if (listener < 0 || diag < 0 || (routes && router < 0)) {
+    int listener = receiveFd(diagSocket), names = receiveFd(diagSocket), diag = receiveFd(diagSocket),
+        router = routes ? receiveFd(diagSocket) : -1;
+    if (listener < 0 || names < 0 || diag < 0 || (routes && router < 0)) {
       error = "cannot take the egress proxy's socket from the sandbox";
       kill(child, SIGKILL);
       return;
     }
-    if (!proxy.serve(listener, router, diag, child)) {
+    if (!proxy.serve(listener, router, names, diag, child)) {
       error = "cannot hand the egress proxy its socket";
       kill(child, SIGKILL);
       return;
     }
     std::string proxyPort = ports.substr(0, ports.find(' ')), routerPort = ports.substr(ports.find(' ') + 1);
-    audit.event("layer", {{"applied", "egress: the proxy listens on 127.0.0.1:" + proxyPort + " in the sandbox; " +
+    capture.proxyPort = static_cast<uint16_t>(std::stoul(proxyPort));
+    audit.event("layer", {{"applied", "egress: the proxy listens on 127.0.0.1:" + proxyPort + " in the sandbox, its resolver on "
+                                          "127.0.0.1:53; other TCP connections are captured; " +
                                           std::to_string(bundle.egress.rules.size()) + " rules"}});
     if (routes)
       audit.event("layer", {{"applied", "inference: the router listens on 127.0.0.1:" + routerPort + " in the sandbox; " +
@@ -314,7 +319,7 @@ struct SetupReports {
       kill(child, SIGKILL);
       return;
     }
-    responder.start(bundle, socketRules, configs, listener, diag, audit);
+    responder.start(bundle, socketRules, configs, capture, listener, diag, audit);
     if (write(ackFd, "x", 1) != 1) kill(child, SIGKILL);
   }
 };
@@ -405,7 +410,8 @@ private:
     socketRules_ = SocketRules(bundle_.unixSockets, home_, workspace_);
     args_.spec.socketPaths = socketRules_.allowedPaths();
     Guardian::Session session{workspace_, home_, args_.spec.git};
-    if (!proxy_.start(bundle_, audit_, o_.resolve, error)) return false;
+    if (!makeCaptureSecret(capture_.secret, error) || !proxy_.start(bundle_, audit_, o_.resolve, capture_.secret, error))
+      return false;
     if (!guardian_.start(session, audit_))
       return error = std::string("cannot start the guardian that checks the workspace afterwards: ") + std::strerror(errno), false;
     static char stack[1 << 20];
@@ -442,6 +448,17 @@ private:
     return sent || (error = "the sandbox ended before it started", false);
   }
 
+  // Known to the supervisor and the proxy only: a connection that carries it was captured by
+  // the supervisor, not written by a program of the sandbox (egress/proxy.h).
+  static bool makeCaptureSecret(std::string &secret, std::string &error) {
+    unsigned char bytes[16];
+    if (getrandom(bytes, sizeof bytes, 0) != static_cast<ssize_t>(sizeof bytes))
+      return error = std::string("cannot make the capture secret: ") + std::strerror(errno), false;
+    static const char hex[] = "0123456789abcdef";
+    for (unsigned char b : bytes) secret += hex[b >> 4], secret += hex[b & 15];
+    return true;
+  }
+
   bool mapIds(std::string &error) {
     std::string proc = "/proc/" + std::to_string(child);
     bool mapped = writeFile(proc + "/setgroups", "deny") &&
@@ -472,7 +489,7 @@ private:
   // The child reports each layer (the pipe closes at the command's exec), then the terminal
   // is relayed until the sandbox ends; everything is put back, whatever happened.
   int supervise() {
-    SetupReports reports{audit_, responder_, bundle_, socketRules_, *configs_, child, notify_[0], ack_[1], guardian_, proxy_, {}, {}};
+    SetupReports reports{audit_, responder_, bundle_, socketRules_, *configs_, child, notify_[0], ack_[1], guardian_, proxy_, capture_, {}, {}};
     reports.read(report_[0]);
     commandStarted = 1;
     // A terminal that goes away ends the session, as it ends a shell's: nothing is left
@@ -563,6 +580,7 @@ private:
   Terminal terminal_;
   Guardian guardian_;
   egress::ProxyProcess proxy_;
+  Capture capture_;
   SocketRules socketRules_;
   std::unique_ptr<ConfigBroker> configs_;
   NotifyResponder responder_;  // after what it uses: destroyed (stopped) first

@@ -13,6 +13,7 @@
 
 #include "cgroup.h"
 #include "descriptors.h"
+#include "files.h"
 #include "landlock.h"
 
 namespace shellrt {
@@ -291,6 +292,30 @@ bool installTrustStore(const SandboxSpec &spec, std::string &path, std::string &
   return (makeMountPoint("/newroot" + path, false) || fail(error, "make " + path)) && bindAt(path);
 }
 
+// The sandbox's /etc/resolv.conf names its own resolver (egress/dns.h), bound read-only over
+// the host's where the view has one (through a symbolic link such as systemd-resolved's, to
+// the file it names in the view); without one, glibc asks 127.0.0.1 anyway.
+bool installResolverConfig(std::string &error) {
+  std::string target = "/newroot/etc/resolv.conf";
+  struct stat st;
+  if (lstat(target.c_str(), &st) != 0) return true;
+  if (S_ISLNK(st.st_mode)) {
+    std::string named = linkTarget(target);
+    if (named.empty() || named[0] != '/') return true;
+    target = "/newroot" + named;
+    if (lstat(target.c_str(), &st) != 0) return true;
+  }
+  if (!S_ISREG(st.st_mode)) return true;
+  const char *source = "/resolv.conf";
+  int fd = open(source, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
+  bool written = fd >= 0 && writeAll(fd, std::string("# the sandbox's resolver, served by shellrt's egress proxy\nnameserver 127.0.0.1\n"));
+  if (fd >= 0) close(fd);
+  if (!written) return fail(error, "write the sandbox's resolv.conf");
+  return (mount(source, target.c_str(), nullptr, MS_BIND, nullptr) == 0 &&
+          mount(nullptr, target.c_str(), nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, nullptr) == 0) ||
+         fail(error, "bind the sandbox's resolv.conf");
+}
+
 bool hideFiles(const std::vector<std::string> &hidden, std::string &error) {
   for (const std::string &path : hidden) {
     std::string target = "/newroot" + path;
@@ -340,7 +365,7 @@ bool buildRoot(const SandboxSpec &spec, std::vector<std::string> &placeholders, 
   if (!bindAllowed(spec, ordered, bound, missing, error) || !cgroupsReadOnly(cgroups, error) ||
       !procAndDevices(*spec.bundle, spec.terminal->slavePath(), ordered, error) ||
       !applyMountPlan(spec, ordered, placeholders, planned, absent, error) || !protectRepository(spec.git, git, error) ||
-      !installTrustStore(spec, trustStore, error) || !hideFiles(spec.hidden, error) || !enterRoot(error))
+      !installTrustStore(spec, trustStore, error) || !installResolverConfig(error) || !hideFiles(spec.hidden, error) || !enterRoot(error))
     return false;
   notes = "mounts: " + std::to_string(bound) + " paths bound, " + std::to_string(missing.size()) + " missing" +
           missingList(missing) + ", " +

@@ -45,15 +45,15 @@ pid_t sandboxPid(pid_t host) {
 
 }  // namespace
 
-void NotifyResponder::start(const Bundle &bundle, const SocketRules &rules, const ConfigBroker &configs, int listener,
-                            int diag, AuditLog &audit) {
+void NotifyResponder::start(const Bundle &bundle, const SocketRules &rules, const ConfigBroker &configs,
+                            const Capture &capture, int listener, int diag, AuditLog &audit) {
   bundle_ = &bundle;
   configs_ = &configs;
   audit_ = &audit;
   listener_ = listener;
   diag_ = diag;
   sockets_ = std::make_unique<SandboxSockets>(diag);
-  reach_ = std::make_unique<Reach>(Reach{*sockets_, rules});
+  reach_ = std::make_unique<Reach>(Reach{*sockets_, rules, capture});
   broker_ = std::make_unique<SocketBroker>(*reach_, audit);
   struct sigaction wake {};
   wake.sa_handler = [](int) {};  // no SA_RESTART: the waiting ioctl returns EINTR

@@ -32,9 +32,10 @@ class NotifyResponder {
 public:
   // `listener`: the sandbox's seccomp listener; `diag`: its sock_diag socket. Takes both.
   // `sockets`: the host's sockets the policy lets the sandbox reach; `configs`: the git
-  // configurations held read-only, which git inside may rewrite through it.
-  void start(const Bundle &bundle, const SocketRules &sockets, const ConfigBroker &configs, int listener, int diag,
-             AuditLog &audit);
+  // configurations held read-only, which git inside may rewrite through it; `capture`: where
+  // a TCP connection to another address goes (sockets/broker.h).
+  void start(const Bundle &bundle, const SocketRules &sockets, const ConfigBroker &configs, const Capture &capture,
+             int listener, int diag, AuditLog &audit);
   void stop();
   ~NotifyResponder() { stop(); }  // every early return of the supervisor too
 

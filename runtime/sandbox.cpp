@@ -26,6 +26,7 @@
 #include "init.h"
 #include "mounts.h"
 #include "bundle/seccomp_check.h"
+#include "egress/dns.h"
 #include "sockets/broker_filter.h"
 
 namespace shellrt {
@@ -176,8 +177,31 @@ bool loopbackUp() {
   bool ok = ioctl(fd, SIOCGIFFLAGS, &request) == 0;
   request.ifr_flags |= IFF_UP | IFF_RUNNING;
   ok = ok && ioctl(fd, SIOCSIFFLAGS, &request) == 0;
+  // An IPv4 address other than 127.0.0.1, so that glibc's AI_ADDRCONFIG returns the
+  // resolver's IPv4 answers (egress/dns.h); on loopback, it leads nowhere else.
+  ifreq alias{};
+  std::strncpy(alias.ifr_name, "lo:1", IFNAMSIZ - 1);
+  auto &address = reinterpret_cast<sockaddr_in &>(alias.ifr_addr);
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(egress::dns::kSandboxAddress);
+  ok = ok && ioctl(fd, SIOCSIFADDR, &alias) == 0;
   close(fd);
   return ok;
+}
+
+// The sandbox's resolver's socket (UDP 127.0.0.1:53, where glibc asks when /etc/resolv.conf
+// names no other server; the sandbox's resolv.conf names it too), served by the proxy.
+int resolverSocket() {
+  int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(53);
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (fd >= 0 && bind(fd, reinterpret_cast<sockaddr *>(&address), sizeof address) != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
 }
 
 // A socket listening on the sandbox's loopback at a port the kernel chooses; -1 on failure.
@@ -197,20 +221,21 @@ int loopbackListener(uint16_t &port) {
 }
 
 // The sockets the supervisor serves from outside, made here while this process still acts
-// in the sandbox's network namespace as its owner: the egress proxy's (egress/proxy.h), a
+// in the sandbox's network namespace as its owner: the egress proxy's (egress/proxy.h) and
+// its resolver's (egress/dns.h), a
 // sock_diag socket by which the supervisor tells which program opened a connection to it
 // (egress/identity.h), and, where the policy routes models, the inference router's
 // (router/router.h). Reported as "proxy PORT ROUTER_PORT" (0: no router).
 Ports supervisorListeners(const SandboxSpec &spec) {
   Ports ports;
-  int proxy = loopbackListener(ports.proxy);
+  int proxy = loopbackListener(ports.proxy), names = resolverSocket();
   int diag = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
   bool routes = !spec.bundle->routes.providers.empty();
   int router = routes ? loopbackListener(ports.router) : -1;
-  if (proxy < 0 || diag < 0 || (routes && router < 0) || !sendFd(spec.notifySocket, proxy) || !sendFd(spec.notifySocket, diag) ||
-      (routes && !sendFd(spec.notifySocket, router)))
-    die(spec, errnoText("make the egress proxy's and the router's sockets"));
-  for (int fd : {proxy, diag, router})
+  if (proxy < 0 || names < 0 || diag < 0 || (routes && router < 0) || !sendFd(spec.notifySocket, proxy) ||
+      !sendFd(spec.notifySocket, names) || !sendFd(spec.notifySocket, diag) || (routes && !sendFd(spec.notifySocket, router)))
+    die(spec, errnoText("make the egress proxy's, its resolver's and the router's sockets"));
+  for (int fd : {proxy, names, diag, router})
     if (fd >= 0) close(fd);
   report(spec.reportFd, "proxy " + std::to_string(ports.proxy) + " " + std::to_string(ports.router));
   return ports;

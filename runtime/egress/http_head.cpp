@@ -131,6 +131,7 @@ bool readTarget(const std::string &target, RequestHead &out, int &status, std::s
     out.host = inside->host;
     out.port = inside->port;
     out.tunnelled = true;
+    out.defaultPort = inside->defaultPort;
     return readPath(target, out, status, error);
   }
   if (out.connect) {
@@ -159,7 +160,7 @@ bool hostAgrees(const RequestHead &out, int &status, std::string &error) {
   if (hosts.empty()) return out.version == "HTTP/1.0" || fail(status, error, 400, "no Host field");
   std::string host;
   uint16_t port = 0;
-  if (hosts[0].empty() || !parseAuthority(hosts[0], out.tunnelled ? 443 : 80, host, port) || lower(host) != lower(out.host) ||
+  if (hosts[0].empty() || !parseAuthority(hosts[0], out.defaultPort, host, port) || lower(host) != lower(out.host) ||
       port != out.port)
     return fail(status, error, 400, "the Host field (" + hosts[0] + ") is not the " + (out.tunnelled ? "tunnel's host" : "URL's authority"));
   return true;
@@ -272,9 +273,8 @@ std::string endToEnd(const Headers &headers) {
 std::string upstreamHead(const RequestHead &head) {
   std::string out = head.method + " " + head.path + (head.query.empty() ? "" : "?" + head.query) + " HTTP/1.1\r\n";
   out += endToEnd(head.headers);
-  uint16_t implied = head.tunnelled ? 443 : 80;
   if (valuesOf(head.headers, "host").empty())
-    out += "Host: " + head.host + (head.port == implied ? "" : ":" + std::to_string(head.port)) + "\r\n";
+    out += "Host: " + head.host + (head.port == head.defaultPort ? "" : ":" + std::to_string(head.port)) + "\r\n";
   return out + "\r\n";
 }
 

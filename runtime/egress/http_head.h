@@ -32,13 +32,16 @@ struct RequestHead {
   enum class Body { None, Length, Chunked } body = Body::None;
   uint64_t length = 0;
   bool tunnelled = false;  // read inside an HTTPS tunnel the proxy ended (Tunnel below)
+  uint16_t defaultPort = 80;  // what a Host without a port names
 };
 
 // Inside an HTTPS tunnel that the proxy ended (tls.h), a request names a path (origin form)
-// and its Host is the tunnel's host and port (443 where it names none).
+// and its Host is the tunnel's host and port (443 where it names none; 80 inside a captured
+// connection that carries plain HTTP).
 struct Tunnel {
   std::string host;  // as the CONNECT wrote it
   uint16_t port = 0;
+  uint16_t defaultPort = 443;
 };
 
 // The head's text, up to and including its empty line. false with `status` (400, 501...) and

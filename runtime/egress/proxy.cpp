@@ -114,6 +114,8 @@ struct Proxy::Exchange {
   // Inside a tunnel whose TLS the proxy ended: the sessions on each side (inspectTunnel).
   tls::Session *clientTls = nullptr, *upstreamTls = nullptr;
   bool inspect = false;  // the tunnel's requests are judged: its TLS is ended here
+  bool captured = false;  // the supervisor connected it in the program's stead
+  bool inner = false;     // a request inside a tunnel the proxy ended: answered in HTTP
   Endpoint toClient() const { return {client, clientTls}; }
   Endpoint toUpstream() const { return {upstream, upstreamTls}; }
 };
@@ -177,9 +179,10 @@ void Proxy::serveConnection(int client) {
 
 bool Proxy::handle(Exchange &x) {
   std::string text, error;
-  if (!x.in.until("\r\n\r\n", kMaxHead, text)) return false;  // nothing more asked, or too slowly
+  if (!x.in.headOnly(kMaxHead, text)) return false;  // nothing more asked, or too slowly
   int status = 0;
   if (!parseRequestHead(text, x.head, status, error)) return refuse(x, status, error), false;
+  if (!takeCaptured(x)) return false;
   Host host;
   if (!canonicalHost(x.head.host, host, error)) return refuse(x, 400, error), false;
   x.request.host = host.name;
@@ -195,6 +198,63 @@ bool Proxy::handle(Exchange &x) {
   else again = forward(x);
   record(x);
   return again;
+}
+
+namespace {
+
+// Whether the server speaks before the client (SSH, SMTP, MySQL: a TLS server never does),
+// so that the tunnel passes its bytes at once rather than wait for a ClientHello.
+bool serverSpeaksFirst(int client, int upstream) {
+  pollfd p[2] = {{client, POLLIN, 0}, {upstream, POLLIN, 0}};
+  return poll(p, 2, kHeadTimeoutMs) > 0 && !p[0].revents && p[1].revents;
+}
+
+// Compared in time that does not depend on where they differ.
+bool sameSecret(const std::string &a, const std::string &b) {
+  unsigned char differ = a.size() == b.size() ? 0 : 1;
+  for (size_t i = 0; i < a.size() && i < b.size(); ++i) differ |= static_cast<unsigned char>(a[i] ^ b[i]);
+  return differ == 0;
+}
+
+}  // namespace
+
+// A connection the supervisor captured (kCapturedField): a CONNECT to the address the program
+// asked, or to the name the sandbox's resolver gave for that address, which is what is
+// decided. A field with another secret is a forgery, refused; an address of the resolver's
+// range that it did not give (or gave to another name since) names nothing, refused.
+bool Proxy::takeCaptured(Exchange &x) {
+  std::vector<std::string> secrets = valuesOf(x.head.headers, kCapturedField);
+  if (secrets.empty()) return true;
+  if (!x.head.connect || secrets.size() != 1 || captureSecret_.empty() || !sameSecret(secrets[0], captureSecret_))
+    return refuse(x, 403, "a Shellrt-Captured field that the supervisor did not write"), false;
+  x.captured = true;
+  x.request.port = x.head.port;
+  Host host;
+  std::string error;
+  if (!canonicalHost(x.head.host, host, error) || !host.address || !dns::Names::inRange(*host.address)) return true;
+  std::optional<std::string> name = names_.nameOf(*host.address);
+  if (!name) return refuse(x, 403, x.head.host + " is not an address the sandbox's resolver gave"), false;
+  x.head.host = *name;
+  return true;
+}
+
+void Proxy::serveNames(int socket) {
+  char query[4096];
+  for (;;) {
+    sockaddr_storage from{};
+    socklen_t size = sizeof from;
+    ssize_t n = recvfrom(socket, query, sizeof query, 0, reinterpret_cast<sockaddr *>(&from), &size);
+    if (n < 0 && (errno == EINTR || errno == ENOMEM)) continue;
+    if (n < 0) _exit(1);  // the socket is gone: the supervisor sees the proxy end and says so
+    dns::Outcome out;
+    std::string reply = dns::answer(std::string(query, static_cast<size_t>(n)), current()->table, names_, out);
+    if (reply.empty()) continue;
+    sendto(socket, reply.data(), reply.size(), MSG_NOSIGNAL, reinterpret_cast<sockaddr *>(&from), size);
+    audit_.event("dns", {{"decision", std::string(out.answer == "nxdomain" || out.answer == "formerr" ? "deny" : "allow")},
+                         {"host", out.name},
+                         {"type", out.type},
+                         {"answer", out.answer}});
+  }
 }
 
 // The program that called, asked once per request and only where a `by` rule could change
@@ -268,13 +328,13 @@ bool Proxy::reuse(const Exchange &x, const Address &a) const {
 }
 
 void Proxy::tunnel(Exchange &x) {
-  if (!writeAll(x.client, "HTTP/1.1 200 Connection established\r\n\r\n")) return;
+  if (!x.captured && !writeAll(x.client, "HTTP/1.1 200 Connection established\r\n\r\n")) return;
   x.status = 200;
   // The first bytes: a TLS ClientHello must ask for the host the CONNECT named.
   std::string name;
   Hello hello;
   while ((hello = serverName(x.in.buffered, name)) == Hello::Incomplete && x.in.buffered.size() < 16384 + 5)
-    if (!x.in.fill(kHeadTimeoutMs)) break;
+    if ((x.in.buffered.empty() && serverSpeaksFirst(x.client, x.upstream)) || !x.in.fill(kHeadTimeoutMs)) break;
   Host asked;
   std::string error;
   bool fronted = hello == Hello::ServerName && !x.request.host.empty() &&
@@ -329,20 +389,23 @@ size_t Proxy::replace(const Egress &egress) {
   return closed;
 }
 
-// The upstream side of an inspected tunnel: the checked address's socket and the TLS on it.
+// The upstream side of an inspected tunnel: the checked address's socket and the TLS on it
+// (none where a captured connection carries plain HTTP).
 struct InsideTunnel {
   int fd;
   std::string host;  // what the upstream's certificate must name
   std::unique_ptr<tls::Session> session;
   bool closed;  // the server ended the last exchange: the next is dialled anew, to the same address
+  bool plain;
   bool open(const Address &address, uint16_t port, std::string &error) {
-    if (session) return true;
+    if (session || (plain && fd >= 0 && !closed)) return true;
     if (closed || fd < 0) {
       if (fd >= 0) close(fd);
       closed = false;
       std::string why;
       if ((fd = dial(address, port, why)) < 0) return error = "cannot connect to " + host + ": " + why, false;
     }
+    if (plain) return true;
     ssl_ctx_st *verifying = tls::verifyingContext(error);
     session = std::make_unique<tls::Session>();
     if (verifying && session->connect(fd, verifying, host, error)) return true;
@@ -356,27 +419,52 @@ struct InsideTunnel {
 // certificate for the CONNECT host that the sandbox's authority signed; each request inside
 // is decided as a plain one would be, then sent on over TLS that the proxy opened to the
 // checked address and verified against the host's trust store.
-void Proxy::inspectTunnel(Exchange &c) {
-  if (!c.in.buffered.empty()) return void(c.reason = "bytes sent into the tunnel before it was open");
-  if (!writeAll(c.client, "HTTP/1.1 200 Connection established\r\n\r\n")) return;
-  c.status = 200;
-  std::string host = c.request.host.empty() ? addressText(*c.dialled) : c.request.host, error, asked;
-  tls::Session client;
+namespace {
+
+// Whether a captured connection's first byte opens a TLS handshake (a record of type 22);
+// false when it is something else, or nothing comes in time.
+bool startsWithTls(int fd) {
+  pollfd p{fd, POLLIN, 0};
+  unsigned char first = 0;
+  return poll(&p, 1, kHeadTimeoutMs) == 1 && recv(fd, &first, 1, MSG_PEEK) == 1 && first == 0x16;
+}
+
+}  // namespace
+
+// The client's TLS, ended here with a certificate for `host` that the sandbox's authority
+// signed; the server name it asks must be the CONNECT host.
+bool Proxy::endClientTls(Exchange &c, const std::string &host, tls::Session &client) {
+  std::string error, asked;
   ssl_ctx_st *certificate = authority_->serverFor(host, error);
-  if (!certificate || !client.accept(c.client, certificate, asked, error)) return void(c.reason = error);
+  if (!certificate || !client.accept(c.client, certificate, asked, error)) return c.reason = error, false;
   Host named;
   if (!asked.empty() && (!canonicalHost(asked, named, error) || named.name != c.request.host)) {
     c.outcome = "deny";
     c.reason = "the TLS server name " + asked + " is not the CONNECT host " + host;
-    return;
+    return false;
   }
-  Stream in{{c.client, &client}, {}, kHeadTimeoutMs};
-  InsideTunnel upstream{c.upstream, host, nullptr, false};
+  return true;
+}
+
+void Proxy::inspectTunnel(Exchange &c) {
+  // A captured connection's head was read to its end and no further (Stream::headOnly).
+  if (!c.in.buffered.empty()) return void(c.reason = "bytes sent into the tunnel before it was open");
+  if (!c.captured && !writeAll(c.client, "HTTP/1.1 200 Connection established\r\n\r\n")) return;
+  c.status = 200;
+  std::string host = c.request.host.empty() ? addressText(*c.dialled) : c.request.host;
+  // A captured connection may carry plain HTTP (port 80): its requests are judged as they are.
+  bool tlsInside = !c.captured || startsWithTls(c.client);
+  tls::Session client;
+  if (tlsInside && !endClientTls(c, host, client)) return;
+  Stream in{{c.client, tlsInside ? &client : nullptr}, {}, kHeadTimeoutMs};
+  InsideTunnel upstream{c.upstream, host, nullptr, false, !tlsInside};
   for (bool again = true; again;) {
     Exchange x;
     x.policy = current();
     x.client = c.client;
-    x.clientTls = &client;
+    x.clientTls = tlsInside ? &client : nullptr;
+    x.captured = c.captured;
+    x.inner = true;
     x.in = std::move(in);
     x.request = c.request;
     x.head.host = c.head.host;  // shown in refusals until the request's own head is read
@@ -395,7 +483,7 @@ bool Proxy::handleInside(Exchange &x, const Exchange &c, InsideTunnel &upstream)
   std::string text, error;
   if (!x.in.until("\r\n\r\n", kMaxHead, text)) return false;
   int status = 0;
-  Tunnel tunnel{c.head.host, c.request.port};
+  Tunnel tunnel{c.head.host, c.request.port, static_cast<uint16_t>(upstream.plain ? 80 : 443)};
   if (!parseRequestHead(text, x.head, status, error, &tunnel)) return refuse(x, status, error), false;
   x.request.http = true;
   x.request.method = x.head.method;
@@ -504,8 +592,17 @@ void Proxy::refuse(Exchange &x, int status, const std::string &reason, const std
                      (suggestion.empty() ? "" : ",\"add_to_policy\":" + jsonString(suggestion)) + "}\n";
   const char *phrase = status == 403 ? "Forbidden" : status == 502 ? "Bad Gateway" : status == 431 ? "Request Header Fields Too Large"
                      : status == 501 ? "Not Implemented" : status == 505 ? "HTTP Version Not Supported" : "Bad Request";
-  x.toClient().write("HTTP/1.1 " + std::to_string(status) + " " + phrase + "\r\nContent-Type: application/json\r\n"
+  // A captured connection's program speaks its own protocol: it sees the connection reset.
+  linger reset{1, 0};
+  if (x.captured && !x.inner) setsockopt(x.client, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
+  else
+    x.toClient().write("HTTP/1.1 " + std::to_string(status) + " " + phrase + "\r\nContent-Type: application/json\r\n"
                      "Content-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
+  // What the client sent past the head (a body) and nobody read: a socket closed on unread
+  // bytes is reset, and the client could lose the answer.
+  char unread[16384];
+  while (!x.captured && !x.clientTls && recv(x.client, unread, sizeof unread, MSG_DONTWAIT) > 0) {
+  }
   record(x);
 }
 
@@ -522,7 +619,8 @@ void Proxy::record(const Exchange &x) {
                           {"bytes_up", int64_t(x.up)},
                           {"bytes_down", int64_t(x.down)},
                           {"ms", int64_t(nowMs() - x.startMs)},
-                          {"reason", x.reason}});
+                          {"reason", x.reason},
+                          {"via", std::string(x.captured ? "capture" : "proxy")}});
 }
 
 }  // namespace shellrt::egress

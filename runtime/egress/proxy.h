@@ -20,6 +20,7 @@
 
 #include "audit.h"
 #include "egress/decision.h"
+#include "egress/dns.h"
 
 namespace shellrt::egress {
 
@@ -27,6 +28,7 @@ struct Stream;  // bytes read from a socket, with what was read ahead (proxy.cpp
 struct InsideTunnel;  // the upstream of a tunnel whose TLS the proxy ended (proxy.cpp)
 namespace tls {
 class Authority;
+class Session;
 }
 
 // A name the proxy resolves to a fixed address (`shellrt --resolve`, for tests, like curl's
@@ -41,16 +43,26 @@ struct FixedName {
 // proxy's :proxyPort (identity.h; asked of the supervisor by the confined proxy process).
 using Identify = std::function<std::vector<std::string>(uint16_t clientPort, uint16_t proxyPort, std::string &error)>;
 
+// A connection that a program of the sandbox made to another address, which the supervisor
+// connected to the proxy in its stead (sockets/broker.h): it comes as a CONNECT to the address
+// asked, with this secret in a `Shellrt-Captured` field. A CONNECT without it is the
+// program's own, answered as any other; one with a wrong secret is refused.
+constexpr const char *kCapturedField = "shellrt-captured";
+
 class Proxy {
 public:
   // Decides by `egress`. `authority`: where a rule judges requests by method or path (tls.h);
-  // null where none does.
-  Proxy(const Egress &egress, AuditLog &audit, std::vector<FixedName> fixed, Identify identify, tls::Authority *authority)
+  // null where none does. `captureSecret`: what the supervisor writes in captured connections.
+  Proxy(const Egress &egress, AuditLog &audit, std::vector<FixedName> fixed, Identify identify, tls::Authority *authority,
+        std::string captureSecret)
       : audit_(audit), fixed_(std::move(fixed)), identify_(std::move(identify)), authority_(authority),
-        policy_(std::make_shared<const Policy>(egress)) {}
+        captureSecret_(std::move(captureSecret)), policy_(std::make_shared<const Policy>(egress)) {}
   // Serves `listener` (ours from now on) for as long as this process lives, each connection
   // on a thread of its own; `sandbox` is the sandbox's init.
   [[noreturn]] void serve(int listener, pid_t sandbox);
+  // Answers the sandbox's DNS queries on `socket` (UDP, ours from now on; dns.h), for as
+  // long as this process lives.
+  [[noreturn]] void serveNames(int socket);
   // A new egress table for what follows (`shellrt --reload`): each request from now on is
   // decided by it, on kept-alive connections too; a tunnel it would not let through (or
   // would inspect) is closed. Returns how many tunnels were closed.
@@ -67,6 +79,7 @@ public:
 private:
   void serveConnection(int client);
   bool handle(Exchange &x);
+  bool takeCaptured(Exchange &x);
   bool decide(Exchange &x);
   bool identify(Exchange &x);
   bool identify(Exchange &x, const Request &r);
@@ -74,6 +87,7 @@ private:
   bool reuse(const Exchange &x, const Address &a) const;
   void tunnel(Exchange &x);
   void inspectTunnel(Exchange &c);
+  bool endClientTls(Exchange &c, const std::string &host, tls::Session &client);
   bool handleInside(Exchange &x, const Exchange &c, InsideTunnel &upstream);
   bool forward(Exchange &x);
   bool sendRequest(Exchange &x, Stream &answer);
@@ -88,6 +102,8 @@ private:
   std::vector<FixedName> fixed_;
   Identify identify_;
   tls::Authority *authority_;
+  std::string captureSecret_;
+  dns::Names names_;  // what the sandbox's resolver answered, for captured connections
   std::shared_ptr<const Policy> policy_;  // under mutex_
   std::set<Exchange *> tunnels_;          // passing bytes now (tunnel()), under mutex_
   pid_t sandbox_ = -1;

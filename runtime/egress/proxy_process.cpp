@@ -150,7 +150,7 @@ void takeReloads(int fd, Proxy &proxy, router::Router *router, const AuditLog &a
 }
 
 [[noreturn]] void proxyMain(int control, int reloads, const Bundle &bundle, AuditLog &audit, const std::vector<FixedName> &fixed,
-                            const router::Keys &keys) {
+                            const router::Keys &keys, const std::string &captureSecret) {
   const Egress &egress = bundle.egress;
   bool routes = !bundle.routes.providers.empty();
   prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -167,9 +167,9 @@ void takeReloads(int fd, Proxy &proxy, router::Router *router, const AuditLog &a
   int null = open("/dev/null", O_RDWR | O_CLOEXEC);
   if (null >= 0) dup2(null, STDIN_FILENO), dup2(null, STDOUT_FILENO);
   std::unique_ptr<tls::Authority> authority = makeAuthority(control, egress);
-  int listener = receiveFd(control), routerListener = routes ? receiveFd(control) : -1;
+  int listener = receiveFd(control), names = receiveFd(control), routerListener = routes ? receiveFd(control) : -1;
   pid_t sandbox = 0;
-  if (listener < 0 || (routes && routerListener < 0) ||
+  if (listener < 0 || names < 0 || (routes && routerListener < 0) ||
       read(control, &sandbox, sizeof sandbox) != static_cast<ssize_t>(sizeof sandbox))
     _exit(0);
   std::string error;
@@ -177,7 +177,8 @@ void takeReloads(int fd, Proxy &proxy, router::Router *router, const AuditLog &a
     std::cerr << "shellrt: the egress proxy cannot confine itself: " << error << "\n";
     _exit(1);
   }
-  Proxy proxy(egress, audit, fixed, askSupervisor(control), authority.get());
+  Proxy proxy(egress, audit, fixed, askSupervisor(control), authority.get(), captureSecret);
+  std::thread([&proxy, names] { proxy.serveNames(names); }).detach();
   std::unique_ptr<router::Router> router;
   if (routes) {
     router = std::make_unique<router::Router>(bundle.routes, keys, fixed, audit);
@@ -189,7 +190,8 @@ void takeReloads(int fd, Proxy &proxy, router::Router *router, const AuditLog &a
 
 }  // namespace
 
-bool ProxyProcess::start(const Bundle &bundle, AuditLog &audit, const std::vector<FixedName> &fixed, std::string &error) {
+bool ProxyProcess::start(const Bundle &bundle, AuditLog &audit, const std::vector<FixedName> &fixed, const std::string &captureSecret,
+                         std::string &error) {
   const Egress &egress = bundle.egress;
   keys_ = router::readKeys(bundle.routes);
   for (const Routes::Provider &p : bundle.routes.providers) {
@@ -207,7 +209,7 @@ bool ProxyProcess::start(const Bundle &bundle, AuditLog &audit, const std::vecto
   if (pid_ == 0) {
     close(ends[0]);
     close(reloads[0]);
-    proxyMain(ends[1], reloads[1], bundle, audit, fixed, keys_);
+    proxyMain(ends[1], reloads[1], bundle, audit, fixed, keys_, captureSecret);
   }
   close(ends[1]);
   close(reloads[1]);
@@ -232,11 +234,12 @@ bool ProxyProcess::awaitAuthority(std::string &error) {
   return error = "cannot end TLS where the policy judges requests inside HTTPS: " + text.substr(1), false;
 }
 
-bool ProxyProcess::serve(int listener, int router, int diag, pid_t sandbox) {
-  bool sent = sendFd(control_, listener) && (router < 0 || sendFd(control_, router)) &&
+bool ProxyProcess::serve(int listener, int router, int names, int diag, pid_t sandbox) {
+  bool sent = sendFd(control_, listener) && sendFd(control_, names) && (router < 0 || sendFd(control_, router)) &&
               write(control_, &sandbox, sizeof sandbox) == static_cast<ssize_t>(sizeof sandbox);
   // The proxy's alone: if it dies, the sandbox's connections are refused.
   close(listener);
+  close(names);
   if (router >= 0) close(router);
   if (sent) answering_ = std::thread([this, sandbox, diag] { answerIdentityQueries(sandbox, diag); });
   else close(diag);

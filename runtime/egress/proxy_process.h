@@ -28,15 +28,18 @@ public:
   // the sandbox's TLS authority first (tls.h), while the supervisor goes on with the sandbox.
   // Where the bundle routes models, the providers' keys are read here, on the host's side,
   // and live only in the proxy process from then on.
-  bool start(const Bundle &bundle, AuditLog &audit, const std::vector<FixedName> &fixed, std::string &error);
+  // `captureSecret`: what the supervisor writes in the connections it captures (proxy.h).
+  bool start(const Bundle &bundle, AuditLog &audit, const std::vector<FixedName> &fixed, const std::string &captureSecret,
+             std::string &error);
   // Waits for that authority (a failure to make it is the start's); true at once without one.
   bool awaitAuthority(std::string &error);
   // The authority's certificate (PEM), for the sandbox's trust store; empty without one.
   const std::string &authorityCertificate() const { return authorityCertificate_; }
-  // Hands it the listening sockets made in the sandbox (closed here): the proxy's, and the
-  // inference router's (-1 where the policy routes no model); and the sandbox's init.
-  // `diag`, a sock_diag socket of the sandbox's (kept here, for telling callers apart).
-  bool serve(int listener, int router, int diag, pid_t sandbox);
+  // Hands it the sockets made in the sandbox (closed here): the proxy's listener, the
+  // inference router's (-1 where the policy routes no model), the resolver's (UDP, dns.h);
+  // and the sandbox's init. `diag`, a sock_diag socket of the sandbox's (kept here, for
+  // telling callers apart).
+  bool serve(int listener, int router, int names, int diag, pid_t sandbox);
   // The providers' keys the router was started with (router/router.h).
   const router::Keys &keys() const { return keys_; }
   // A new bundle's egress table in force (`shellrt --reload`): `closed`, the tunnels it ended.

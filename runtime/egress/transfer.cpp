@@ -54,6 +54,39 @@ bool Stream::until(const std::string &end, size_t limit, std::string &out) {
   return take(at + end.size(), out);
 }
 
+namespace {
+
+// Just past a head's end (an empty line, or bare LFs for the parser to refuse) in `text`,
+// looking from `from` on; npos when there is none yet.
+size_t headEnd(const std::string &text, size_t from) {
+  size_t start = from < 3 ? 0 : from - 3, crlf = text.find("\r\n\r\n", start), lf = text.find("\n\n", start);
+  if (crlf != std::string::npos && (lf == std::string::npos || crlf <= lf + 1)) return crlf + 4;
+  return lf == std::string::npos ? lf : lf + 2;
+}
+
+}  // namespace
+
+bool Stream::headOnly(size_t limit, std::string &out) {
+  if (from.tls || !buffered.empty()) return until("\r\n\r\n", limit, out);
+  int64_t deadline = nowMs() + timeoutMs;
+  std::string head;
+  char chunk[16384];
+  for (;;) {
+    pollfd p{from.fd, POLLIN, 0};
+    int64_t left = deadline - nowMs();
+    if (left <= 0) return false;
+    int ready = poll(&p, 1, static_cast<int>(left));
+    if (ready < 0 && errno == EINTR) continue;
+    ssize_t seen = ready == 1 ? recv(from.fd, chunk, sizeof chunk, MSG_PEEK) : -1;
+    if (seen <= 0) return false;
+    size_t end = headEnd(head + std::string(chunk, static_cast<size_t>(seen)), head.size());
+    size_t take = end == std::string::npos ? static_cast<size_t>(seen) : end - head.size();
+    if (recv(from.fd, chunk, take, 0) != static_cast<ssize_t>(take)) return false;
+    head.append(chunk, take);
+    if (end != std::string::npos || head.size() > limit) return out = head, true;
+  }
+}
+
 bool Stream::exactly(size_t n, std::string &out) {
   while (buffered.size() < n)
     if (!fill(timeoutMs)) return false;

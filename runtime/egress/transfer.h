@@ -52,6 +52,10 @@ struct Stream {
   // Up to and including `end`, read within the timeout and at most `limit` bytes (a head
   // ended by bare LFs is handed on whole, for the parser to refuse by name).
   bool until(const std::string &end, size_t limit, std::string &out);
+  // A request head, as until("\r\n\r\n") reads it, but from a plain socket nothing past its
+  // end is taken (MSG_PEEK): what follows stays in the socket for whoever reads next (the TLS
+  // of a captured connection, which the proxy may end).
+  bool headOnly(size_t limit, std::string &out);
   bool exactly(size_t n, std::string &out);
   bool take(size_t n, std::string &out);
 };

@@ -16,10 +16,21 @@
 
 namespace shellrt {
 
-// What the sandbox may reach: its own sockets, and the host's that the policy names.
+// Transparent capture (docs/egress.md): a TCP connection to an address outside the sandbox's
+// loopback is made, on the agent's own socket, to the egress proxy in the sandbox
+// (127.0.0.1:proxyPort), which reads first a CONNECT to the address asked, with `secret`
+// (egress/proxy.h, kCapturedField). proxyPort 0: no proxy yet, such connections refused.
+struct Capture {
+  uint16_t proxyPort = 0;
+  std::string secret;
+};
+
+// What the sandbox may reach: its own sockets, and the host's that the policy names; other
+// addresses through the egress proxy.
 struct Reach {
   const SandboxSockets &own;
   const SocketRules &rules;
+  const Capture &capture;
 };
 
 class SocketBroker {

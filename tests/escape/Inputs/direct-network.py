@@ -1,5 +1,5 @@
 # Attempts to leave the sandbox past the egress proxy (network-refused.test): datagrams, a
-# direct TCP connection, a ping socket, raw sockets; and a datagram on the sandbox's own loopback. Only
+# direct TCP connection (captured, and refused by the proxy), a ping socket, raw sockets; and a datagram on the sandbox's own loopback. Only
 # 198.18.0.1 (a benchmarking address no test machine routes) is named, and nothing is sent:
 # the supervisor refuses each before any packet.
 import socket
@@ -16,7 +16,9 @@ udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 attempt("udp 198.18.0.1:53", lambda: udp.sendto(b"query", ("198.18.0.1", 53)))
 attempt("udp 127.0.0.1:9", lambda: udp.sendto(b"local", ("127.0.0.1", 9)))
 tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-attempt("tcp 198.18.0.1:443", lambda: tcp.connect(("198.18.0.1", 443)))
+# Captured (capture.test): connected to the egress proxy, which refuses it (no rule allows
+# the address) and resets the connection.
+attempt("tcp 198.18.0.1:443", lambda: (tcp.connect(("198.18.0.1", 443)), tcp.recv(1)))
 udp6 = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
 attempt("udp6 ::ffff:198.18.0.1:53", lambda: udp6.sendto(b"query", ("::ffff:198.18.0.1", 53)))
 try:
