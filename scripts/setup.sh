@@ -20,6 +20,7 @@ packages=(
   bubblewrap                             # the start-up benchmark compares shellrt with bwrap
   runc                                   # runs the emitted OCI seccomp profile for real in tests
   nodejs python3-pip                     # real clients through the egress proxy in tests (tls-inspection.test)
+  openssh-server                         # an sshd that git clones from over ssh, captured (capture.test)
   "linux-headers-$(dpkg --print-architecture)"  # syscall prototypes: tests/syscall_widths_test.sh
 )
 missing=()
