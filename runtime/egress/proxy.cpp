@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "descriptors.h"
+#include "egress/h2.h"
 #include "egress/host_name.h"
 #include "egress/http_head.h"
 #include "egress/tls.h"
@@ -397,7 +398,8 @@ struct InsideTunnel {
   std::unique_ptr<tls::Session> session;
   bool closed;  // the server ended the last exchange: the next is dialled anew, to the same address
   bool plain;
-  bool open(const Address &address, uint16_t port, std::string &error) {
+  // `offerH2`: h2 offered by ALPN (session->protocol() says what the server chose).
+  bool open(const Address &address, uint16_t port, std::string &error, bool offerH2 = false) {
     if (session || (plain && fd >= 0 && !closed)) return true;
     if (closed || fd < 0) {
       if (fd >= 0) close(fd);
@@ -408,7 +410,7 @@ struct InsideTunnel {
     if (plain) return true;
     ssl_ctx_st *verifying = tls::verifyingContext(error);
     session = std::make_unique<tls::Session>();
-    if (verifying && session->connect(fd, verifying, host, error)) return true;
+    if (verifying && session->connect(fd, verifying, host, error, offerH2)) return true;
     session.reset();
     closed = true;
     return false;
@@ -433,9 +435,9 @@ bool startsWithTls(int fd) {
 
 // The client's TLS, ended here with a certificate for `host` that the sandbox's authority
 // signed; the server name it asks must be the CONNECT host.
-bool Proxy::endClientTls(Exchange &c, const std::string &host, tls::Session &client) {
+bool Proxy::endClientTls(Exchange &c, const std::string &host, tls::Session &client, bool offerH2) {
   std::string error, asked;
-  ssl_ctx_st *certificate = authority_->serverFor(host, error);
+  ssl_ctx_st *certificate = authority_->serverFor(host, error, offerH2);
   if (!certificate || !client.accept(c.client, certificate, asked, error)) return c.reason = error, false;
   Host named;
   if (!asked.empty() && (!canonicalHost(asked, named, error) || named.name != c.request.host)) {
@@ -454,15 +456,30 @@ void Proxy::inspectTunnel(Exchange &c) {
   std::string host = c.request.host.empty() ? addressText(*c.dialled) : c.request.host;
   // A captured connection may carry plain HTTP (port 80): its requests are judged as they are.
   bool tlsInside = !c.captured || startsWithTls(c.client);
-  tls::Session client;
-  if (tlsInside && !endClientTls(c, host, client)) return;
-  Stream in{{c.client, tlsInside ? &client : nullptr}, {}, kHeadTimeoutMs};
   InsideTunnel upstream{c.upstream, host, nullptr, false, !tlsInside};
+  // h2 is offered to the program only where the upstream chose it: its TLS opens first (if
+  // it fails, the program's first request gets the 502 that says why).
+  std::string error;
+  bool upstreamH2 = tlsInside && h2::load(error) && upstream.open(*c.dialled, c.request.port, error, true) &&
+                    upstream.session->protocol() == "h2";
+  tls::Session client;
+  if (tlsInside && !endClientTls(c, host, client, upstreamH2)) return;
+  if (upstreamH2 && client.protocol() == "h2") relayH2(c, client, upstream);
+  else inspectHttp1(c, tlsInside ? &client : nullptr, upstream);
+  upstream.session.reset();  // its close_notify before the socket closes
+  c.upstream = upstream.fd;
+}
+
+// Each HTTP/1.1 request inside, in turn. An upstream session that chose h2 for a program that
+// did not is ended: the first request opens one of HTTP/1.1.
+void Proxy::inspectHttp1(Exchange &c, tls::Session *client, InsideTunnel &upstream) {
+  if (upstream.session && upstream.session->protocol() == "h2") upstream.session.reset(), upstream.closed = true;
+  Stream in{{c.client, client}, {}, kHeadTimeoutMs};
   for (bool again = true; again;) {
     Exchange x;
     x.policy = current();
     x.client = c.client;
-    x.clientTls = tlsInside ? &client : nullptr;
+    x.clientTls = client;
     x.captured = c.captured;
     x.inner = true;
     x.in = std::move(in);
@@ -473,8 +490,43 @@ void Proxy::inspectTunnel(Exchange &c) {
     in = std::move(x.in);
     c.up += x.up, c.down += x.down;
   }
-  upstream.session.reset();  // its close_notify before the socket closes
-  c.upstream = upstream.fd;
+}
+
+// HTTP/2 on both sides (h2.h): each stream decided as a request inside would be, answered by
+// the same refusal, and recorded when it ends.
+void Proxy::relayH2(Exchange &c, tls::Session &client, InsideTunnel &upstream) {
+  h2::Judge judge;
+  judge.decide = [&](h2::StreamRequest &r, h2::Refusal &refusal) {
+    auto x = std::make_shared<Exchange>();
+    x->policy = current();
+    x->client = c.client;
+    x->captured = c.captured;
+    x->inner = true;
+    x->request = c.request;
+    x->request.http = true;
+    x->request.method = x->head.method = r.method;
+    x->request.path = x->head.path = r.path;
+    x->head.host = c.head.host;
+    x->dialled = c.dialled;
+    r.note = x;
+    refusal.status = r.malformed.empty() ? 403 : 400;
+    if (r.malformed.empty()) x->decision = x->policy->table.decide(x->request);
+    if (r.malformed.empty() && (x->decision.allow || !x->decision.enforced)) return x->outcome = x->decision.allow ? "allow" : "audit", true;
+    refusal.body = refusalBody(*x, refusal.status, r.malformed, "");
+    refusal.reason = x->reason;
+    return false;
+  };
+  judge.ended = [&](const h2::StreamRequest &r, const h2::StreamEnd &end) {
+    auto *x = static_cast<Exchange *>(r.note.get());
+    if (!x) return;
+    if (x->status == 0) x->status = end.status;
+    if (x->reason.empty()) x->reason = end.reason;
+    x->up = end.up, x->down = end.down;
+    c.up += end.up, c.down += end.down;
+    record(*x);
+  };
+  h2::relay({c.client, &client}, {upstream.fd, upstream.session.get()}, c.request.host.empty() ? addressText(*c.dialled) : c.request.host,
+            c.request.port, judge);
 }
 
 // One request inside an inspected tunnel; the upstream's TLS opened at the first, and again
@@ -576,9 +628,9 @@ std::string hintFor(const Request &r, const std::string &shown) {
 
 }  // namespace
 
-// An answer in HTTP with a JSON body that says what was refused, why, and the line that
-// would allow it; and the audit event.
-void Proxy::refuse(Exchange &x, int status, const std::string &reason, const std::string &hint) {
+// What a refusal says (JSON: what was refused, why, and the line that would allow it), the
+// exchange marked refused.
+std::string Proxy::refusalBody(Exchange &x, int status, const std::string &reason, const std::string &hint) {
   x.status = status;
   x.outcome = "deny";
   std::string shown = x.head.host.empty() ? "?" : x.head.host;
@@ -590,6 +642,13 @@ void Proxy::refuse(Exchange &x, int status, const std::string &reason, const std
                      ",\"host\":" + jsonString(x.request.host) + ",\"port\":" + std::to_string(x.request.port) +
                      ",\"method\":" + jsonString(x.head.method) + ",\"path\":" + jsonString(x.head.path) +
                      (suggestion.empty() ? "" : ",\"add_to_policy\":" + jsonString(suggestion)) + "}\n";
+  return body;
+}
+
+// An answer in HTTP with a JSON body that says what was refused, why, and the line that
+// would allow it; and the audit event.
+void Proxy::refuse(Exchange &x, int status, const std::string &reason, const std::string &hint) {
+  std::string body = refusalBody(x, status, reason, hint);
   const char *phrase = status == 403 ? "Forbidden" : status == 502 ? "Bad Gateway" : status == 431 ? "Request Header Fields Too Large"
                      : status == 501 ? "Not Implemented" : status == 505 ? "HTTP Version Not Supported" : "Bad Request";
   // A captured connection's program speaks its own protocol: it sees the connection reset.

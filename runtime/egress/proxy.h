@@ -87,11 +87,14 @@ private:
   bool reuse(const Exchange &x, const Address &a) const;
   void tunnel(Exchange &x);
   void inspectTunnel(Exchange &c);
-  bool endClientTls(Exchange &c, const std::string &host, tls::Session &client);
+  void inspectHttp1(Exchange &c, tls::Session *client, InsideTunnel &upstream);
+  void relayH2(Exchange &c, tls::Session &client, InsideTunnel &upstream);
+  bool endClientTls(Exchange &c, const std::string &host, tls::Session &client, bool offerH2);
   bool handleInside(Exchange &x, const Exchange &c, InsideTunnel &upstream);
   bool forward(Exchange &x);
   bool sendRequest(Exchange &x, Stream &answer);
   void refuse(Exchange &x, int status, const std::string &reason, const std::string &hint = "");
+  std::string refusalBody(Exchange &x, int status, const std::string &reason, const std::string &hint);
   void record(const Exchange &x);
   std::vector<std::string> callerBinaries(int client, std::string &error) const;
 

@@ -10,6 +10,7 @@
 
 #include <unistd.h>
 
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -32,7 +33,8 @@ namespace {
   X(SSL_CTX_use_certificate) X(SSL_CTX_use_PrivateKey) X(SSL_CTX_set_default_verify_paths)         \
   X(SSL_CTX_set_verify) X(SSL_new) X(SSL_free) X(SSL_set_fd) X(SSL_accept) X(SSL_connect)          \
   X(SSL_read) X(SSL_write) X(SSL_shutdown) X(SSL_pending) X(SSL_ctrl) X(SSL_set1_host)             \
-  X(SSL_get_servername) X(SSL_get_verify_result)
+  X(SSL_get_servername) X(SSL_get_verify_result)                                                    \
+  X(SSL_set_alpn_protos) X(SSL_get0_alpn_selected) X(SSL_CTX_set_alpn_select_cb)
 
 struct Calls {
 #define SHELLRT_DECLARE(name) decltype(&::name) name = nullptr;
@@ -121,6 +123,25 @@ ssl_ctx_st *newContext(const SSL_METHOD *method) {
   return context;
 }
 
+// ALPN, in its wire form: each protocol's length, then its name.
+const unsigned char kH2AndHttp11[] = {2, 'h', '2', 8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
+
+// The server's choice among what the client offers: h2, else HTTP/1.1, else no ALPN at all.
+int selectProtocol(SSL *, const unsigned char **out, unsigned char *outLength, const unsigned char *in, unsigned int inLength,
+                   void *) {
+  for (const char *wanted : {"h2", "http/1.1"})
+    for (unsigned int at = 0; at < inLength; at += 1u + in[at]) {
+      unsigned char length = in[at];
+      if (at + 1 + length > inLength) break;
+      if (length == std::strlen(wanted) && std::memcmp(in + at + 1, wanted, length) == 0) {
+        *out = in + at + 1;
+        *outLength = length;
+        return SSL_TLSEXT_ERR_OK;
+      }
+    }
+  return SSL_TLSEXT_ERR_NOACK;
+}
+
 }  // namespace
 
 bool load(std::string &error) {
@@ -145,10 +166,11 @@ bool Session::accept(int fd, ssl_ctx_st *context, std::string &serverName, std::
   return true;
 }
 
-bool Session::connect(int fd, ssl_ctx_st *verifying, const std::string &host, std::string &error) {
+bool Session::connect(int fd, ssl_ctx_st *verifying, const std::string &host, std::string &error, bool offerH2) {
   ssl.ERR_clear_error();
   ssl_ = ssl.SSL_new(verifying);
-  if (!ssl_ || ssl.SSL_set_fd(ssl_, fd) != 1 || ssl.SSL_set1_host(ssl_, host.c_str()) != 1)
+  if (!ssl_ || ssl.SSL_set_fd(ssl_, fd) != 1 || ssl.SSL_set1_host(ssl_, host.c_str()) != 1 ||
+      (offerH2 && ssl.SSL_set_alpn_protos(ssl_, kH2AndHttp11, sizeof kH2AndHttp11) != 0))
     return error = lastError("TLS to the upstream"), false;
   if (!isAddress(host)) ssl.SSL_ctrl(ssl_, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name, const_cast<char *>(host.c_str()));
   if (ssl.SSL_connect(ssl_) == 1) return true;
@@ -177,6 +199,13 @@ bool Session::write(const char *data, size_t size) {
 }
 
 bool Session::pending() const { return ssl.SSL_pending(ssl_) > 0; }
+
+std::string Session::protocol() const {
+  const unsigned char *name = nullptr;
+  unsigned int length = 0;
+  if (ssl_) ssl.SSL_get0_alpn_selected(ssl_, &name, &length);
+  return name ? std::string(reinterpret_cast<const char *>(name), length) : std::string();
+}
 
 Authority::~Authority() {
   for (auto &entry : servers_) ssl.SSL_CTX_free(entry.second);
@@ -215,9 +244,9 @@ ssl_ctx_st *verifyingContext(std::string &error) {
   return made = context;
 }
 
-ssl_ctx_st *Authority::serverFor(const std::string &host, std::string &error) {
+ssl_ctx_st *Authority::serverFor(const std::string &host, std::string &error, bool offerH2) {
   std::lock_guard<std::mutex> lock(mutex_);
-  auto known = servers_.find(host);
+  auto known = servers_.find(offerH2 ? host + " h2" : host);
   if (known != servers_.end()) return known->second;
   // The hosts' key, made at the first tunnel: not on the sandbox's way to its start.
   if (!leafKey_ && !(leafKey_ = ssl.EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256")))
@@ -242,7 +271,8 @@ ssl_ctx_st *Authority::serverFor(const std::string &host, std::string &error) {
     for (auto &entry : servers_) ssl.SSL_CTX_free(entry.second);  // sessions keep their own references
     servers_.clear();
   }
-  return servers_[host] = context;
+  if (offerH2) ssl.SSL_CTX_set_alpn_select_cb(context, selectProtocol, nullptr);
+  return servers_[offerH2 ? host + " h2" : host] = context;
 }
 
 std::string systemRoots() {

@@ -35,8 +35,11 @@ public:
   // The server's side, presenting `context`'s certificate; the client's name asked (SNI) in
   // `serverName`, empty when it asked none.
   bool accept(int fd, ssl_ctx_st *context, std::string &serverName, std::string &error);
-  // The client's side, to `host` (a name or an address), whose certificate must verify.
-  bool connect(int fd, ssl_ctx_st *verifying, const std::string &host, std::string &error);
+  // The client's side, to `host` (a name or an address), whose certificate must verify;
+  // offering h2 by ALPN (and HTTP/1.1) when `offerH2`.
+  bool connect(int fd, ssl_ctx_st *verifying, const std::string &host, std::string &error, bool offerH2 = false);
+  // The protocol ALPN chose ("h2", "http/1.1"), empty when none was.
+  std::string protocol() const;
   // Like read(2) and a whole write: -1 on an error, 0 at the peer's end.
   ssize_t read(char *buffer, size_t size);
   bool write(const char *data, size_t size);
@@ -57,8 +60,9 @@ public:
   bool create(std::string &error);
   const std::string &certificatePem() const { return certificatePem_; }
   // A server context presenting a certificate for `host` (a canonical name or an address),
-  // made at its first use and kept.
-  ssl_ctx_st *serverFor(const std::string &host, std::string &error);
+  // made at its first use and kept; choosing h2 by ALPN where the client offers it when
+  // `offerH2` (else HTTP/1.1, without ALPN).
+  ssl_ctx_st *serverFor(const std::string &host, std::string &error, bool offerH2 = false);
 
 private:
   evp_pkey_st *key_ = nullptr;      // the authority's
