@@ -218,11 +218,6 @@ private:
       lastBeyond_.clear();  // not refused: the proxy decides it, and records it
       return capture(fd, domain, to.beyond);
     }
-    // A datagram socket's connect sends nothing (glibc and c-ares make one to each address
-    // they sort, to learn its source): refused without an event; its sends are recorded.
-    int type = 0;
-    socklen_t size = sizeof type;
-    if (r == -ENETUNREACH && getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &size) == 0 && type == SOCK_DGRAM) lastBeyond_.clear();
     if (r) return r;
     return connect(fd, reinterpret_cast<sockaddr *>(&to.address), to.length) == 0 ? 0 : -errno;
   }
