@@ -274,14 +274,18 @@ struct SetupReports {
   // sandbox would have no way out, so it does not start. `ports`: "PROXY ROUTER".
   void takeProxy(const std::string &ports) {
     bool routes = !bundle.routes.providers.empty();
-    int listener = receiveFd(diagSocket), names = receiveFd(diagSocket), diag = receiveFd(diagSocket),
-        router = routes ? receiveFd(diagSocket) : -1;
-    if (listener < 0 || names < 0 || diag < 0 || (routes && router < 0)) {
+    egress::ProxySockets sockets;
+    sockets.listener = receiveFd(diagSocket);
+    sockets.names = receiveFd(diagSocket);
+    sockets.namesTcp = receiveFd(diagSocket);
+    int diag = receiveFd(diagSocket);
+    sockets.router = routes ? receiveFd(diagSocket) : -1;
+    if (sockets.listener < 0 || sockets.names < 0 || sockets.namesTcp < 0 || diag < 0 || (routes && sockets.router < 0)) {
       error = "cannot take the egress proxy's socket from the sandbox";
       kill(child, SIGKILL);
       return;
     }
-    if (!proxy.serve(listener, router, names, diag, child)) {
+    if (!proxy.serve(sockets, diag, child)) {
       error = "cannot hand the egress proxy its socket";
       kill(child, SIGKILL);
       return;

@@ -189,15 +189,17 @@ bool loopbackUp() {
   return ok;
 }
 
-// The sandbox's resolver's socket (UDP 127.0.0.1:53, where glibc asks when /etc/resolv.conf
-// names no other server; the sandbox's resolv.conf names it too), served by the proxy.
-int resolverSocket() {
-  int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+// The sandbox's resolver's sockets (127.0.0.1:53, where glibc asks when /etc/resolv.conf
+// names no other server; the sandbox's resolv.conf names it too), served by the proxy: UDP,
+// and TCP (listening) for the clients that ask over TCP (dig's ANY).
+int resolverSocket(int type) {
+  int fd = socket(AF_INET, type | SOCK_CLOEXEC, 0);
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_port = htons(53);
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (fd >= 0 && bind(fd, reinterpret_cast<sockaddr *>(&address), sizeof address) != 0) {
+  if (fd >= 0 && (bind(fd, reinterpret_cast<sockaddr *>(&address), sizeof address) != 0 ||
+                  (type == SOCK_STREAM && listen(fd, 64) != 0))) {
     close(fd);
     return -1;
   }
@@ -228,14 +230,15 @@ int loopbackListener(uint16_t &port) {
 // (router/router.h). Reported as "proxy PORT ROUTER_PORT" (0: no router).
 Ports supervisorListeners(const SandboxSpec &spec) {
   Ports ports;
-  int proxy = loopbackListener(ports.proxy), names = resolverSocket();
+  int proxy = loopbackListener(ports.proxy), names = resolverSocket(SOCK_DGRAM), namesTcp = resolverSocket(SOCK_STREAM);
   int diag = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
   bool routes = !spec.bundle->routes.providers.empty();
   int router = routes ? loopbackListener(ports.router) : -1;
-  if (proxy < 0 || names < 0 || diag < 0 || (routes && router < 0) || !sendFd(spec.notifySocket, proxy) ||
-      !sendFd(spec.notifySocket, names) || !sendFd(spec.notifySocket, diag) || (routes && !sendFd(spec.notifySocket, router)))
+  if (proxy < 0 || names < 0 || namesTcp < 0 || diag < 0 || (routes && router < 0) || !sendFd(spec.notifySocket, proxy) ||
+      !sendFd(spec.notifySocket, names) || !sendFd(spec.notifySocket, namesTcp) || !sendFd(spec.notifySocket, diag) ||
+      (routes && !sendFd(spec.notifySocket, router)))
     die(spec, errnoText("make the egress proxy's, its resolver's and the router's sockets"));
-  for (int fd : {proxy, names, diag, router})
+  for (int fd : {proxy, names, namesTcp, diag, router})
     if (fd >= 0) close(fd);
   report(spec.reportFd, "proxy " + std::to_string(ports.proxy) + " " + std::to_string(ports.router));
   return ports;

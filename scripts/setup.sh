@@ -22,6 +22,7 @@ packages=(
   nodejs python3-pip                     # real clients through the egress proxy in tests (tls-inspection.test)
   openssh-server                         # an sshd that git clones from over ssh, captured (capture.test)
   python3-grpcio                         # gRPC over HTTP/2 through the proxy, decided by path (capture.test)
+  golang-go bind9-dnsutils               # a Go program and dig, captured and answered by the sandbox's resolver (capture.test)
   libnghttp2-dev                         # HTTP/2 inside inspected connections (egress/h2.h; loaded by dlopen)
   "linux-headers-$(dpkg --print-architecture)"  # syscall prototypes: tests/syscall_widths_test.sh
 )

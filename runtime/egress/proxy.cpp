@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstring>
 #include <fstream>
@@ -239,6 +240,18 @@ bool Proxy::takeCaptured(Exchange &x) {
   return true;
 }
 
+// The resolver's reply to one query (empty: none is due), and its audit event.
+std::string Proxy::answerName(const std::string &query) {
+  dns::Outcome out;
+  std::string reply = dns::answer(query, current()->table, names_, out);
+  if (!reply.empty())
+    audit_.event("dns", {{"decision", std::string(out.answer == "nxdomain" || out.answer == "formerr" ? "deny" : "allow")},
+                         {"host", out.name},
+                         {"type", out.type},
+                         {"answer", out.answer}});
+  return reply;
+}
+
 void Proxy::serveNames(int socket) {
   char query[4096];
   for (;;) {
@@ -247,14 +260,35 @@ void Proxy::serveNames(int socket) {
     ssize_t n = recvfrom(socket, query, sizeof query, 0, reinterpret_cast<sockaddr *>(&from), &size);
     if (n < 0 && (errno == EINTR || errno == ENOMEM)) continue;
     if (n < 0) _exit(1);  // the socket is gone: the supervisor sees the proxy end and says so
-    dns::Outcome out;
-    std::string reply = dns::answer(std::string(query, static_cast<size_t>(n)), current()->table, names_, out);
-    if (reply.empty()) continue;
-    sendto(socket, reply.data(), reply.size(), MSG_NOSIGNAL, reinterpret_cast<sockaddr *>(&from), size);
-    audit_.event("dns", {{"decision", std::string(out.answer == "nxdomain" || out.answer == "formerr" ? "deny" : "allow")},
-                         {"host", out.name},
-                         {"type", out.type},
-                         {"answer", out.answer}});
+    std::string reply = answerName(std::string(query, static_cast<size_t>(n)));
+    if (!reply.empty()) sendto(socket, reply.data(), reply.size(), MSG_NOSIGNAL, reinterpret_cast<sockaddr *>(&from), size);
+  }
+}
+
+void Proxy::serveNamesOverTcp(int listener) {
+  constexpr int kMaxAsking = 64;  // connections at once; more wait in the backlog
+  static std::atomic<int> asking{0};
+  for (;;) {
+    int client = accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
+    if (client < 0 && (errno == EINTR || errno == ECONNABORTED || errno == EMFILE || errno == ENFILE)) continue;
+    if (client < 0) _exit(1);
+    if (asking >= kMaxAsking) {
+      close(client);
+      continue;
+    }
+    ++asking;
+    std::thread([this, client] {
+      Stream in{{client, nullptr}, {}, 10000};  // a silent asker is let go after 10 s
+      std::string length, query;
+      while (in.exactly(2, length) && in.exactly((uint8_t(length[0]) << 8) | uint8_t(length[1]), query)) {
+        std::string reply = answerName(query);
+        if (reply.empty()) break;
+        reply.insert(0, {char(reply.size() >> 8), char(reply.size() & 0xff)});
+        if (!writeAll(client, reply)) break;
+      }
+      close(client);
+      --asking;
+    }).detach();
   }
 }
 

@@ -63,6 +63,9 @@ public:
   // Answers the sandbox's DNS queries on `socket` (UDP, ours from now on; dns.h), for as
   // long as this process lives.
   [[noreturn]] void serveNames(int socket);
+  // The same over TCP (`listener`, ours from now on): each message after its two-byte
+  // length, a connection on a thread of its own.
+  [[noreturn]] void serveNamesOverTcp(int listener);
   // A new egress table for what follows (`shellrt --reload`): each request from now on is
   // decided by it, on kept-alive connections too; a tunnel it would not let through (or
   // would inspect) is closed. Returns how many tunnels were closed.
@@ -80,6 +83,7 @@ private:
   void serveConnection(int client);
   bool handle(Exchange &x);
   bool takeCaptured(Exchange &x);
+  std::string answerName(const std::string &query);
   bool decide(Exchange &x);
   bool identify(Exchange &x);
   bool identify(Exchange &x, const Request &r);

@@ -167,9 +167,10 @@ void takeReloads(int fd, Proxy &proxy, router::Router *router, const AuditLog &a
   int null = open("/dev/null", O_RDWR | O_CLOEXEC);
   if (null >= 0) dup2(null, STDIN_FILENO), dup2(null, STDOUT_FILENO);
   std::unique_ptr<tls::Authority> authority = makeAuthority(control, egress);
-  int listener = receiveFd(control), names = receiveFd(control), routerListener = routes ? receiveFd(control) : -1;
+  int listener = receiveFd(control), names = receiveFd(control), namesTcp = receiveFd(control);
+  int routerListener = routes ? receiveFd(control) : -1;
   pid_t sandbox = 0;
-  if (listener < 0 || names < 0 || (routes && routerListener < 0) ||
+  if (listener < 0 || names < 0 || namesTcp < 0 || (routes && routerListener < 0) ||
       read(control, &sandbox, sizeof sandbox) != static_cast<ssize_t>(sizeof sandbox))
     _exit(0);
   std::string error;
@@ -179,6 +180,7 @@ void takeReloads(int fd, Proxy &proxy, router::Router *router, const AuditLog &a
   }
   Proxy proxy(egress, audit, fixed, askSupervisor(control), authority.get(), captureSecret);
   std::thread([&proxy, names] { proxy.serveNames(names); }).detach();
+  std::thread([&proxy, namesTcp] { proxy.serveNamesOverTcp(namesTcp); }).detach();
   std::unique_ptr<router::Router> router;
   if (routes) {
     router = std::make_unique<router::Router>(bundle.routes, keys, fixed, audit);
@@ -234,13 +236,13 @@ bool ProxyProcess::awaitAuthority(std::string &error) {
   return error = "cannot end TLS where the policy judges requests inside HTTPS: " + text.substr(1), false;
 }
 
-bool ProxyProcess::serve(int listener, int router, int names, int diag, pid_t sandbox) {
-  bool sent = sendFd(control_, listener) && sendFd(control_, names) && (router < 0 || sendFd(control_, router)) &&
+bool ProxyProcess::serve(const ProxySockets &sockets, int diag, pid_t sandbox) {
+  bool sent = sendFd(control_, sockets.listener) && sendFd(control_, sockets.names) && sendFd(control_, sockets.namesTcp) &&
+              (sockets.router < 0 || sendFd(control_, sockets.router)) &&
               write(control_, &sandbox, sizeof sandbox) == static_cast<ssize_t>(sizeof sandbox);
   // The proxy's alone: if it dies, the sandbox's connections are refused.
-  close(listener);
-  close(names);
-  if (router >= 0) close(router);
+  for (int fd : {sockets.listener, sockets.names, sockets.namesTcp, sockets.router})
+    if (fd >= 0) close(fd);
   if (sent) answering_ = std::thread([this, sandbox, diag] { answerIdentityQueries(sandbox, diag); });
   else close(diag);
   return sent;

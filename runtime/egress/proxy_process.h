@@ -22,6 +22,13 @@
 
 namespace shellrt::egress {
 
+// The sockets the proxy serves, made in the sandbox's network namespace: its listener, the
+// inference router's (-1 where the policy routes no model), the resolver's (UDP, and TCP
+// listening; dns.h).
+struct ProxySockets {
+  int listener = -1, router = -1, names = -1, namesTcp = -1;
+};
+
 class ProxyProcess {
 public:
   // Forks it; it waits for serve(). Where a rule judges requests by method or path, it makes
@@ -35,11 +42,9 @@ public:
   bool awaitAuthority(std::string &error);
   // The authority's certificate (PEM), for the sandbox's trust store; empty without one.
   const std::string &authorityCertificate() const { return authorityCertificate_; }
-  // Hands it the sockets made in the sandbox (closed here): the proxy's listener, the
-  // inference router's (-1 where the policy routes no model), the resolver's (UDP, dns.h);
-  // and the sandbox's init. `diag`, a sock_diag socket of the sandbox's (kept here, for
-  // telling callers apart).
-  bool serve(int listener, int router, int names, int diag, pid_t sandbox);
+  // Hands it the sockets made in the sandbox (closed here) and the sandbox's init. `diag`, a
+  // sock_diag socket of the sandbox's (kept here, for telling callers apart).
+  bool serve(const ProxySockets &sockets, int diag, pid_t sandbox);
   // The providers' keys the router was started with (router/router.h).
   const router::Keys &keys() const { return keys_; }
   // A new bundle's egress table in force (`shellrt --reload`): `closed`, the tunnels it ended.
