@@ -274,8 +274,10 @@ private:
   // The agent's socket connected to the egress proxy instead, and the address it asked
   // ("198.18.0.1:443", "[2001:db8::1]:443") written first, with the supervisor's secret: the
   // proxy decides it as a CONNECT there (egress/proxy.h). Done before the call returns, so
-  // the program's own bytes come after; a socket of IPv6 only cannot reach the proxy's IPv4
-  // address and gets ENETUNREACH, as before.
+  // the program's own bytes come after. An IPv6 socket reaches the proxy's IPv4 address
+  // mapped: a socket of IPv6 only (IPV6_V6ONLY) is made dual first, which changes nothing
+  // for it once connected; one already bound to an IPv6 address cannot be, and gets
+  // ENETUNREACH.
   int64_t capture(int fd, int domain, const std::string &asked) {
     sockaddr_storage proxy{};
     socklen_t size = 0;
@@ -291,6 +293,8 @@ private:
       in6.sin6_port = htons(reach_.capture.proxyPort);
       inet_pton(AF_INET6, "::ffff:127.0.0.1", &in6.sin6_addr);
       size = sizeof in6;
+      int dual = 0;
+      setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &dual, sizeof dual);
     }
     if (connect(fd, reinterpret_cast<sockaddr *>(&proxy), size) != 0) {
       if (errno != EINPROGRESS) return errno == EAFNOSUPPORT || errno == ENETUNREACH ? -ENETUNREACH : -errno;

@@ -29,6 +29,12 @@ echo "address-not-given: $(py '
 import socket
 s = socket.create_connection(("240.1.255.254", 18491), timeout=5)
 print("connected;", s.recv(10))')"
+echo "ipv6-only: $(py '
+import socket
+s = socket.socket(socket.AF_INET6)
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+s.connect(("2001:db8::5", 443))
+print("connected;", s.recv(10))')"
 echo "forged: $(py '
 import os, socket
 host, port = os.environ["http_proxy"].rsplit("/", 1)[1].split(":")
