@@ -118,6 +118,7 @@ struct Proxy::Exchange {
   bool inspect = false;  // the tunnel's requests are judged: its TLS is ended here
   bool captured = false;  // the supervisor connected it in the program's stead
   bool inner = false;     // a request inside a tunnel the proxy ended: answered in HTTP
+  bool first = false;     // the connection's first request
   Endpoint toClient() const { return {client, clientTls}; }
   Endpoint toUpstream() const { return {upstream, upstreamTls}; }
 };
@@ -158,10 +159,11 @@ void Proxy::serveConnection(int client) {
   int kept = -1;
   std::optional<Address> keptAddress;
   uint16_t keptPort = 0;
-  for (bool again = true; again;) {
+  for (bool again = true, first = true; again; first = false) {
     Exchange x;
     x.policy = current();
     x.client = client;
+    x.first = first;
     x.in = std::move(in);
     x.kept = kept;
     x.keptAddress = keptAddress;
@@ -181,7 +183,10 @@ void Proxy::serveConnection(int client) {
 
 bool Proxy::handle(Exchange &x) {
   std::string text, error;
-  if (!x.in.headOnly(kMaxHead, text)) return false;  // nothing more asked, or too slowly
+  // The first head of a connection, which may be a capture's, is read to its end and no
+  // further (what follows may be TLS that the proxy ends); the next ones as they come.
+  bool read = x.first ? x.in.headOnly(kMaxHead, text) : x.in.until("\r\n\r\n", kMaxHead, text);
+  if (!read) return false;  // nothing more asked, or too slowly
   int status = 0;
   if (!parseRequestHead(text, x.head, status, error)) return refuse(x, status, error), false;
   if (!takeCaptured(x)) return false;
