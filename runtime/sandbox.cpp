@@ -224,10 +224,10 @@ int loopbackListener(uint16_t &port) {
 
 // The sockets the supervisor serves from outside, made here while this process still acts
 // in the sandbox's network namespace as its owner: the egress proxy's (egress/proxy.h) and
-// its resolver's (egress/dns.h), a
-// sock_diag socket by which the supervisor tells which program opened a connection to it
-// (egress/identity.h), and, where the policy routes models, the inference router's
-// (router/router.h). Reported as "proxy PORT ROUTER_PORT" (0: no router).
+// its resolver's (egress/dns.h), a sock_diag socket by which the supervisor tells which
+// program opened a connection to it (egress/identity.h), and, where the policy routes
+// models, the inference router's (router/router.h). Reported as "proxy PORT ROUTER_PORT"
+// (0: no router).
 Ports supervisorListeners(const SandboxSpec &spec) {
   Ports ports;
   int proxy = loopbackListener(ports.proxy), names = resolverSocket(SOCK_DGRAM), namesTcp = resolverSocket(SOCK_STREAM);

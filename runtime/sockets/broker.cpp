@@ -215,8 +215,9 @@ private:
     int r = destination(caller_, reach_, domain, address, length, to);
     remember(to);
     if (r == -ENETUNREACH && reach_.capture.proxyPort && isTcp(fd)) {
-      lastBeyond_.clear();  // not refused: the proxy decides it, and records it
-      return capture(fd, domain, to.beyond);
+      int64_t captured = capture(fd, domain, to.beyond);
+      if (captured == 0) lastBeyond_.clear();  // not refused: the proxy decides it, and records it
+      return captured;
     }
     if (r) return r;
     return connect(fd, reinterpret_cast<sockaddr *>(&to.address), to.length) == 0 ? 0 : -errno;
