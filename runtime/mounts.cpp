@@ -370,7 +370,9 @@ bool buildRoot(const SandboxSpec &spec, std::vector<std::string> &placeholders, 
   notes = "mounts: " + std::to_string(bound) + " paths bound, " + std::to_string(missing.size()) + " missing" +
           missingList(missing) + ", " +
           std::to_string(planned) + " plan entries applied, " + std::to_string(absent) + " absent, " +
-          std::to_string(git) + " git paths held" + (cgroups ? ", " + std::to_string(cgroups) + " cgroup mounts read-only" : "");
+          std::to_string(git) + " git paths held (" + std::to_string(spec.git.nestedRepositories) + " nested repositories" +
+          (spec.git.nestedWalkComplete ? "" : "; the workspace is larger than the start looks through: the rest "
+                                                  "checked while the session runs") + ")" + (cgroups ? ", " + std::to_string(cgroups) + " cgroup mounts read-only" : "");
   return true;
 }
 

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <set>
 
 #include "bundle/bundle.h"
@@ -119,40 +120,95 @@ bool isDirectoryEntry(const dirent &e, const std::string &path) {
   return e.d_type == DT_DIR || (e.d_type == DT_UNKNOWN && lstat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode));
 }
 
-StartProtection protectWorkspaceRepository(const std::string &workspace, const std::string &home) {
-  StartProtection p;
-  std::string dotGit = workspace + "/.git", gitDir;
+namespace {
+
+// What git takes configuration or code from in one git directory, held: the directory pinned,
+// its config, config.worktree, commondir and hooks read-only, the files its config includes
+// and its hooksPath where they exist; its configurations' settings kept for the broker.
+void holdGitDir(StartProtection &p, const std::string &dir, const std::string &workTree, const std::string &home) {
+  p.pinned.push_back(dir);
+  for (const char *file : {"/config", "/config.worktree", "/commondir", "/hooks"})
+    if (exists(dir + file)) p.readOnly.push_back(dir + file);
+  for (const char *file : {"/config", "/config.worktree"}) {
+    std::vector<Setting> held;
+    std::string ignored;
+    // One that cannot be read is held read-only, and never rewritten.
+    if (readConfig(dir + file, held, ignored)) p.heldConfigs[realPath(dir) + file] = std::move(held);
+  }
+  std::vector<Setting> settings;
+  std::string ignored;
+  if (!readConfig(dir + "/config", settings, ignored)) return;
+  for (const std::string &included : includedFiles(settings, dir, home))
+    if (exists(included)) p.readOnly.push_back(included);
+  for (const std::string &hooks : hooksPaths(settings, workTree, home))
+    if (isDirectory(hooks)) p.readOnly.push_back(hooks);
+}
+
+// The repository whose work tree is `workTree`, held: its git directory (`.git`, or the one
+// a .git file names), its common one, and theirs nested (submodules', worktrees'). The
+// workspace's own may have a common directory outside the workspace (a linked worktree's).
+void holdRepository(StartProtection &p, const std::string &workTree, const std::string &workspace, const std::string &home) {
+  std::string dotGit = workTree + "/.git", gitDir;
   struct stat st;
-  if (lstat(dotGit.c_str(), &st) != 0) return p;
+  if (lstat(dotGit.c_str(), &st) != 0) return;
   if (S_ISDIR(st.st_mode)) gitDir = dotGit;
   else if (S_ISREG(st.st_mode)) gitDir = realPath(gitfileTarget(dotGit));
-  if (gitDir.empty() || !isDirectory(gitDir)) return p;
+  if (gitDir.empty() || !isDirectory(gitDir)) return;
   std::string commonDir = realPath(commonDirOf(gitDir));
-  if (!commonDir.empty() && !pathWithin(commonDir, workspace)) p.linkedCommonDir = commonDir;
-
+  if (!commonDir.empty() && !pathWithin(commonDir, workspace)) {
+    if (workTree != workspace) return;  // a nested one's data outside the workspace: not in view
+    p.linkedCommonDir = commonDir;
+  }
   std::vector<std::string> gitDirs{gitDir};
   if (!commonDir.empty() && commonDir != gitDir) gitDirs.push_back(commonDir);
   for (size_t i = 0, top = gitDirs.size(); i < top; ++i) {
     std::string dir = gitDirs[i];  // a copy: the list grows
     nestedGitDirs(dir, gitDirs, &p.pinned);
   }
-  for (const std::string &dir : gitDirs) {
-    p.pinned.push_back(dir);
-    for (const char *file : {"/config", "/config.worktree", "/commondir", "/hooks"})
-      if (exists(dir + file)) p.readOnly.push_back(dir + file);
-    for (const char *file : {"/config", "/config.worktree"}) {
-      std::vector<Setting> held;
-      std::string ignored;
-      // One that cannot be read is held read-only, and never rewritten.
-      if (readConfig(dir + file, held, ignored)) p.heldConfigs[realPath(dir) + file] = std::move(held);
+  for (const std::string &dir : gitDirs)  // a submodule's, held already with the repository above it
+    if (std::find(p.pinned.begin(), p.pinned.end(), dir) == p.pinned.end()) holdGitDir(p, dir, workTree, home);
+}
+
+// The work trees of repositories below the workspace's top, there at the start: directories
+// that hold a `.git`, found breadth first by reading at most kNestedWalkEntries directory
+// entries within kNestedWalkMs (git directories' insides are not read). `complete`: none was
+// left unread.
+std::vector<std::string> nestedRepositories(const std::string &workspace, bool &complete) {
+  std::vector<std::string> found, queue{workspace};
+  size_t read = 0;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kNestedWalkMs);
+  complete = true;
+  for (size_t next = 0; next < queue.size(); ++next) {
+    DIR *d = opendir(queue[next].c_str());
+    if (!d) continue;
+    while (dirent *e = readdir(d)) {
+      std::string name = e->d_name;
+      if (++read > kNestedWalkEntries || (read % 64 == 0 && std::chrono::steady_clock::now() > deadline)) {
+        complete = false;
+        break;
+      }
+      if (name == "." || name == "..") continue;
+      std::string path = queue[next] + "/" + name;
+      if (name == ".git") {
+        if (next > 0) found.push_back(queue[next]);
+      } else if (isDirectoryEntry(*e, path)) {
+        queue.push_back(path);
+      }
     }
-    std::vector<Setting> settings;
-    std::string ignored;
-    if (!readConfig(dir + "/config", settings, ignored)) continue;
-    for (const std::string &included : includedFiles(settings, dir, home))
-      if (exists(included)) p.readOnly.push_back(included);
-    for (const std::string &hooks : hooksPaths(settings, workspace, home))
-      if (isDirectory(hooks)) p.readOnly.push_back(hooks);
+    closedir(d);
+    if (!complete) break;
+  }
+  return found;
+}
+
+}  // namespace
+
+StartProtection protectWorkspaceRepository(const std::string &workspace, const std::string &home) {
+  StartProtection p;
+  holdRepository(p, workspace, workspace, home);
+  for (const std::string &nested : nestedRepositories(workspace, p.nestedWalkComplete)) {
+    holdRepository(p, nested, workspace, home);
+    ++p.nestedRepositories;
   }
   return p;
 }

@@ -36,8 +36,19 @@ struct StartProtection {
   // start: git inside rewrites one through the supervisor (git/config_broker.h) when the
   // rewrite adds nothing unsafe to these, and the end's check judges it against them too.
   std::map<std::string, std::vector<Setting>> heldConfigs;
+  // Repositories below the workspace's top, held as its own is; all of them unless the
+  // workspace has more directory entries than the start reads (the rest are checked while
+  // the session runs, git/live_check.h).
+  size_t nestedRepositories = 0;
+  bool nestedWalkComplete = true;
 };
 
+// What the start spends looking for nested repositories, at most: directory entries read,
+// and time (a filesystem without entry types costs an lstat each: 20,000 took 200 ms on one).
+constexpr size_t kNestedWalkEntries = 20000;
+constexpr int kNestedWalkMs = 10;
+
+// What the sandbox's view holds of the workspace's repository, and of those nested in it.
 StartProtection protectWorkspaceRepository(const std::string &workspace, const std::string &home);
 
 struct Finding {

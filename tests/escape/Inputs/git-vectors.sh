@@ -156,6 +156,9 @@ as_user sh -c "cd $dir/repo && git config alias.co checkout && git init -q inner
 sandbox "$dir/repo" "git -c protocol.file.allow=always submodule add -q \$PWD/inner added && echo rewrite: submodule added
   git config user.email agent@x && git remote add origin \$PWD/inner && git fetch -q origin && echo rewrite: remote fetched
   git config core.fsmonitor x 2>/dev/null || echo rewrite: fsmonitor refused
-  git submodule status added | sed 's/^ *[0-9a-f]* /rewrite: status /'"
+  git submodule status added | sed 's/^ *[0-9a-f]* /rewrite: status /'
+  git -C inner config user.email inner@x && git -C inner -c user.name=u commit -q --allow-empty -m inner2 &&
+    echo rewrite: nested repository committed
+  { printf x > inner/.git/hooks/pre-commit; } 2>/dev/null || echo rewrite: nested hook refused"
 as_user git -C "$dir/repo" config --get-regexp '^(alias|submodule[.]added|user|remote[.]origin[.]url|core[.]fsmonitor)' |
   sed "s|$dir|DIR|; s/^/host-config: /"
