@@ -151,8 +151,9 @@ bool Relay::start() {
   h2.nghttp2_session_callbacks_del(callbacks);
   h2.nghttp2_option_del(options);
   nghttp2_settings_entry limit{NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, kMaxStreams};
+  nghttp2_settings_entry noPush{NGHTTP2_SETTINGS_ENABLE_PUSH, 0};  // what a server pushes was never decided
   return made && h2.nghttp2_submit_settings(client_, NGHTTP2_FLAG_NONE, &limit, 1) == 0 &&
-         h2.nghttp2_submit_settings(upstream_, NGHTTP2_FLAG_NONE, nullptr, 0) == 0;
+         h2.nghttp2_submit_settings(upstream_, NGHTTP2_FLAG_NONE, &noPush, 1) == 0;
 }
 
 Stream *Relay::byClient(int32_t id) {

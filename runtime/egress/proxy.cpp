@@ -250,7 +250,8 @@ std::string Proxy::answerName(const std::string &query) {
   dns::Outcome out;
   std::string reply = dns::answer(query, current()->table, names_, out);
   if (!reply.empty())
-    audit_.event("dns", {{"decision", std::string(out.answer == "nxdomain" || out.answer == "formerr" ? "deny" : "allow")},
+    audit_.event("dns", {{"decision", std::string(out.answer == "nxdomain" || out.answer == "formerr" || out.answer == "notimp"
+                                                      ? "deny" : "allow")},
                          {"host", out.name},
                          {"type", out.type},
                          {"answer", out.answer}});
