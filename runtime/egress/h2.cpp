@@ -61,12 +61,31 @@ constexpr uint32_t kMaxStreams = 128;
 
 using Fields = std::vector<std::pair<std::string, std::string>>;
 
+// Bytes held for a side, taken from the front as its session sends them: read from an offset
+// (erasing the front at each take would move the rest each time: quadratic in a body).
+struct Pending {
+  std::string bytes;
+  size_t at = 0;
+  size_t size() const { return bytes.size() - at; }
+  bool empty() const { return size() == 0; }
+  void append(const char *data, size_t length) {
+    if (at > bytes.size() / 2) bytes.erase(0, at), at = 0;  // the taken half dropped: amortised, bounded
+    bytes.append(data, length);
+  }
+  size_t take(uint8_t *buffer, size_t length) {
+    size_t n = std::min(length, size());
+    std::memcpy(buffer, bytes.data() + at, n);
+    at += n;
+    return n;
+  }
+};
+
 // One stream, from the program's side (its id there) to the upstream's (its id there).
 struct Stream {
   int32_t client = 0, upstream = -1;
   StreamRequest request;
   Fields requestFields;
-  std::string requestBody, responseBody;
+  Pending requestBody, responseBody;
   bool requestEnded = false, responseEnded = false;
   bool answered = false;  // a response's head went to the program
   bool refused = false;
@@ -218,7 +237,7 @@ int Relay::dataReceived(nghttp2_session *session, uint8_t, int32_t id, const uin
     h2.nghttp2_session_consume(session, id, length);  // nowhere to go: taken at once
     return 0;
   }
-  std::string &into = fromClient ? s->requestBody : s->responseBody;
+  Pending &into = fromClient ? s->requestBody : s->responseBody;
   if (into.size() + length > kMaxBuffered) {
     h2.nghttp2_submit_rst_stream(session, NGHTTP2_FLAG_NONE, id, NGHTTP2_FLOW_CONTROL_ERROR);
     return 0;
@@ -332,7 +351,7 @@ void Relay::refuse(Stream &s, const Refusal &refusal) {
   if (s.request.grpc)
     head = {{":status", "200"}, {"content-type", "application/grpc"}, {"grpc-status", refusal.status == 403 ? "7" : "3"},
             {"grpc-message", grpcMessage(refusal.reason)}};
-  else s.responseBody = refusal.body;
+  else s.responseBody.append(refusal.body.data(), refusal.body.size());
   std::vector<nghttp2_nv> fields = fieldsOf(head);
   if (s.request.grpc) return void(h2.nghttp2_submit_response(client_, s.client, fields.data(), fields.size(), nullptr));
   nghttp2_data_provider provider{};
@@ -364,9 +383,7 @@ ssize_t Relay::readRequestBody(nghttp2_session *, int32_t, uint8_t *buffer, size
                                nghttp2_data_source *source, void *raw) {
   auto *self = static_cast<Relay *>(raw);
   Stream &s = *static_cast<Stream *>(source->ptr);
-  size_t n = std::min(length, s.requestBody.size());
-  std::memcpy(buffer, s.requestBody.data(), n);
-  s.requestBody.erase(0, n);
+  size_t n = s.requestBody.take(buffer, length);
   if (n) h2.nghttp2_session_consume(self->client_, s.client, n);
   if (s.requestBody.empty() && s.requestEnded) *flags |= NGHTTP2_DATA_FLAG_EOF;
   else if (n == 0) return NGHTTP2_ERR_DEFERRED;
@@ -379,9 +396,7 @@ ssize_t Relay::readResponseBody(nghttp2_session *, int32_t, uint8_t *buffer, siz
                                 nghttp2_data_source *source, void *raw) {
   auto *self = static_cast<Relay *>(raw);
   Stream &s = *static_cast<Stream *>(source->ptr);
-  size_t n = std::min(length, s.responseBody.size());
-  std::memcpy(buffer, s.responseBody.data(), n);
-  s.responseBody.erase(0, n);
+  size_t n = s.responseBody.take(buffer, length);
   if (n && s.upstream >= 0) h2.nghttp2_session_consume(self->upstream_, s.upstream, n);
   if (!s.responseBody.empty() || !s.responseEnded) return n ? static_cast<ssize_t>(n) : ssize_t(NGHTTP2_ERR_DEFERRED);
   *flags |= NGHTTP2_DATA_FLAG_EOF;
