@@ -256,6 +256,20 @@ bool protectRepository(const git::StartProtection &git, size_t &count, std::stri
   return true;
 }
 
+// A file of the runtime's own, written in this namespace's scratch root (read-only to all).
+bool writeScratchFile(const char *path, const std::string &text) {
+  int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
+  bool written = fd >= 0 && writeAll(fd, text);
+  if (fd >= 0) close(fd);
+  return written;
+}
+
+// `source` bound over `target` (both files), read-only, without devices or set-id.
+bool bindFileReadOnly(const char *source, const std::string &target) {
+  return mount(source, target.c_str(), nullptr, MS_BIND, nullptr) == 0 &&
+         mount(nullptr, target.c_str(), nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, nullptr) == 0;
+}
+
 // The sandbox's trust store (spec.trustStore: the system's roots and its TLS authority),
 // written in this namespace's scratch root and bound read-only over the system's store where
 // the view has one, so that programs that read no variable trust it too; else at
@@ -264,15 +278,9 @@ bool protectRepository(const git::StartProtection &git, size_t &count, std::stri
 bool installTrustStore(const SandboxSpec &spec, std::string &path, std::string &error) {
   if (spec.trustStore.empty()) return true;
   const char *source = "/trust-store.pem";
-  int fd = open(source, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
-  bool written = fd >= 0 && writeAll(fd, spec.trustStore);
-  if (fd >= 0) close(fd);
-  if (!written) return fail(error, "write the sandbox's trust store");
+  if (!writeScratchFile(source, spec.trustStore)) return fail(error, "write the sandbox's trust store");
   auto bindAt = [&](const std::string &at) {
-    std::string target = "/newroot" + at;
-    return (mount(source, target.c_str(), nullptr, MS_BIND, nullptr) == 0 &&
-            mount(nullptr, target.c_str(), nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, nullptr) == 0) ||
-           fail(error, "bind the trust store at " + at);
+    return bindFileReadOnly(source, "/newroot" + at) || fail(error, "bind the trust store at " + at);
   };
   for (const char *system : {"/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt", "/etc/ssl/cert.pem"}) {
     struct stat st;
@@ -307,22 +315,16 @@ bool installResolverConfig(std::string &error) {
   }
   if (!S_ISREG(st.st_mode)) return true;
   const char *source = "/resolv.conf";
-  int fd = open(source, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
-  bool written = fd >= 0 && writeAll(fd, std::string("# the sandbox's resolver, served by shellrt's egress proxy\nnameserver 127.0.0.1\n"));
-  if (fd >= 0) close(fd);
-  if (!written) return fail(error, "write the sandbox's resolv.conf");
-  return (mount(source, target.c_str(), nullptr, MS_BIND, nullptr) == 0 &&
-          mount(nullptr, target.c_str(), nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, nullptr) == 0) ||
-         fail(error, "bind the sandbox's resolv.conf");
+  if (!writeScratchFile(source, "# the sandbox's resolver, served by shellrt's egress proxy\nnameserver 127.0.0.1\n"))
+    return fail(error, "write the sandbox's resolv.conf");
+  return bindFileReadOnly(source, target) || fail(error, "bind the sandbox's resolv.conf");
 }
 
 bool hideFiles(const std::vector<std::string> &hidden, std::string &error) {
   for (const std::string &path : hidden) {
     std::string target = "/newroot" + path;
     if (access(target.c_str(), F_OK) != 0) continue;  // not in the sandbox's view anyway
-    if (mount("/newroot/dev/null", target.c_str(), nullptr, MS_BIND, nullptr) != 0 ||
-        mount(nullptr, target.c_str(), nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, nullptr) != 0)
-      return fail(error, "hide " + path);
+    if (!bindFileReadOnly("/newroot/dev/null", target)) return fail(error, "hide " + path);
   }
   return true;
 }

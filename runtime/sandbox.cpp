@@ -189,32 +189,20 @@ bool loopbackUp() {
   return ok;
 }
 
-// The sandbox's resolver's sockets (127.0.0.1:53, where glibc asks when /etc/resolv.conf
-// names no other server; the sandbox's resolv.conf names it too), served by the proxy: UDP,
-// and TCP (listening) for the clients that ask over TCP (dig's ANY).
-int resolverSocket(int type) {
+// A socket of `type` on the sandbox's loopback at `port` (0: one the kernel chooses, said
+// back), listening where it is a stream one; -1 on failure. The proxy's and the router's
+// listeners; the resolver's, UDP and TCP, at 127.0.0.1:53, where glibc asks when
+// /etc/resolv.conf names no other server (the sandbox's names it too; TCP for the clients
+// that ask over it, such as dig's ANY).
+int loopbackSocket(int type, uint16_t &port) {
   int fd = socket(AF_INET, type | SOCK_CLOEXEC, 0);
   sockaddr_in address{};
   address.sin_family = AF_INET;
-  address.sin_port = htons(53);
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (fd >= 0 && (bind(fd, reinterpret_cast<sockaddr *>(&address), sizeof address) != 0 ||
-                  (type == SOCK_STREAM && listen(fd, 64) != 0))) {
-    close(fd);
-    return -1;
-  }
-  return fd;
-}
-
-// A socket listening on the sandbox's loopback at a port the kernel chooses; -1 on failure.
-int loopbackListener(uint16_t &port) {
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
+  address.sin_port = htons(port);
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   socklen_t size = sizeof address;
-  if (fd < 0 || bind(fd, reinterpret_cast<sockaddr *>(&address), sizeof address) != 0 || listen(fd, 512) != 0 ||
-      getsockname(fd, reinterpret_cast<sockaddr *>(&address), &size) != 0) {
+  if (fd < 0 || bind(fd, reinterpret_cast<sockaddr *>(&address), sizeof address) != 0 ||
+      (type == SOCK_STREAM && listen(fd, 512) != 0) || getsockname(fd, reinterpret_cast<sockaddr *>(&address), &size) != 0) {
     if (fd >= 0) close(fd);
     return -1;
   }
@@ -230,10 +218,12 @@ int loopbackListener(uint16_t &port) {
 // (0: no router).
 Ports supervisorListeners(const SandboxSpec &spec) {
   Ports ports;
-  int proxy = loopbackListener(ports.proxy), names = resolverSocket(SOCK_DGRAM), namesTcp = resolverSocket(SOCK_STREAM);
+  uint16_t dnsPort = 53;
+  int proxy = loopbackSocket(SOCK_STREAM, ports.proxy), names = loopbackSocket(SOCK_DGRAM, dnsPort),
+      namesTcp = loopbackSocket(SOCK_STREAM, dnsPort);
   int diag = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
   bool routes = !spec.bundle->routes.providers.empty();
-  int router = routes ? loopbackListener(ports.router) : -1;
+  int router = routes ? loopbackSocket(SOCK_STREAM, ports.router) : -1;
   if (proxy < 0 || names < 0 || namesTcp < 0 || diag < 0 || (routes && router < 0) || !sendFd(spec.notifySocket, proxy) ||
       !sendFd(spec.notifySocket, names) || !sendFd(spec.notifySocket, namesTcp) || !sendFd(spec.notifySocket, diag) ||
       (routes && !sendFd(spec.notifySocket, router)))

@@ -15,6 +15,7 @@
 #include <cerrno>
 #include <cstddef>
 #include <cstring>
+#include <utility>
 #include <vector>
 
 #include "bundle/bundle.h"
@@ -264,13 +265,17 @@ private:
     return -errno;
   }
 
-  static bool isTcp(int fd) {
+  // The socket's type and protocol (0 for what cannot be read).
+  static std::pair<int, int> kindOf(int fd) {
     int type = 0, protocol = 0;
     socklen_t size = sizeof type;
-    if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &size) != 0) return false;
+    getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &size);
     size = sizeof protocol;
-    return getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &protocol, &size) == 0 && type == SOCK_STREAM && protocol == IPPROTO_TCP;
+    getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &protocol, &size);
+    return {type, protocol};
   }
+
+  static bool isTcp(int fd) { return kindOf(fd) == std::pair<int, int>(SOCK_STREAM, IPPROTO_TCP); }
 
   // The agent's socket connected to the egress proxy instead, and the address it asked
   // ("198.18.0.1:443", "[2001:db8::1]:443") written first, with the supervisor's secret: the
@@ -316,11 +321,7 @@ private:
   }
 
   static const char *protocolOf(int fd) {
-    int type = 0, protocol = 0;
-    socklen_t size = sizeof type;
-    getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &size);
-    size = sizeof protocol;
-    getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &protocol, &size);
+    auto [type, protocol] = kindOf(fd);
     if (protocol == IPPROTO_ICMP || protocol == IPPROTO_ICMPV6) return "icmp";
     return type == SOCK_STREAM ? "tcp" : type == SOCK_DGRAM ? "udp" : "raw";
   }
