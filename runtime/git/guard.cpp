@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <set>
 
@@ -122,6 +123,40 @@ bool isDirectoryEntry(const dirent &e, const std::string &path) {
 
 namespace {
 
+// What git reads of a HEAD to accept it: its first 255 bytes, or a link's target. A regular
+// file only, opened without waiting (git would wait on a FIFO: it would run nothing).
+bool headIsValid(const std::string &head) {
+  struct stat st;
+  char text[256];
+  if (lstat(head.c_str(), &st) != 0) return false;
+  if (S_ISLNK(st.st_mode)) {
+    ssize_t n = readlink(head.c_str(), text, sizeof text - 1);
+    return n >= 5 && std::string(text, n).rfind("refs/", 0) == 0;
+  }
+  int fd = open(head.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW);
+  if (fd < 0) return false;
+  ssize_t n = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? read(fd, text, sizeof text - 1) : -1;
+  close(fd);
+  if (n < 0) return false;
+  std::string start(text, n);
+  if (start.rfind("ref:", 0) == 0) {
+    size_t name = start.find_first_not_of(" \t\n\r\v\f", 4);
+    if (name != std::string::npos && start.compare(name, 5, "refs/") == 0) return true;
+  }
+  // An object name: forty hexadecimal digits first (a SHA-256 name begins so too).
+  return start.size() >= 40 && std::all_of(start.begin(), start.begin() + 40, [](unsigned char c) { return isxdigit(c); });
+}
+
+}  // namespace
+
+bool isGitDirectory(const std::string &dir) {
+  if (!headIsValid(dir + "/HEAD")) return false;
+  std::string common = commonDirOf(dir);
+  return exists(common + "/objects") && exists(common + "/refs");
+}
+
+namespace {
+
 // What git takes configuration or code from in one git directory, held: the directory pinned,
 // its config, config.worktree, commondir and hooks read-only, the files its config includes
 // and its hooksPath where they exist; its configurations' settings kept for the broker.
@@ -144,16 +179,11 @@ void holdGitDir(StartProtection &p, const std::string &dir, const std::string &w
     if (isDirectory(hooks)) p.readOnly.push_back(hooks);
 }
 
-// The repository whose work tree is `workTree`, held: its git directory (`.git`, or the one
-// a .git file names), its common one, and theirs nested (submodules', worktrees'). The
+// The git directory `gitDir` of the repository whose work tree is `workTree` (a bare one's is
+// itself), held with its common one and theirs nested (submodules', worktrees'). The
 // workspace's own may have a common directory outside the workspace (a linked worktree's).
-void holdRepository(StartProtection &p, const std::string &workTree, const std::string &workspace, const std::string &home) {
-  std::string dotGit = workTree + "/.git", gitDir;
-  struct stat st;
-  if (lstat(dotGit.c_str(), &st) != 0) return;
-  if (S_ISDIR(st.st_mode)) gitDir = dotGit;
-  else if (S_ISREG(st.st_mode)) gitDir = realPath(gitfileTarget(dotGit));
-  if (gitDir.empty() || !isDirectory(gitDir)) return;
+void holdGitDirectories(StartProtection &p, const std::string &gitDir, const std::string &workTree,
+                        const std::string &workspace, const std::string &home) {
   std::string commonDir = realPath(commonDirOf(gitDir));
   if (!commonDir.empty() && !pathWithin(commonDir, workspace)) {
     if (workTree != workspace) return;  // a nested one's data outside the workspace: not in view
@@ -169,34 +199,56 @@ void holdRepository(StartProtection &p, const std::string &workTree, const std::
     if (std::find(p.pinned.begin(), p.pinned.end(), dir) == p.pinned.end()) holdGitDir(p, dir, workTree, home);
 }
 
-// The work trees of repositories below the workspace's top, there at the start: directories
-// that hold a `.git`, found breadth first by reading at most kNestedWalkEntries directory
-// entries within kNestedWalkMs (git directories' insides are not read). `complete`: none was
-// left unread.
-std::vector<std::string> nestedRepositories(const std::string &workspace, bool &complete) {
-  std::vector<std::string> found, queue{workspace};
+// The repository whose work tree is `workTree`, held: its git directory is `.git`, or the one
+// a .git file names.
+void holdRepository(StartProtection &p, const std::string &workTree, const std::string &workspace, const std::string &home) {
+  std::string dotGit = workTree + "/.git", gitDir;
+  struct stat st;
+  if (lstat(dotGit.c_str(), &st) != 0) return;
+  if (S_ISDIR(st.st_mode)) gitDir = dotGit;
+  else if (S_ISREG(st.st_mode)) gitDir = realPath(gitfileTarget(dotGit));
+  if (gitDir.empty() || !isDirectory(gitDir)) return;
+  holdGitDirectories(p, gitDir, workTree, workspace, home);
+}
+
+struct NestedRepositories {
+  std::vector<std::string> workTrees;  // directories that hold a `.git`
+  std::vector<std::string> bare;       // directories that are git directories of themselves
+  bool complete = true;                // no directory entry was left unread
+};
+
+// The repositories below the workspace's top, there at the start, found breadth first by
+// reading at most kNestedWalkEntries directory entries within kNestedWalkMs (git directories'
+// insides are not read). A workspace that is a bare repository itself is left to the checks
+// while the session runs and at its end.
+NestedRepositories nestedRepositories(const std::string &workspace) {
+  NestedRepositories found;
+  std::vector<std::string> queue{workspace};
   size_t read = 0;
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kNestedWalkMs);
-  complete = true;
-  for (size_t next = 0; next < queue.size(); ++next) {
+  for (size_t next = 0; next < queue.size() && found.complete; ++next) {
     DIR *d = opendir(queue[next].c_str());
     if (!d) continue;
+    std::vector<std::string> subdirs;
+    bool head = false;
     while (dirent *e = readdir(d)) {
       std::string name = e->d_name;
       if (++read > kNestedWalkEntries || (read % 64 == 0 && std::chrono::steady_clock::now() > deadline)) {
-        complete = false;
+        found.complete = false;
         break;
       }
       if (name == "." || name == "..") continue;
       std::string path = queue[next] + "/" + name;
+      head = head || name == "HEAD";
       if (name == ".git") {
-        if (next > 0) found.push_back(queue[next]);
+        if (next > 0) found.workTrees.push_back(queue[next]);
       } else if (isDirectoryEntry(*e, path)) {
-        queue.push_back(path);
+        subdirs.push_back(path);
       }
     }
     closedir(d);
-    if (!complete) break;
+    if (next > 0 && head && isGitDirectory(queue[next])) found.bare.push_back(queue[next]);
+    else queue.insert(queue.end(), subdirs.begin(), subdirs.end());
   }
   return found;
 }
@@ -206,10 +258,11 @@ std::vector<std::string> nestedRepositories(const std::string &workspace, bool &
 StartProtection protectWorkspaceRepository(const std::string &workspace, const std::string &home) {
   StartProtection p;
   holdRepository(p, workspace, workspace, home);
-  for (const std::string &nested : nestedRepositories(workspace, p.nestedWalkComplete)) {
-    holdRepository(p, nested, workspace, home);
-    ++p.nestedRepositories;
-  }
+  NestedRepositories nested = nestedRepositories(workspace);
+  for (const std::string &workTree : nested.workTrees) holdRepository(p, workTree, workspace, home);
+  for (const std::string &gitDir : nested.bare) holdGitDirectories(p, gitDir, gitDir, workspace, home);
+  p.nestedRepositories = nested.workTrees.size() + nested.bare.size();
+  p.nestedWalkComplete = nested.complete;
   return p;
 }
 
@@ -235,13 +288,19 @@ void SessionCheck::walk(const std::string &dir, int depth, const std::function<b
   DIR *d = opendir(dir.c_str());
   if (!d) return;
   std::vector<std::string> subdirs;
+  bool head = false;
   while (dirent *e = readdir(d)) {
     std::string name = e->d_name, path = dir + "/" + name;
     if (name == "." || name == "..") continue;
     if (name == ".git") dotGit(path);
+    head = head || name == "HEAD";
     if ((name != ".git" || enter) && isDirectoryEntry(*e, path)) subdirs.push_back(path);
   }
   closedir(d);
+  if (head && isGitDirectory(dir)) {
+    gitDir(dir);
+    if (!enter) return;  // its insides are checked as a git directory's, as a .git's are
+  }
   for (const std::string &sub : subdirs) walk(sub, depth + 1, enter);
 }
 

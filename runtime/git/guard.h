@@ -36,7 +36,8 @@ struct StartProtection {
   // start: git inside rewrites one through the supervisor (git/config_broker.h) when the
   // rewrite adds nothing unsafe to these, and the end's check judges it against them too.
   std::map<std::string, std::vector<Setting>> heldConfigs;
-  // Repositories below the workspace's top, held as its own is; all of them unless the
+  // Repositories below the workspace's top (work trees with a `.git`, and bare ones: see
+  // isGitDirectory), held as its own is; all of them unless the
   // workspace has more directory entries than the start reads (the rest are checked while
   // the session runs, git/live_check.h).
   size_t nestedRepositories = 0;
@@ -59,6 +60,14 @@ struct Finding {
 // filesystem gives it.
 bool isDirectoryEntry(const dirent &e, const std::string &path);
 
+// Whether git takes `dir` itself for a git directory: a HEAD it accepts (a link into refs/, a
+// `ref: refs/...` line, or an object name), with objects and refs there or in the directory
+// its commondir names. No `.git` need name it: git run in such a directory, or below it,
+// uses it as a bare repository (git 2.39's safe.bareRepository is `all` by default), its
+// config and hooks included. Errs towards yes (objects and refs only need to exist), never
+// waits (a HEAD that is not a regular file or link is none).
+bool isGitDirectory(const std::string &dir);
+
 // One check of repositories, the end's (auditSession) or one while the session runs
 // (live_check.h): what changed since `since`, judged, and moved aside when unsafe. Each git
 // directory is checked once.
@@ -68,9 +77,10 @@ public:
   // the supervisor's checks.
   SessionCheck(std::string workspace, std::string home, const StartProtection &start, timespec since,
                bool live = false);
-  // Every .git below `dir`: directories, and the files and links that name one. `enter`,
-  // when given, is told of each directory before it is listed (false: left out), and the
-  // walk then goes into git directories too.
+  // Every .git below `dir`: directories, and the files and links that name one; and every
+  // directory that is a git directory of itself (isGitDirectory). `enter`, when given, is
+  // told of each directory before it is listed (false: left out), and the walk then goes
+  // into git directories too.
   void walk(const std::string &dir, int depth, const std::function<bool(const std::string &)> &enter = nullptr);
   // A `.git` directory, file or link.
   void dotGit(const std::string &path);

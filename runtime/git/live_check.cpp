@@ -54,17 +54,20 @@ void LiveCheck::watchTree(const std::string &dir, SessionCheck &check) {
 }
 
 // The repository that an event at DIR/NAME touches, checked: a `.git` made or changed there,
-// or a file in or below a git directory known, or one that a repository's configuration names
+// DIR become a git directory of itself (what makes one: its HEAD, objects, refs, commondir),
+// a file in or below a git directory known, or one that a repository's configuration names
 // outside it (an included file, a hooks directory).
 void LiveCheck::checkAt(const std::string &dir, const std::string &name, SessionCheck &check) {
   std::string path = dir + "/" + name;
   if (name == ".git") return check.dotGit(path);
+  bool makesGitDirectory = name == "HEAD" || name == "objects" || name == "refs" || name == "commondir";
+  if (makesGitDirectory && isGitDirectory(dir)) return check.gitDir(dir);
   for (const std::string &p : {path, dir}) {
     auto named = outside_.find(p);
     if (named != outside_.end()) check.gitDir(named->second);
   }
-  // A git directory that no `.git` names yet is one that the host's git does not find: it is
-  // learnt when one does (the event of that `.git`).
+  // A directory that is not a git directory yet (no HEAD git accepts, no objects or refs)
+  // is one git does not use: it is learnt when it becomes one (the event of that part).
   for (std::string at = dir; at.size() > 1 && at.size() >= workspace_.size(); at = parentOf(at))
     if (gitDirs_.count(at)) return check.gitDir(at);
 }

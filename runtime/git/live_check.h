@@ -1,6 +1,7 @@
 // The git guard while the session runs (guard.h): what the start cannot hold in the kernel —
-// a repository the sandbox makes in a subdirectory, a submodule's or worktree's git
-// directory it makes, a repository that was in the workspace before — is checked as soon as
+// a repository the sandbox makes in a subdirectory (with a `.git`, or a directory made a
+// bare repository), a submodule's or worktree's git directory it makes, a repository that
+// was in the workspace beyond the start's walk — is checked as soon as
 // the sandbox writes there, not only at the end, so that a host program running git there
 // meanwhile (an editor scanning subfolders) finds it already moved aside. Every directory of
 // the workspace is watched (inotify: unprivileged, one watch per directory); a batch of

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -17,6 +18,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using shellrt::git::Finding;
+using shellrt::git::isGitDirectory;
 using shellrt::git::LiveCheck;
 using shellrt::git::StartProtection;
 
@@ -121,6 +123,80 @@ TEST_F(LiveCheckTest, ASandboxThatKeepsRewritingOnePathIsTold) {
     EXPECT_EQ(events(live, 200).size(), 1u) << i;
   }
   EXPECT_NE(live.persistence().find("r/.git/config 3 times"), std::string::npos) << live.persistence();
+}
+
+// No `.git` names it, yet git run there or below uses it as a bare repository, its config
+// included (a pager, an alias): made so during the session, it is checked as any other.
+TEST_F(LiveCheckTest, ADirectoryMadeABareRepositoryIsCheckedAsOne) {
+  StartProtection start;
+  LiveCheck live(ws, "/nonexistent", start, since);
+  ASSERT_GE(live.fd(), 0);
+  EXPECT_TRUE(live.watchWorkspace().empty());
+  fs::create_directories(ws + "/src/foo");
+  write(ws + "/src/config", "[core]\n\tpager = touch /tmp/x\n");
+  write(ws + "/src/HEAD", "ref: refs/heads/main\n");
+  EXPECT_TRUE(events(live, 200).empty());  // not a git directory yet: git ignores it
+  fs::create_directories(ws + "/src/objects");
+  fs::create_directories(ws + "/src/refs");
+  std::vector<Finding> found = events(live, 300);
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].path, ws + "/src/config");
+  EXPECT_NE(found[0].reason.find("core.pager"), std::string::npos);
+  // Known now: what is written into it later is checked too.
+  fs::create_directories(ws + "/src/hooks");
+  write(ws + "/src/hooks/post-checkout", "#!/bin/sh\n");
+  found = events(live, 300);
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].path, ws + "/src/hooks/post-checkout");
+  // A project's own HEAD and config, in a directory git does not take for a repository.
+  fs::create_directories(ws + "/doc");
+  write(ws + "/doc/HEAD", "ref: refs/heads/main\n");
+  write(ws + "/doc/config", "[core]\n\tpager = less\n");
+  EXPECT_TRUE(events(live, 200).empty());
+  EXPECT_TRUE(fs::exists(ws + "/doc/config"));
+}
+
+// isGitDirectory against git's own discovery, on directories made every way that matters:
+// HEAD's content and kind, objects and refs there or not, a commondir that names them.
+TEST_F(LiveCheckTest, IsGitDirectoryAgreesWithGit) {
+  const std::vector<std::string> heads = {
+      "ref: refs/heads/main\n", "ref:refs/x", "ref: \t refs/x", "ref: heads/x", "refs/heads/main\n",
+      std::string(40, 'a'), std::string(39, 'a'), std::string(40, 'F') + "\n", "", "garbage",
+      "ref: refs/heads/main\n" + std::string(400, 'x')};
+  fs::create_directories(ws + "/common/objects");
+  fs::create_directories(ws + "/common/refs");
+  fs::create_directories(ws + "/empty");
+  int cases = 0, directories = 0;
+  auto check = [&](const std::string &dir) {
+    // GIT_CEILING_DIRECTORIES: git looks no further up than the directory itself.
+    std::string command = "cd '" + dir + "' && GIT_CEILING_DIRECTORIES='" + ws +
+                          "' git rev-parse --git-dir 2>/dev/null";
+    FILE *out = popen(command.c_str(), "r");
+    ASSERT_NE(out, nullptr);
+    char line[4096] = "";
+    bool gitSays = fgets(line, sizeof line, out) && std::string(line) == ".\n";
+    pclose(out);
+    EXPECT_EQ(isGitDirectory(dir), gitSays) << dir;
+    ++cases;
+    directories += gitSays;
+  };
+  for (size_t h = 0; h < heads.size() + 3; ++h)
+    for (int parts = 0; parts < 4; ++parts)
+      for (const char *commondir : {"", "../common", "../empty"}) {
+        std::string dir = ws + "/case-" + std::to_string(cases);
+        fs::create_directories(dir);
+        if (h < heads.size()) write(dir + "/HEAD", heads[h]);
+        else if (h == heads.size()) fs::create_symlink("refs/heads/main", dir + "/HEAD");
+        else if (h == heads.size() + 1) fs::create_symlink("heads/main", dir + "/HEAD");
+        else fs::create_directories(dir + "/HEAD");
+        if (parts & 1) fs::create_directories(dir + "/objects");
+        if (parts & 2) fs::create_directories(dir + "/refs");
+        if (*commondir) write(dir + "/commondir", std::string(commondir) + "\n");
+        check(dir);
+      }
+  EXPECT_EQ(cases, static_cast<int>((heads.size() + 3) * 4 * 3));
+  // Seven HEADs git accepts, each with objects and refs of its own or through ../common.
+  EXPECT_EQ(directories, 7 * 5);
 }
 
 }  // namespace

@@ -114,6 +114,29 @@ during "$dir/repo" "printf '$(plant_config)\n' >> vendor/lib/.git/config;
 host_git -C "$dir/repo/vendor/lib" status; host_git -C "$dir/repo/vendor/lib" commit -qm x --allow-empty
 judged "$dir/repo"; verdict existing-repository-during
 
+# A directory made a bare repository: no `.git` names it, yet git run in it or below it takes
+# it for one (HEAD, objects, refs are enough), its config (a pager, at the user's next `git
+# log` in a terminal) and its hooks (a push into it) included. Made during the session, and
+# there before it (held from the start, as a nested `.git` is).
+host_tty_git() { as_user script -qc "git -C $1 branch -a" /dev/null < /dev/null > /dev/null 2>&1; }
+host_push() { host_git -C "$dir/repo" push -q "$1" HEAD:refs/heads/pushed; }
+pager_config() { printf '[core]\n\tpager = %s; cat\n' "$(ran)"; }
+bare="mkdir -p src/foo src/objects src/refs src/hooks && echo 'ref: refs/heads/main' > src/HEAD &&
+  printf '$(pager_config)\n' > src/config && printf '#!/bin/sh\n$(ran)\n' > src/hooks/pre-receive && chmod +x src/hooks/pre-receive"
+fresh
+plant "$dir/repo" "$bare"
+host_tty_git "$dir/repo/src/foo"; host_push "$dir/repo/src"; verdict bare-directory
+fresh
+during "$dir/repo" "$bare"
+host_tty_git "$dir/repo/src/foo"; host_push "$dir/repo/src"
+judged "$dir/repo"; verdict bare-directory-during
+fresh
+as_user sh -c "cd $dir/repo && git init -q --bare mirror.git"
+during "$dir/repo" "printf '$(pager_config)\n' >> mirror.git/config;
+  printf '#!/bin/sh\n$(ran)\n' > mirror.git/hooks/pre-receive; chmod +x mirror.git/hooks/pre-receive"
+host_tty_git "$dir/repo/mirror.git"; host_push "$dir/repo/mirror.git"
+judged "$dir/repo"; verdict existing-bare-during
+
 # A .git file naming a git directory the sandbox wrote.
 fresh
 plant "$dir/repo" "git init -q --separate-git-dir=\$PWD/gd g && printf '$(plant_config)\n' >> gd/config"
@@ -160,5 +183,8 @@ sandbox "$dir/repo" "git -c protocol.file.allow=always submodule add -q \$PWD/in
   git -C inner config user.email inner@x && git -C inner -c user.name=u commit -q --allow-empty -m inner2 &&
     echo rewrite: nested repository committed
   { printf x > inner/.git/hooks/pre-commit; } 2>/dev/null || echo rewrite: nested hook refused"
+# A bare repository made inside, pushed to, and read by the host's git afterwards.
+sandbox "$dir/repo" "git init -q --bare inside.git && git push -q inside.git HEAD:refs/heads/main && echo bare: ok"
+as_user git -C "$dir/repo/inside.git" log --format=host-sees-bare:%s -1 main
 as_user git -C "$dir/repo" config --get-regexp '^(alias|submodule[.]added|user|remote[.]origin[.]url|core[.]fsmonitor)' |
   sed "s|$dir|DIR|; s/^/host-config: /"
