@@ -278,6 +278,7 @@ void SessionCheck::gitDir(const std::string &dir) {
   commondir(real);
   hooks(real + "/hooks", real);
   rebasePlan(real + "/rebase-merge/git-rebase-todo");
+  mergeStrategies(real);
   std::vector<std::string> nested;
   nestedGitDirs(real, nested, nullptr);
   for (const std::string &n : nested) gitDir(n);
@@ -392,6 +393,29 @@ void SessionCheck::rebasePlan(const std::string &path) {
     if (word == "exec" || word == "x") return quarantine(path, "a rebase plan written in the session runs commands");
     at = end == std::string::npos ? text.size() : end + 1;
   }
+}
+
+// The merge strategy that a rebase or cherry-pick in progress resumes with: git runs any but
+// its own as the program git-merge-NAME, and a NAME with a slash (`../x`) is found in the work
+// tree, which the sandbox writes. One that cannot be read is moved aside too.
+void SessionCheck::mergeStrategies(const std::string &dir) {
+  static const std::set<std::string> gitsOwn = {"ort", "recursive", "resolve", "octopus", "ours", "subtree"};
+  auto foreign = [](std::string name) {
+    if (!name.empty() && name.back() == '\n') name.pop_back();  // git reads the file as one line
+    return !gitsOwn.count(name);
+  };
+  std::string text, path = dir + "/rebase-merge/strategy";
+  if (changed(path) && (!readSmallFile(path, text) || foreign(text)))
+    quarantine(path, "a rebase's state written in the session names a merge strategy git would run as a program");
+  path = dir + "/sequencer/opts";
+  std::vector<Setting> settings;
+  std::string error;
+  if (!changed(path)) return;
+  if (!readConfig(path, settings, error))
+    return quarantine(path, "a cherry-pick's state written in the session that git may read (" + error + ")");
+  for (const Setting &s : settings)
+    if (s.key == "options.strategy" && foreign(s.value))
+      return quarantine(path, "a cherry-pick's state written in the session names a merge strategy git would run as a program");
 }
 
 std::vector<Finding> auditSession(const std::string &workspace, const StartProtection &start, const std::string &home,

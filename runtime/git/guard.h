@@ -8,8 +8,9 @@
 // - at the end (the supervisor's guardian, however the supervisor ended), every repository
 //   in the workspace is checked: what git would read as configuration or code that changed
 //   during the session and is not harmless (a config with settings that run something, a
-//   hook, a commondir pointing elsewhere, a rebase plan that runs commands) is renamed
-//   aside, where git does not look, and reported.
+//   hook, a commondir pointing elsewhere, a rebase plan that runs commands, a merge strategy
+//   a stopped rebase or cherry-pick would run as a program) is renamed aside, where git does
+//   not look, and reported.
 // Changes are found by ctime, which no process can set back: a file created, written,
 // renamed or linked into place during the session has a ctime after its start.
 #pragma once
@@ -100,6 +101,7 @@ private:
   void commondir(const std::string &dir);
   void hooks(const std::string &dir, const std::string &gitDir);
   void rebasePlan(const std::string &path);
+  void mergeStrategies(const std::string &dir);
 
   std::string workspace_, home_;
   const StartProtection &start_;

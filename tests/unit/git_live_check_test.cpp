@@ -199,4 +199,24 @@ TEST_F(LiveCheckTest, IsGitDirectoryAgreesWithGit) {
   EXPECT_EQ(directories, 7 * 5);
 }
 
+// A rebase or cherry-pick resumed on the host runs the merge strategy its state names: git's
+// own are kept, any other (git would run git-merge-NAME) is moved aside.
+TEST_F(LiveCheckTest, AMergeStrategyGitWouldRunAsAProgramIsMovedAside) {
+  StartProtection start;
+  LiveCheck live(ws, "/nonexistent", start, since);
+  ASSERT_GE(live.fd(), 0);
+  EXPECT_TRUE(live.watchWorkspace().empty());
+  fs::create_directories(ws + "/.git/rebase-merge");
+  fs::create_directories(ws + "/.git/sequencer");
+  write(ws + "/.git/rebase-merge/strategy", "ort\n");
+  write(ws + "/.git/sequencer/opts", "[options]\n\tstrategy = resolve\n");
+  EXPECT_TRUE(events(live, 200).empty());
+  write(ws + "/.git/rebase-merge/strategy", "../evil\n");
+  write(ws + "/.git/sequencer/opts", "[options]\n\tstrategy = ../evil\n");
+  std::vector<Finding> found = events(live, 300);
+  ASSERT_EQ(found.size(), 2u);
+  EXPECT_EQ(found[0].path, ws + "/.git/rebase-merge/strategy");
+  EXPECT_EQ(found[1].path, ws + "/.git/sequencer/opts");
+}
+
 }  // namespace

@@ -158,6 +158,21 @@ as_user sh -c "cd $dir/repo && echo two > a && git commit -qam two"
 plant "$dir/repo" "GIT_SEQUENCE_EDITOR=\"sed -i '1i break'\" git -c user.name=u -c user.email=u@x rebase -q -i --exec '$(ran)' HEAD~1"
 host_git -C "$dir/repo" rebase --continue; verdict rebase-plan
 
+# A rebase and a cherry-pick stopped inside, their state naming a merge strategy: git runs
+# one not its own as git-merge-NAME, and `../evil` is found in the work tree.
+identity="export GIT_AUTHOR_NAME=u GIT_AUTHOR_EMAIL=u@x GIT_COMMITTER_NAME=u GIT_COMMITTER_EMAIL=u@x"
+strategy_program="mkdir -p git-merge-.. && printf '#!/bin/sh\n$(ran)\nexit 1\n' > git-merge-../evil && chmod +x git-merge-../evil"
+fresh
+plant "$dir/repo" "$identity; git checkout -q -b side && echo s > s && git add s && git commit -qm side &&
+  git checkout -q - && echo t > t && git add t && git commit -qm two &&
+  GIT_SEQUENCE_EDITOR=\"sed -i '1i break'\" git rebase -q -i side; $strategy_program && echo ../evil > .git/rebase-merge/strategy"
+host_git -C "$dir/repo" rebase --continue; verdict rebase-strategy
+fresh
+plant "$dir/repo" "$identity; git checkout -q -b side && echo s1 > a && git commit -qam s1 && echo s2 > b && git add b && git commit -qm s2 &&
+  git checkout -q - && echo m > a && git commit -qam m; git cherry-pick side~1 side >/dev/null 2>&1; echo r > a && git add a &&
+  $strategy_program && printf '[options]\n\tstrategy = ../evil\n' > .git/sequencer/opts"
+host_git -C "$dir/repo" -c core.editor=true cherry-pick --continue; verdict cherry-pick-strategy
+
 # The controls: git works inside, and what it makes there stays the user's.
 fresh
 rm -rf "$dir/empty" && mkdir "$dir/empty" && chown 65534:65534 "$dir/empty"
