@@ -69,8 +69,9 @@ bool run(const std::vector<Element> &p, std::string_view text) {
   };
   reach[0] = true;
   closeOverStars(reach);
+  std::vector<bool> next;
   for (char c : text) {
-    std::vector<bool> next(p.size() + 1, false);
+    next.assign(p.size() + 1, false);
     for (size_t k = 0; k < p.size(); ++k) {
       if (!reach[k]) continue;
       const Element &e = p[k];
@@ -84,9 +85,24 @@ bool run(const std::vector<Element> &p, std::string_view text) {
   return reach[p.size()];
 }
 
+// Where the glob's first wildcard is (npos: it has none); what comes before it matches only
+// itself. Most globs are a literal path (a binary, an API's route): compared, not run.
+size_t firstWildcard(std::string_view g, bool httpPath) {
+  for (size_t i = 0; i < g.size(); ++i)
+    if (g[i] == '*' || (httpPath && (g[i] == '?' || (g[i] == '[' && closing(g, i) != std::string_view::npos)))) return i;
+  return std::string_view::npos;
+}
+
+bool match(std::string_view glob, std::string_view text, bool httpPath) {
+  size_t literal = firstWildcard(glob, httpPath);
+  if (literal == std::string_view::npos) return glob == text;
+  if (text.substr(0, literal) != glob.substr(0, literal)) return false;
+  return run(parse(glob.substr(literal), httpPath), text.substr(literal));
+}
+
 }  // namespace
 
-bool matchBinary(std::string_view glob, std::string_view path) { return run(parse(glob, false), path); }
-bool matchHttpPath(std::string_view glob, std::string_view path) { return run(parse(glob, true), path); }
+bool matchBinary(std::string_view glob, std::string_view path) { return match(glob, path, false); }
+bool matchHttpPath(std::string_view glob, std::string_view path) { return match(glob, path, true); }
 
 }  // namespace shellrt::egress
