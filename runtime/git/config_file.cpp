@@ -3,6 +3,7 @@
 #include "bundle/bundle.h"
 
 #include <algorithm>
+#include <set>
 #include <cctype>
 
 namespace shellrt::git {
@@ -183,12 +184,39 @@ std::vector<Setting> unsafeSettings(const std::vector<Setting> &settings, const 
   return unsafe;
 }
 
+namespace {
+
+// NAME of a key SECTION.NAME.FIELD (a remote's or branch's name may hold dots); "" otherwise.
+std::string subsectionOf(const std::string &key, const std::string &section, const std::string &field) {
+  std::string head = section + ".", tail = "." + field;
+  if (key.size() <= head.size() + tail.size() || key.compare(0, head.size(), head) != 0 ||
+      key.compare(key.size() - tail.size(), tail.size(), tail) != 0)
+    return "";
+  return key.substr(head.size(), key.size() - head.size() - tail.size());
+}
+
+// A setting that sends the user's own pushes or fetches somewhere new: another URL for a
+// remote the configuration had, or a branch made to track a remote it did not have.
+bool redirects(const Setting &s, const std::set<std::string> &remotesBefore) {
+  std::string remote = subsectionOf(s.key, "remote", "url");
+  if (remote.empty()) remote = subsectionOf(s.key, "remote", "pushurl");
+  if (!remote.empty()) return remotesBefore.count(remote) > 0;
+  bool tracking = !subsectionOf(s.key, "branch", "remote").empty() || !subsectionOf(s.key, "branch", "pushremote").empty();
+  return tracking && s.value != "." && !remotesBefore.count(s.value);
+}
+
+}  // namespace
+
 std::vector<Setting> addedUnsafeSettings(const std::vector<Setting> &now, const std::vector<Setting> &before,
                                          const std::string &gitDir, const std::string &workspace) {
+  std::set<std::string> remotesBefore;
+  for (const Setting &b : before)
+    if (std::string remote = subsectionOf(b.key, "remote", "url"); !remote.empty()) remotesBefore.insert(remote);
   std::vector<Setting> added;
-  for (const Setting &s : unsafeSettings(now, gitDir, workspace))
-    if (std::none_of(before.begin(), before.end(), [&](const Setting &b) { return b.key == s.key && b.value == s.value; }))
-      added.push_back(s);
+  for (const Setting &s : now) {
+    bool held = std::any_of(before.begin(), before.end(), [&](const Setting &b) { return b.key == s.key && b.value == s.value; });
+    if (!held && (!unsafeSettings({s}, gitDir, workspace).empty() || redirects(s, remotesBefore))) added.push_back(s);
+  }
   return added;
 }
 

@@ -25,9 +25,12 @@ bool parseConfig(const std::string &text, std::vector<Setting> &out, std::string
 std::vector<Setting> unsafeSettings(const std::vector<Setting> &settings, const std::string &gitDir,
                                     const std::string &workspace);
 
-// The unsafe settings of `now` that `before` does not hold with the same value: what a
-// rewrite of a configuration adds that the host's git would run or follow. A user's own
-// alias or hooks path, there at the start, may stay when git rewrites the file.
+// The settings of `now` that `before` does not hold with the same value and that the host's
+// git would run or follow: unsafe ones, and those that send the user's own pushes and
+// fetches somewhere new (another url or a pushurl for a remote `before` had; a branch made
+// to track a remote it did not have: the user's next `git push` would send the repository
+// there). A user's own alias or hooks path, there at the start, may stay when git rewrites
+// the file; remotes may be added, and fetched from.
 std::vector<Setting> addedUnsafeSettings(const std::vector<Setting> &now, const std::vector<Setting> &before,
                                          const std::string &gitDir, const std::string &workspace);
 

@@ -85,6 +85,22 @@ TEST(GitConfig, ARewriteMayKeepTheUsersOwnSettingsButAddNone) {
             "core.hookspath, alias.st");
 }
 
+// Remotes may be added and fetched from, but the user's own remotes keep their URLs and
+// their branches track no remote made in the session: their next push would go there.
+TEST(GitConfig, ARewriteSendsNoneOfTheUsersPushesElsewhere) {
+  const std::string ws = "/w", gitDir = "/w/.git";
+  auto before = parsed("[remote \"origin\"]\n\turl = https://host/me/project\n[branch \"main\"]\n\tremote = origin\n");
+  auto added = parsed("[remote \"origin\"]\n\turl = https://host/me/project\n[branch \"main\"]\n\tremote = origin\n"
+                      "[remote \"inner.x\"]\n\turl = /w/inner\n\tpushurl = /w/inner\n\tfetch = +refs/heads/*:refs/remotes/inner.x/*\n"
+                      "[branch \"feature/a.b\"]\n\tremote = origin\n[branch \"local\"]\n\tremote = .\n");
+  EXPECT_TRUE(shellrt::git::addedUnsafeSettings(added, before, gitDir, ws).empty());
+  auto redirected = parsed("[remote \"origin\"]\n\turl = https://elsewhere/x\n\tpushurl = https://elsewhere/y\n"
+                           "[remote \"inner.x\"]\n\turl = /w/inner\n[branch \"main\"]\n\tremote = inner.x\n"
+                           "[branch \"dev\"]\n\tpushRemote = inner.x\n");
+  EXPECT_EQ(shellrt::git::keysOf(shellrt::git::addedUnsafeSettings(redirected, before, gitDir, ws)),
+            "remote.origin.url, remote.origin.pushurl, branch.main.remote, branch.dev.pushremote");
+}
+
 TEST(GitConfig, IncludesResolveAsGitResolvesThem) {
   auto s = parsed("[include]\n\tpath = ../shared.gitconfig\n[includeIf \"onbranch:main\"]\n\tpath = ~/x\n"
                   "[include]\n\tpath = /etc/y\n");

@@ -190,10 +190,12 @@ sandbox "$dir/repo/wt" "echo z > z && git add z && git -c user.name=u -c user.em
 as_user git -C "$dir/repo" log --format=host-sees:%s -1 wt --
 # Git rewrites the held config inside, through the supervisor: a submodule added, a remote,
 # an e-mail; the user's own alias stays; a setting that would run on the host is refused.
-as_user sh -c "cd $dir/repo && git config alias.co checkout && git init -q inner && git -C inner commit -q --allow-empty -m inner"
+as_user sh -c "cd $dir/repo && git config alias.co checkout && git remote add upstream $dir/up && git init -q inner && git -C inner commit -q --allow-empty -m inner"
 sandbox "$dir/repo" "git -c protocol.file.allow=always submodule add -q \$PWD/inner added && echo rewrite: submodule added
   git config user.email agent@x && git remote add origin \$PWD/inner && git fetch -q origin && echo rewrite: remote fetched
   git config core.fsmonitor x 2>/dev/null || echo rewrite: fsmonitor refused
+  git remote set-url upstream \$PWD/inner 2>/dev/null || echo rewrite: the user\'s remote redirected refused
+  git config branch.master.remote origin 2>/dev/null || echo rewrite: a branch tracking a new remote refused
   git submodule status added | sed 's/^ *[0-9a-f]* /rewrite: status /'
   git -C inner config user.email inner@x && git -C inner -c user.name=u commit -q --allow-empty -m inner2 &&
     echo rewrite: nested repository committed
@@ -201,5 +203,5 @@ sandbox "$dir/repo" "git -c protocol.file.allow=always submodule add -q \$PWD/in
 # A bare repository made inside, pushed to, and read by the host's git afterwards.
 sandbox "$dir/repo" "git init -q --bare inside.git && git push -q inside.git HEAD:refs/heads/main && echo bare: ok"
 as_user git -C "$dir/repo/inside.git" log --format=host-sees-bare:%s -1 main
-as_user git -C "$dir/repo" config --get-regexp '^(alias|submodule[.]added|user|remote[.]origin[.]url|core[.]fsmonitor)' |
+as_user git -C "$dir/repo" config --get-regexp '^(alias|submodule[.]added|user|remote[.](origin|upstream)[.]url|branch|core[.]fsmonitor)' |
   sed "s|$dir|DIR|; s/^/host-config: /"
