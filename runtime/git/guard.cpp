@@ -3,8 +3,10 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/openat2.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -305,25 +307,52 @@ void SessionCheck::walk(const std::string &dir, int depth, const std::function<b
   for (const std::string &sub : subdirs) walk(sub, depth + 1, enter);
 }
 
-bool SessionCheck::changed(const std::string &path, bool followLink) const {
+bool SessionCheck::changed(const std::string &path, bool followLink) const { return changedAt(AT_FDCWD, path, followLink); }
+
+// `name` in directory `at` (or a path, with AT_FDCWD): made or changed since the start; a link
+// also when what it points to was.
+bool SessionCheck::changedAt(int at, const std::string &name, bool followLink) const {
   struct stat st;
   auto after = [&](const struct stat &s) {
     return s.st_ctim.tv_sec > since_.tv_sec || (s.st_ctim.tv_sec == since_.tv_sec && s.st_ctim.tv_nsec >= since_.tv_nsec);
   };
-  if (lstat(path.c_str(), &st) != 0) return false;
+  if (fstatat(at, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return false;
   if (after(st)) return true;
-  return followLink && S_ISLNK(st.st_mode) && stat(path.c_str(), &st) == 0 && after(st);
+  return followLink && S_ISLNK(st.st_mode) && fstatat(at, name.c_str(), &st, 0) == 0 && after(st);
 }
+
+namespace {
+
+// A directory held for a rename in it: its real path opened with no link on the way; -1 when
+// that path has one by now (a directory swapped for a link since it was resolved).
+int pinDirectory(const std::string &dir) {
+  std::string real = realPath(dir);
+  if (real.empty()) return -1;
+  open_how how{};
+  how.flags = O_PATH | O_DIRECTORY | O_CLOEXEC;
+  how.resolve = RESOLVE_NO_SYMLINKS;
+  return static_cast<int>(syscall(SYS_openat2, AT_FDCWD, real.c_str(), &how, sizeof how));
+}
+
+}  // namespace
 
 // Never a directory: git reads none as a configuration, hook, commondir or plan, and one made
 // during the session may be a placeholder that holds a path in the sandbox (mounts.cpp), which
-// a rename would let go of while the session runs.
+// a rename would let go of while the session runs. The rename is made in the directory as it
+// is when it is pinned, of an entry changed in the session there: a directory of the path
+// that the sandbox swaps for a link to one of the user's, after the check, makes the rename
+// fail (reported), never move the user's own file.
 void SessionCheck::quarantine(const std::string &path, const std::string &reason) {
+  std::string dir = parentOf(path), name = path.substr(path.rfind('/') + 1);
+  int at = pinDirectory(dir);
   struct stat st;
-  if (lstat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) return;
-  std::string aside = path + ".shellc-quarantine";
-  for (int n = 2; exists(aside); ++n) aside = path + ".shellc-quarantine-" + std::to_string(n);
-  findings.push_back({path, reason, rename(path.c_str(), aside.c_str()) == 0 ? aside : std::string()});
+  bool isDir = at >= 0 && fstatat(at, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
+  std::string aside = name + ".shellc-quarantine";
+  for (int n = 2; at >= 0 && !isDir && fstatat(at, aside.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0; ++n)
+    aside = name + ".shellc-quarantine-" + std::to_string(n);
+  bool moved = at >= 0 && !isDir && changedAt(at, name) && renameat(at, name.c_str(), at, aside.c_str()) == 0;
+  if (at >= 0) close(at);
+  if (!isDir) findings.push_back({path, reason, moved ? dir + "/" + aside : std::string()});
 }
 
 void SessionCheck::dotGit(const std::string &path) {

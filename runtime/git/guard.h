@@ -96,6 +96,7 @@ public:
 
 private:
   bool changed(const std::string &path, bool followLink = true) const;
+  bool changedAt(int at, const std::string &name, bool followLink = true) const;
   void quarantine(const std::string &path, const std::string &reason);
   void config(const std::string &path, const std::string &dir);
   void commondir(const std::string &dir);

@@ -7,10 +7,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <fcntl.h>
+#include <stdio.h>
+
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "git/live_check.h"
 
@@ -20,6 +25,7 @@ namespace fs = std::filesystem;
 using shellrt::git::Finding;
 using shellrt::git::isGitDirectory;
 using shellrt::git::LiveCheck;
+using shellrt::git::SessionCheck;
 using shellrt::git::StartProtection;
 
 class LiveCheckTest : public ::testing::Test {
@@ -217,6 +223,48 @@ TEST_F(LiveCheckTest, AMergeStrategyGitWouldRunAsAProgramIsMovedAside) {
   ASSERT_EQ(found.size(), 2u);
   EXPECT_EQ(found[0].path, ws + "/.git/rebase-merge/strategy");
   EXPECT_EQ(found[1].path, ws + "/.git/sequencer/opts");
+}
+
+// The sandbox swaps a directory it wrote an unsafe config in for a link to a directory of the
+// user's, over and over, while the guard checks it: what the guard moves aside is only ever
+// the sandbox's file, never the user's, whichever moment the swap falls on.
+TEST_F(LiveCheckTest, ADirectorySwappedForALinkNeverSendsTheRenameToTheUsersFiles) {
+  std::string user = ws + "-user";
+  for (const std::string &dir : {user, ws + "/src"}) {
+    fs::create_directories(dir + "/objects");
+    fs::create_directories(dir + "/refs");
+    write(dir + "/HEAD", "ref: refs/heads/main\n");
+  }
+  write(user + "/config", "[core]\n\tpager = the user's own\n");
+  usleep(20000);
+  clock_gettime(CLOCK_REALTIME, &since);  // the user's config is older than the session
+  int sandboxDir = open((ws + "/src").c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  ASSERT_GE(sandboxDir, 0);
+  fs::create_symlink(user, ws + "/alt");
+  std::atomic<bool> stop{false};
+  std::thread swapper([&] {
+    while (!stop) renameat2(AT_FDCWD, (ws + "/src").c_str(), AT_FDCWD, (ws + "/alt").c_str(), RENAME_EXCHANGE);
+  });
+  StartProtection start;
+  int moved = 0;
+  for (int i = 0; i < 3000; ++i) {
+    int fd = openat(sandboxDir, "config", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    ASSERT_GE(fd, 0);
+    ASSERT_EQ(::write(fd, "[core]\n\tpager = x\n", 18), 18);
+    close(fd);
+    SessionCheck check(ws, "/nonexistent", start, since);
+    check.gitDir(ws + "/src");
+    for (const Finding &f : check.findings) moved += !f.movedTo.empty();
+  }
+  stop = true;
+  swapper.join();
+  close(sandboxDir);
+  EXPECT_GT(moved, 0);  // the check did run on the sandbox's config
+  std::vector<std::string> left;
+  for (const auto &e : fs::directory_iterator(user)) left.push_back(e.path().filename());
+  std::sort(left.begin(), left.end());
+  EXPECT_EQ(left, (std::vector<std::string>{"HEAD", "config", "objects", "refs"}));
+  fs::remove_all(user);
 }
 
 }  // namespace
