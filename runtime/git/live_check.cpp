@@ -5,6 +5,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <memory>
+
+#include "bundle/bundle.h"
+
 namespace shellrt::git {
 
 namespace {
@@ -39,7 +43,49 @@ std::vector<Finding> LiveCheck::watchWorkspace() {
   if (fd_ >= 0) watchTree(workspace_, check);
   if (!start_.linkedCommonDir.empty()) check.gitDir(start_.linkedCommonDir);
   learn(check);
-  return check.findings;
+  std::vector<Finding> findings = check.findings, outside = followOutside(check);
+  findings.insert(findings.end(), outside.begin(), outside.end());
+  return findings;
+}
+
+void LiveCheck::watch(const std::string &dir) {
+  int wd = inotify_add_watch(fd_, dir.c_str(), kEvents);
+  if (wd >= 0) paths_[wd] = dir;
+  else unwatched_ += errno == ENOSPC;
+}
+
+// What the workspace's repositories take from outside it, where the sandbox may write too (a
+// cache in the home that the policy opens): a git directory that a `.git` file or link names
+// (watched with its hooks and the state of a rebase or cherry-pick; what is made in it later
+// is watched as it comes), an included file and a hooks directory (their directories). Each is
+// watched from when it is learnt, then checked again, so that a write made before its watch
+// is seen too; what that check learns is followed in turn.
+std::vector<Finding> LiveCheck::followOutside(const SessionCheck &first) {
+  std::vector<Finding> findings;
+  const SessionCheck *learnt = &first;
+  std::unique_ptr<SessionCheck> again;
+  for (int round = 0; fd_ >= 0 && round < 8; ++round) {
+    std::set<std::string> fresh;
+    for (const std::string &dir : learnt->checked())
+      if (!pathWithin(dir, workspace_) && followed_.insert(dir).second) {
+        watch(dir);
+        for (const char *inside : {"/hooks", "/rebase-merge", "/sequencer"}) watch(dir + inside);
+        fresh.insert(dir);
+      }
+    for (const auto &[path, gitDir] : learnt->outside)
+      if (!pathWithin(path, workspace_) && followed_.insert(path).second) {
+        watch(parentOf(path));
+        watch(path);  // a hooks directory (a file is no directory to watch: refused, harmless)
+        fresh.insert(gitDir);
+      }
+    if (fresh.empty()) break;
+    again = std::make_unique<SessionCheck>(workspace_, home_, start_, since_, true);
+    for (const std::string &dir : fresh) again->gitDir(dir);
+    learn(*again);
+    findings.insert(findings.end(), again->findings.begin(), again->findings.end());
+    learnt = again.get();
+  }
+  return findings;
 }
 
 // Watch first, then list: what is made in between shows in the listing, what after in events.
@@ -67,9 +113,12 @@ void LiveCheck::checkAt(const std::string &dir, const std::string &name, Session
     if (named != outside_.end()) check.gitDir(named->second);
   }
   // A directory that is not a git directory yet (no HEAD git accepts, no objects or refs)
-  // is one git does not use: it is learnt when it becomes one (the event of that part).
-  for (std::string at = dir; at.size() > 1 && at.size() >= workspace_.size(); at = parentOf(at))
+  // is one git does not use: it is learnt when it becomes one (the event of that part). One
+  // outside the workspace is as far up as `/`.
+  for (std::string at = dir;; at = parentOf(at)) {
     if (gitDirs_.count(at)) return check.gitDir(at);
+    if (at.size() <= 1) break;
+  }
 }
 
 // One read's events, one check of each repository they touch: a sandbox that rewrites a file
@@ -98,8 +147,10 @@ std::vector<Finding> LiveCheck::react() {
     }
   }
   learn(check);
-  count(check.findings);
-  return check.findings;
+  std::vector<Finding> findings = check.findings, outside = followOutside(check);
+  findings.insert(findings.end(), outside.begin(), outside.end());
+  count(findings);
+  return findings;
 }
 
 void LiveCheck::count(const std::vector<Finding> &findings) {

@@ -4,7 +4,9 @@
 // was in the workspace beyond the start's walk — is checked as soon as
 // the sandbox writes there, not only at the end, so that a host program running git there
 // meanwhile (an editor scanning subfolders) finds it already moved aside. Every directory of
-// the workspace is watched (inotify: unprivileged, one watch per directory); a batch of
+// the workspace is watched (inotify: unprivileged, one watch per directory), and what its
+// repositories take from outside it from when it is learnt (a git directory that a `.git`
+// names, in a cache of the home that the policy opens; an included file); a batch of
 // events checks each repository it touches once, as the end's check does. What remains: the
 // time between a write and its check (the guardian's wake-up and one repository's check,
 // 0.5 ms measured in bench/git_guard.sh), and directories past the kernel's limit of watches
@@ -49,6 +51,8 @@ private:
   void watchTree(const std::string &dir, SessionCheck &check);
   void checkAt(const std::string &dir, const std::string &name, SessionCheck &check);
   void learn(const SessionCheck &check);
+  void watch(const std::string &dir);
+  std::vector<Finding> followOutside(const SessionCheck &check);
   void count(const std::vector<Finding> &findings);
 
   static constexpr int kMaxPerPath = 3, kMaxInSession = 20;
@@ -60,6 +64,7 @@ private:
   std::map<int, std::string> paths_;             // watch → directory
   std::set<std::string> gitDirs_;                // known git directories
   std::map<std::string, std::string> outside_;   // an included file or hooks directory → its git directory
+  std::set<std::string> followed_;               // what is watched outside the workspace
   std::map<std::string, int> movedAside_;        // each path moved aside, how many times
   int movedInAll_ = 0;
   std::string persistence_;

@@ -267,4 +267,30 @@ TEST_F(LiveCheckTest, ADirectorySwappedForALinkNeverSendsTheRenameToTheUsersFile
   fs::remove_all(user);
 }
 
+// A `.git` file naming a git directory outside the workspace, where the sandbox may write too
+// (a cache in the home that the policy opens): what is written there is checked as it is
+// written, not only at the end.
+TEST_F(LiveCheckTest, AGitDirectoryOutsideTheWorkspaceIsWatchedOnceNamed) {
+  std::string cache = ws + "-cache";
+  StartProtection start;
+  LiveCheck live(ws, "/nonexistent", start, since);
+  ASSERT_GE(live.fd(), 0);
+  EXPECT_TRUE(live.watchWorkspace().empty());
+  fs::create_directories(cache + "/gd/objects");
+  fs::create_directories(cache + "/gd/refs");
+  fs::create_directories(cache + "/gd/hooks");
+  write(cache + "/gd/HEAD", "ref: refs/heads/main\n");
+  write(cache + "/gd/config", "[core]\n\tbare = false\n");
+  fs::create_directories(ws + "/sub");
+  write(ws + "/sub/.git", "gitdir: " + cache + "/gd\n");
+  EXPECT_TRUE(events(live, 200).empty());  // learnt, and harmless so far
+  write(cache + "/gd/config", "[core]\n\tfsmonitor = touch /tmp/x\n");
+  write(cache + "/gd/hooks/pre-commit", "#!/bin/sh\n");
+  std::vector<Finding> found = events(live, 300);
+  ASSERT_EQ(found.size(), 2u);
+  EXPECT_EQ(found[0].path, cache + "/gd/config");
+  EXPECT_EQ(found[1].path, cache + "/gd/hooks/pre-commit");
+  fs::remove_all(cache);
+}
+
 }  // namespace

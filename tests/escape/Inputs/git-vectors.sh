@@ -137,6 +137,20 @@ during "$dir/repo" "printf '$(pager_config)\n' >> mirror.git/config;
 host_tty_git "$dir/repo/mirror.git"; host_push "$dir/repo/mirror.git"
 judged "$dir/repo"; verdict existing-bare-during
 
+# A repository whose git directory is outside the workspace, where the sandbox may write too
+# (the home's npm cache, which the policy opens, at the same path for the host): its config
+# written after the repository was made, while the host's git runs there. Not as root: the
+# sandbox's home is then the run_as user's.
+if [ "$mode" != root ]; then
+  mkdir -p "$dir/home/.npm" && chown 65534:65534 "$dir/home/.npm" && rm -rf "$dir/home/.npm/gd"
+  fresh
+  during "$dir/repo" "git init -q --separate-git-dir $dir/home/.npm/gd outside && sleep 0.3 &&
+    printf '$(plant_config)\n' >> $dir/home/.npm/gd/config"
+  host_git -C "$dir/repo/outside" status
+  judged "$dir/repo"; verdict outside-gitdir-during
+  rm -rf "$dir/home/.npm/gd"
+fi
+
 # A .git file naming a git directory the sandbox wrote.
 fresh
 plant "$dir/repo" "git init -q --separate-git-dir=\$PWD/gd g && printf '$(plant_config)\n' >> gd/config"
