@@ -281,6 +281,7 @@ void SessionCheck::gitDir(const std::string &dir) {
   hooks(real + "/hooks", real);
   rebasePlan(real + "/rebase-merge/git-rebase-todo");
   mergeStrategies(real);
+  legacyRemotes(real);
   std::vector<std::string> nested;
   nestedGitDirs(real, nested, nullptr);
   for (const std::string &n : nested) gitDir(n);
@@ -398,19 +399,26 @@ void SessionCheck::commondir(const std::string &dir) {
   quarantine(path, "a commondir written in the session, pointing git at " + commonDirOf(dir));
 }
 
-void SessionCheck::hooks(const std::string &dir, const std::string &gitDir) {
-  if (dir.compare(0, gitDir.size() + 1, gitDir + "/") != 0) outside.push_back({dir, gitDir});
-  DIR *d = opendir(dir.c_str());
-  if (!d) return;
+// The entries of `dir` written in the session, but those moved aside already and those whose
+// name ends with `ignoredSuffix` (when given).
+std::vector<std::string> SessionCheck::writtenIn(const std::string &dir, const std::string &ignoredSuffix) const {
   std::vector<std::string> written;
+  DIR *d = opendir(dir.c_str());
+  if (!d) return written;
   while (dirent *e = readdir(d)) {
     std::string name = e->d_name;
-    bool sample = name.size() > 7 && name.compare(name.size() - 7, 7, ".sample") == 0;
-    if (name == "." || name == ".." || sample || name.find(".shellc-quarantine") != std::string::npos) continue;
+    bool ignored = !ignoredSuffix.empty() && name.size() > ignoredSuffix.size() &&
+                   name.compare(name.size() - ignoredSuffix.size(), ignoredSuffix.size(), ignoredSuffix) == 0;
+    if (name == "." || name == ".." || ignored || name.find(".shellc-quarantine") != std::string::npos) continue;
     if (changed(dir + "/" + name)) written.push_back(dir + "/" + name);
   }
   closedir(d);
-  for (const std::string &hook : written) quarantine(hook, "a hook written in the session");
+  return written;
+}
+
+void SessionCheck::hooks(const std::string &dir, const std::string &gitDir) {
+  if (dir.compare(0, gitDir.size() + 1, gitDir + "/") != 0) outside.push_back({dir, gitDir});
+  for (const std::string &hook : writtenIn(dir, ".sample")) quarantine(hook, "a hook written in the session");
 }
 
 void SessionCheck::rebasePlan(const std::string &path) {
@@ -445,6 +453,16 @@ void SessionCheck::mergeStrategies(const std::string &dir) {
   for (const Setting &s : settings)
     if (s.key == "options.strategy" && foreign(s.value))
       return quarantine(path, "a cherry-pick's state written in the session names a merge strategy git would run as a program");
+}
+
+// Remotes in git's legacy form, a file each in remotes/ or branches/ of the git directory:
+// git reads one for a remote that no config names (`origin` when none is configured), so
+// that the user's next `git push` would carry the repository where the file says. Git never
+// writes them; one written in the session is moved aside.
+void SessionCheck::legacyRemotes(const std::string &dir) {
+  for (const char *kind : {"/remotes", "/branches"})
+    for (const std::string &path : writtenIn(dir + kind, ""))
+      quarantine(path, "a remote written in the session in git's legacy form, where the user's git push would go");
 }
 
 std::vector<Finding> auditSession(const std::string &workspace, const StartProtection &start, const std::string &home,

@@ -103,6 +103,8 @@ private:
   void hooks(const std::string &dir, const std::string &gitDir);
   void rebasePlan(const std::string &path);
   void mergeStrategies(const std::string &dir);
+  void legacyRemotes(const std::string &dir);
+  std::vector<std::string> writtenIn(const std::string &dir, const std::string &ignoredSuffix) const;
 
   std::string workspace_, home_;
   const StartProtection &start_;

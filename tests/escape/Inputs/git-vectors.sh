@@ -151,6 +151,15 @@ if [ "$mode" != root ]; then
   rm -rf "$dir/home/.npm/gd"
 fi
 
+# A remote in git's legacy form (.git/remotes/NAME), which git reads for a remote that no
+# config names: the user's next push to origin would go where the sandbox said (a repository
+# outside the workspace stands for another host; its hook tells that it received the push).
+fresh
+rm -rf "$dir/elsewhere.git" && as_user git init -q --bare "$dir/elsewhere.git"
+printf '#!/bin/sh\ntouch %s/received\n' "$out" > "$dir/elsewhere.git/hooks/pre-receive" && chmod +x "$dir/elsewhere.git/hooks/pre-receive"
+plant "$dir/repo" "mkdir -p .git/remotes && printf 'URL: $dir/elsewhere.git\nPush: refs/heads/*:refs/heads/*\n' > .git/remotes/origin"
+host_git -C "$dir/repo" push origin HEAD; verdict legacy-remote
+
 # A .git file naming a git directory the sandbox wrote.
 fresh
 plant "$dir/repo" "git init -q --separate-git-dir=\$PWD/gd g && printf '$(plant_config)\n' >> gd/config"
