@@ -47,6 +47,18 @@ fresh
 plant "$dir/repo" "git config core.fsmonitor '$(ran)'"
 host_git -C "$dir/repo" status; verdict config
 
+# The worktree's own config, which git reads once the held config turns it on (a harmless
+# setting on its own, let through by the supervisor): made in the session, it is checked.
+fresh
+plant "$dir/repo" "git config extensions.worktreeConfig true && printf '$(plant_config)\n' > .git/config.worktree"
+host_git -C "$dir/repo" status; verdict config-worktree
+
+# The user's own config, in the home: the policy lets the sandbox read it, not write it.
+fresh
+plant "$dir/repo" "printf '$(plant_config)\n' >> $dir/home/.gitconfig"
+host_git -C "$dir/repo" status; verdict global-config
+rm -f "$dir/home/.gitconfig"
+
 # The held config replaced otherwise than by git's own rewrite, which the supervisor checks
 # (git/config_broker.h): swapped with a file in one call, or a link to one as the lock.
 fresh
