@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <thread>
 
 #include "git/live_check.h"
@@ -58,15 +59,28 @@ protected:
     return all;
   }
 
+  // What the live check moves aside within 300 ms: these paths, in this order.
+  static void expectMovedAside(LiveCheck &live, const std::vector<std::string> &paths) {
+    std::vector<std::string> found;
+    for (const Finding &f : events(live, 300)) found.push_back(f.path);
+    EXPECT_EQ(found, paths);
+  }
+  // The live check of the workspace, its directories watched, nothing found yet.
+  LiveCheck &startWatching() {
+    live_.emplace(ws, "/nonexistent", start, since);
+    EXPECT_GE(live_->fd(), 0);
+    EXPECT_TRUE(live_->watchWorkspace().empty());
+    return *live_;
+  }
+
   std::string ws;
   timespec since{};
+  StartProtection start;
+  std::optional<LiveCheck> live_;
 };
 
 TEST_F(LiveCheckTest, ARepositoryMadeDuringTheSessionIsMovedAsideAsItIsWritten) {
-  StartProtection start;
-  LiveCheck live(ws, "/nonexistent", start, since);
-  ASSERT_GE(live.fd(), 0);
-  EXPECT_TRUE(live.watchWorkspace().empty());
+  LiveCheck &live = startWatching();
   repository("a/b/.git");
   fs::create_directories(ws + "/a/b/.git/hooks");
   write(ws + "/a/b/.git/config", "[core]\n\tfsmonitor = touch /tmp/x\n");
@@ -86,7 +100,6 @@ TEST_F(LiveCheckTest, ARepositoryMadeDuringTheSessionIsMovedAsideAsItIsWritten) 
 // git writes a linked worktree's commondir as any file: created empty, then written. Judged
 // empty, it would name the worktree's own git directory and be refused.
 TEST_F(LiveCheckTest, AFileIsJudgedWithItsContentNotWhenCreatedEmpty) {
-  StartProtection start;
   LiveCheck live(ws, "/nonexistent", start, since);
   live.watchWorkspace();
   repository(".git/worktrees/wt");
@@ -107,7 +120,6 @@ TEST_F(LiveCheckTest, AFileIsJudgedWithItsContentNotWhenCreatedEmpty) {
 // place: not judged while the session runs (a rewrite read half-way would look cut short),
 // and judged at the end against what it held at the start.
 TEST_F(LiveCheckTest, AHeldConfigIsLeftToTheSupervisorUntilTheEnd) {
-  StartProtection start;
   start.heldConfigs[fs::canonical(ws).string() + "/.git/config"] = {};
   LiveCheck live(fs::canonical(ws).string(), "/nonexistent", start, since);
   live.watchWorkspace();
@@ -119,7 +131,6 @@ TEST_F(LiveCheckTest, AHeldConfigIsLeftToTheSupervisorUntilTheEnd) {
 }
 
 TEST_F(LiveCheckTest, ASandboxThatKeepsRewritingOnePathIsTold) {
-  StartProtection start;
   LiveCheck live(ws, "/nonexistent", start, since);
   live.watchWorkspace();
   repository("r/.git");
@@ -134,10 +145,7 @@ TEST_F(LiveCheckTest, ASandboxThatKeepsRewritingOnePathIsTold) {
 // No `.git` names it, yet git run there or below uses it as a bare repository, its config
 // included (a pager, an alias): made so during the session, it is checked as any other.
 TEST_F(LiveCheckTest, ADirectoryMadeABareRepositoryIsCheckedAsOne) {
-  StartProtection start;
-  LiveCheck live(ws, "/nonexistent", start, since);
-  ASSERT_GE(live.fd(), 0);
-  EXPECT_TRUE(live.watchWorkspace().empty());
+  LiveCheck &live = startWatching();
   fs::create_directories(ws + "/src/foo");
   write(ws + "/src/config", "[core]\n\tpager = touch /tmp/x\n");
   write(ws + "/src/HEAD", "ref: refs/heads/main\n");
@@ -208,10 +216,7 @@ TEST_F(LiveCheckTest, IsGitDirectoryAgreesWithGit) {
 // A rebase or cherry-pick resumed on the host runs the merge strategy its state names: git's
 // own are kept, any other (git would run git-merge-NAME) is moved aside.
 TEST_F(LiveCheckTest, AMergeStrategyGitWouldRunAsAProgramIsMovedAside) {
-  StartProtection start;
-  LiveCheck live(ws, "/nonexistent", start, since);
-  ASSERT_GE(live.fd(), 0);
-  EXPECT_TRUE(live.watchWorkspace().empty());
+  LiveCheck &live = startWatching();
   fs::create_directories(ws + "/.git/rebase-merge");
   fs::create_directories(ws + "/.git/sequencer");
   write(ws + "/.git/rebase-merge/strategy", "ort\n");
@@ -219,10 +224,7 @@ TEST_F(LiveCheckTest, AMergeStrategyGitWouldRunAsAProgramIsMovedAside) {
   EXPECT_TRUE(events(live, 200).empty());
   write(ws + "/.git/rebase-merge/strategy", "../evil\n");
   write(ws + "/.git/sequencer/opts", "[options]\n\tstrategy = ../evil\n");
-  std::vector<Finding> found = events(live, 300);
-  ASSERT_EQ(found.size(), 2u);
-  EXPECT_EQ(found[0].path, ws + "/.git/rebase-merge/strategy");
-  EXPECT_EQ(found[1].path, ws + "/.git/sequencer/opts");
+  expectMovedAside(live, {ws + "/.git/rebase-merge/strategy", ws + "/.git/sequencer/opts"});
 }
 
 // The sandbox swaps a directory it wrote an unsafe config in for a link to a directory of the
@@ -245,7 +247,6 @@ TEST_F(LiveCheckTest, ADirectorySwappedForALinkNeverSendsTheRenameToTheUsersFile
   std::thread swapper([&] {
     while (!stop) renameat2(AT_FDCWD, (ws + "/src").c_str(), AT_FDCWD, (ws + "/alt").c_str(), RENAME_EXCHANGE);
   });
-  StartProtection start;
   int moved = 0;
   for (int i = 0; i < 3000; ++i) {
     int fd = openat(sandboxDir, "config", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -272,10 +273,7 @@ TEST_F(LiveCheckTest, ADirectorySwappedForALinkNeverSendsTheRenameToTheUsersFile
 // written, not only at the end.
 TEST_F(LiveCheckTest, AGitDirectoryOutsideTheWorkspaceIsWatchedOnceNamed) {
   std::string cache = ws + "-cache";
-  StartProtection start;
-  LiveCheck live(ws, "/nonexistent", start, since);
-  ASSERT_GE(live.fd(), 0);
-  EXPECT_TRUE(live.watchWorkspace().empty());
+  LiveCheck &live = startWatching();
   fs::create_directories(cache + "/gd/objects");
   fs::create_directories(cache + "/gd/refs");
   fs::create_directories(cache + "/gd/hooks");
@@ -286,10 +284,7 @@ TEST_F(LiveCheckTest, AGitDirectoryOutsideTheWorkspaceIsWatchedOnceNamed) {
   EXPECT_TRUE(events(live, 200).empty());  // learnt, and harmless so far
   write(cache + "/gd/config", "[core]\n\tfsmonitor = touch /tmp/x\n");
   write(cache + "/gd/hooks/pre-commit", "#!/bin/sh\n");
-  std::vector<Finding> found = events(live, 300);
-  ASSERT_EQ(found.size(), 2u);
-  EXPECT_EQ(found[0].path, cache + "/gd/config");
-  EXPECT_EQ(found[1].path, cache + "/gd/hooks/pre-commit");
+  expectMovedAside(live, {cache + "/gd/config", cache + "/gd/hooks/pre-commit"});
   fs::remove_all(cache);
 }
 
