@@ -3,8 +3,8 @@
 #include "bundle/bundle.h"
 
 #include <algorithm>
-#include <set>
 #include <cctype>
+#include <set>
 
 namespace shellrt::git {
 
