@@ -159,8 +159,11 @@ bool parseConfig(const std::string &text, std::vector<Setting> &out, std::string
   return true;
 }
 
-std::vector<Setting> unsafeSettings(const std::vector<Setting> &settings, const std::string &gitDir,
-                                    const std::string &workspace) {
+namespace {
+
+// A setting outside the allow-list: one that git does not write itself, nor a name or
+// preference that runs nothing (config_file.h).
+bool isUnsafe(const Setting &s, const std::string &gitDir, const std::string &workspace) {
   static const char *const kHarmless[] = {
       "core.repositoryformatversion", "core.filemode", "core.bare", "core.logallrefupdates", "core.ignorecase",
       "core.precomposeunicode", "core.symlinks", "core.autocrlf", "core.eol", "core.safecrlf",
@@ -171,16 +174,18 @@ std::vector<Setting> unsafeSettings(const std::vector<Setting> &settings, const 
       "branch.*.rebase", "branch.*.pushremote", "submodule.*.url", "submodule.*.active", "submodule.*.branch",
       "user.name", "user.email", "init.defaultbranch", "pull.rebase", "pull.ff", "fetch.prune", "push.default",
       "gc.auto", "index.version"};
+  if (s.key == "core.worktree")
+    return !pathWithin(normalisePath(s.value.size() && s.value[0] == '/' ? s.value : gitDir + "/" + s.value), workspace);
+  return std::none_of(std::begin(kHarmless), std::end(kHarmless), [&](const char *p) { return matches(s.key, p); });
+}
+
+}  // namespace
+
+std::vector<Setting> unsafeSettings(const std::vector<Setting> &settings, const std::string &gitDir,
+                                    const std::string &workspace) {
   std::vector<Setting> unsafe;
-  for (const Setting &s : settings) {
-    if (s.key == "core.worktree") {
-      std::string tree = normalisePath(s.value.size() && s.value[0] == '/' ? s.value : gitDir + "/" + s.value);
-      if (pathWithin(tree, workspace)) continue;
-    } else if (std::any_of(std::begin(kHarmless), std::end(kHarmless), [&](const char *p) { return matches(s.key, p); })) {
-      continue;
-    }
-    unsafe.push_back(s);
-  }
+  for (const Setting &s : settings)
+    if (isUnsafe(s, gitDir, workspace)) unsafe.push_back(s);
   return unsafe;
 }
 
@@ -215,7 +220,7 @@ std::vector<Setting> addedUnsafeSettings(const std::vector<Setting> &now, const 
   std::vector<Setting> added;
   for (const Setting &s : now) {
     bool held = std::any_of(before.begin(), before.end(), [&](const Setting &b) { return b.key == s.key && b.value == s.value; });
-    if (!held && (!unsafeSettings({s}, gitDir, workspace).empty() || redirects(s, remotesBefore))) added.push_back(s);
+    if (!held && (isUnsafe(s, gitDir, workspace) || redirects(s, remotesBefore))) added.push_back(s);
   }
   return added;
 }
