@@ -48,10 +48,12 @@ std::vector<Finding> LiveCheck::watchWorkspace() {
   return findings;
 }
 
-void LiveCheck::watch(const std::string &dir) {
+// false with errno when the kernel refused it (ENOSPC: past its limit of watches, counted).
+bool LiveCheck::watch(const std::string &dir) {
   int wd = inotify_add_watch(fd_, dir.c_str(), kEvents);
   if (wd >= 0) paths_[wd] = dir;
   else unwatched_ += errno == ENOSPC;
+  return wd >= 0;
 }
 
 // What the workspace's repositories take from outside it, where the sandbox may write too (a
@@ -92,10 +94,7 @@ std::vector<Finding> LiveCheck::followOutside(const SessionCheck &first) {
 // A directory watched already (moved within the workspace) keeps its watch under its new path.
 void LiveCheck::watchTree(const std::string &dir, SessionCheck &check) {
   check.walk(dir, 0, [this](const std::string &each) {
-    int wd = inotify_add_watch(fd_, each.c_str(), kEvents);
-    if (wd >= 0) paths_[wd] = each;
-    else unwatched_ += errno == ENOSPC;
-    return wd >= 0 || errno == ENOSPC;  // past the limit, still listed for repositories
+    return watch(each) || errno == ENOSPC;  // past the limit, still listed for repositories
   });
 }
 

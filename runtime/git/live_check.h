@@ -51,7 +51,7 @@ private:
   void watchTree(const std::string &dir, SessionCheck &check);
   void checkAt(const std::string &dir, const std::string &name, SessionCheck &check);
   void learn(const SessionCheck &check);
-  void watch(const std::string &dir);
+  bool watch(const std::string &dir);
   std::vector<Finding> followOutside(const SessionCheck &check);
   void count(const std::vector<Finding> &findings);
 
