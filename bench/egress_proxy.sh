@@ -104,6 +104,7 @@ echo
 echo "== the proxy's memory with 1,000 connections held open (one request answered on each)"
 rm -f "$out/ws/held" "$out/ws/release"
 sandbox plain /usr/bin/python3 hold_connections.py 1000 http://up.test:18480/small > "$out/held.out" &
+holding=$!
 for i in $(seq 600); do [ -e "$out/ws/held" ] && break; sleep 0.1; done
 proxy_pid=$(pgrep -x shellrt-proxy | head -1)
 supervisor_pid=$(ps -o ppid= -p "$proxy_pid" | tr -d ' ')
@@ -111,4 +112,4 @@ printf '%s; proxy RSS %s kB (%s threads), supervisor RSS %s kB\n' "$(cat "$out/h
   "$(awk '/VmRSS/ {print $2}' /proc/$proxy_pid/status)" "$(awk '/Threads/ {print $2}' /proc/$proxy_pid/status)" \
   "$(awk '/VmRSS/ {print $2}' /proc/$supervisor_pid/status)"
 touch "$out/ws/release"
-wait
+wait "$holding"  # not squid and tinyproxy, which the trap ends

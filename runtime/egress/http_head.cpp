@@ -11,9 +11,20 @@ bool isTokenChar(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
 }
 
+// HTTP's names are ASCII: folded without the locale (std::tolower asks it for each character).
+char lowerAscii(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
 std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](char c) { return static_cast<char>(std::tolower(c)); });
+  for (char &c : s) c = lowerAscii(c);
   return s;
+}
+
+// `name` is `lowered` in any case; no copy is made (it is asked of every field, often).
+bool sameName(const std::string &name, const std::string &lowered) {
+  if (name.size() != lowered.size()) return false;
+  for (size_t i = 0; i < name.size(); ++i)
+    if (lowerAscii(name[i]) != lowered[i]) return false;
+  return true;
 }
 
 bool fail(int &status, std::string &error, int code, const std::string &why) {
@@ -264,7 +275,8 @@ std::string endToEnd(const Headers &headers) {
   std::vector<std::string> drop = hopByHop(headers);
   std::string out;
   for (const auto &[name, value] : headers)
-    if (std::find(drop.begin(), drop.end(), lower(name)) == drop.end()) out += name + ": " + value + "\r\n";
+    if (std::none_of(drop.begin(), drop.end(), [&](const std::string &d) { return sameName(name, d); }))
+      out += name + ": " + value + "\r\n";
   return out;
 }
 
@@ -323,7 +335,7 @@ std::string clientResponseHead(const ResponseHead &head, bool closing) {
 std::vector<std::string> valuesOf(const Headers &headers, const std::string &name) {
   std::vector<std::string> out;
   for (const auto &[n, v] : headers)
-    if (lower(n) == name) out.push_back(v);
+    if (sameName(n, name)) out.push_back(v);
   return out;
 }
 

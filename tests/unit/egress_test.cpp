@@ -143,6 +143,23 @@ TEST(Egress, GlobsMatchAsTheCompilersDo) {
   }
 }
 
+TEST(Egress, CidrsContainAsTheCompilersDo) {
+  std::mt19937 rng(14);
+  for (int i = 0; i < 20000; ++i) {
+    Address base{}, address{};
+    for (size_t b = 0; b < 16; ++b) base[b] = static_cast<uint8_t>(rng());
+    address = base;
+    // Near the base: a few bits flipped, so that both answers are common.
+    for (size_t n = rng() % 3; n > 0; --n) address[rng() % 16] ^= static_cast<uint8_t>(1u << (rng() % 8));
+    unsigned prefix = static_cast<unsigned>(rng() % 129);
+    shellc::ir::HostPattern pattern;
+    pattern.kind = shellc::ir::HostPattern::Kind::Cidr;
+    pattern.address = base;
+    pattern.prefix = prefix;
+    ASSERT_EQ(contains(Cidr{base, prefix}, address), shellc::ir::cidrContains(pattern, address)) << prefix;
+  }
+}
+
 TEST(Egress, HostNamesAreCanonicalOrRefused) {
   auto name = [](const std::string &text) {
     Host h;
