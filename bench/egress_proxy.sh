@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # The egress proxy's cost, beside its peers in one run: small HTTP requests (wrk, keep-alive,
-# 16 connections, one thread) to a local nginx on the host's loopback, direct, through squid
-# (one worker, a domain ACL), through tinyproxy, and through shellrt's proxy from inside a
-# sandbox with every check on (names canonical, the egress table, the address checked and
-# dialled, the head parsed strictly) - once without and once with a `by` rule (the calling
-# program told from its socket for each connection). Then a 1 GiB download through a CONNECT
-# tunnel against direct. Needs nginx-light, wrk, squid, tinyproxy (Debian); run as root.
+# 16 connections, one thread; then one connection, for what each hop adds to a request) to a
+# local nginx on the host's loopback, direct, through squid (one worker, a domain ACL), through
+# tinyproxy, and through shellrt's proxy from inside a sandbox with every check on (names
+# canonical, the egress table, the address checked and dialled, the head parsed strictly) -
+# once without and once with a `by` rule (the calling program told from its socket for each
+# connection). Then a 1 GiB download through a CONNECT tunnel against direct. Needs
+# nginx-light, wrk, squid, tinyproxy (Debian); run as root.
 # Only 127.0.0.1 is used: nginx on :18480, squid :18481, tinyproxy :18482.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -75,10 +76,24 @@ sandbox() {  # BUNDLE COMMAND...
 }
 echo "== small requests: wrk $wrk_args"
 wrk $wrk_args http://127.0.0.1:18480/small | summary "direct"
-wrk $wrk_args -s "$out/ws/via-name.lua" http://127.0.0.1:18481/ | summary "squid (1 worker, ACL)"
+wrk $wrk_args -s "$out/ws/via-name.lua" http://127.0.0.1:18481/ | summary "squid (1 worker, ACL)" | tee "$out/squid.rate"
 wrk $wrk_args -s "$out/ws/via-address.lua" http://127.0.0.1:18482/ | summary "tinyproxy"
-sandbox plain sh -c "wrk $wrk_args -s via-name.lua \$http_proxy" | summary "shellrt proxy"
+sandbox plain sh -c "wrk $wrk_args -s via-name.lua \$http_proxy" | summary "shellrt proxy" | tee "$out/shellrt.rate"
 sandbox by sh -c "wrk $wrk_args -s via-name.lua \$http_proxy" | summary "shellrt proxy, by rule"
+awk '{rate[NR] = $(NF - 5)} END {printf "shellrt / squid: %.2f\n", rate[2] / rate[1]}' "$out/squid.rate" "$out/shellrt.rate"
+
+# With 16 connections the latency is mostly the wait in line (16 / the rate); one connection
+# at a time shows what each hop adds to a request.
+echo
+echo "== one connection (wrk -t1 -c1 -d5s): p50, and what it adds to direct"
+one="-t1 -c1 -d5s --latency"
+p50_us() { awk '/^ +50%/ {v = $2 + 0; if ($2 ~ /ms$/) v *= 1000; else if ($2 ~ /[0-9]s$/) v *= 1e6; print v}'; }
+direct=$(wrk $one http://127.0.0.1:18480/small | p50_us)
+squid=$(wrk $one -s "$out/ws/via-name.lua" http://127.0.0.1:18481/ | p50_us)
+tiny=$(wrk $one -s "$out/ws/via-address.lua" http://127.0.0.1:18482/ | p50_us)
+ours=$(sandbox plain sh -c "wrk $one -s via-name.lua \$http_proxy" | p50_us)
+awk -v d="$direct" -v s="$squid" -v t="$tiny" -v o="$ours" 'BEGIN {
+  printf "direct %.0f us   squid %.0f (+%.0f)   tinyproxy %.0f (+%.0f)   shellrt %.0f (+%.0f)\n", d, s, s - d, t, t - d, o, o - d }'
 
 echo
 echo "== 1 GiB through a CONNECT tunnel (curl --proxytunnel), MB/s"
