@@ -379,19 +379,18 @@ bool Proxy::reuse(const Exchange &x, const Address &a) const {
 void Proxy::tunnel(Exchange &x) {
   if (!x.captured && !writeAll(x.client, "HTTP/1.1 200 Connection established\r\n\r\n")) return;
   x.status = 200;
-  // The first bytes: a TLS ClientHello must ask for the host the CONNECT named.
   std::string name;
-  Hello hello;
-  while ((hello = serverName(x.in.buffered, name)) == Hello::Incomplete && x.in.buffered.size() < 16384 + 5)
-    if ((x.in.buffered.empty() && serverSpeaksFirst(x.client, x.upstream)) || !x.in.fill(kHeadTimeoutMs)) break;
+  Hello hello = firstBytes(x, name);
+  if (hello == Hello::Incomplete && x.in.buffered.empty()) return;  // nothing sent, nothing to pass
   Host asked;
   std::string error;
   bool fronted = hello == Hello::ServerName && !x.request.host.empty() &&
                  (!canonicalHost(name, asked, error) || asked.name != x.request.host);
-  if (hello == Hello::Malformed || fronted) {
+  if (hello == Hello::Malformed || hello == Hello::Incomplete || fronted) {
     x.outcome = "deny";
-    x.reason = hello == Hello::Malformed ? "a malformed TLS ClientHello in the tunnel"
-                                          : "the TLS server name " + name + " is not the CONNECT host " + x.request.host;
+    x.reason = hello == Hello::Malformed    ? "a malformed TLS ClientHello in the tunnel"
+               : hello == Hello::Incomplete ? "a TLS ClientHello cut short (its end did not come in time, or not in one record)"
+                                            : "the TLS server name " + name + " is not the CONNECT host " + x.request.host;
     return;
   }
   if (!writeAll(x.upstream, x.in.buffered)) return;
@@ -404,6 +403,19 @@ void Proxy::tunnel(Exchange &x) {
   relay(x.client, x.upstream, x.up, x.down);
   std::lock_guard<std::mutex> lock(mutex_);
   tunnels_.erase(&x);
+}
+
+// A tunnel's first bytes, until they are a whole TLS ClientHello (whose server name must be
+// the CONNECT host) or plainly another protocol. A hello still incomplete when the client
+// stops, or stays silent, is returned so: its rest, which could name any host, never passes
+// unchecked. A server that speaks first (SSH, SMTP) is no TLS server: its client's bytes pass.
+Hello Proxy::firstBytes(Exchange &x, std::string &name) {
+  Hello hello;
+  while ((hello = serverName(x.in.buffered, name)) == Hello::Incomplete && x.in.buffered.size() < 16384 + 5) {
+    if (x.in.buffered.empty() && serverSpeaksFirst(x.client, x.upstream)) return Hello::NotTls;
+    if (!x.in.fill(kHeadTimeoutMs)) break;
+  }
+  return hello;
 }
 
 // Why a tunnel decided under an older policy cannot go on under `table`, or "".
@@ -485,6 +497,9 @@ bool startsWithTls(int fd) {
 // signed; the server name it asks must be the CONNECT host.
 bool Proxy::endClientTls(Exchange &c, const std::string &host, tls::Session &client, bool offerH2) {
   std::string error, asked;
+  // None where the session started without a rule that judges requests; a live change that
+  // adds one is refused (bundle/live_change.h), and this holds should one come anyway.
+  if (!authority_) return c.reason = "no authority to end TLS with: the session started without an `http` rule", false;
   ssl_ctx_st *certificate = authority_->serverFor(host, error, offerH2);
   if (!certificate || !client.accept(c.client, certificate, asked, error)) return c.reason = error, false;
   Host named;
@@ -676,9 +691,19 @@ std::string hintFor(const Request &r, const std::string &shown) {
 
 }  // namespace
 
-// What a refusal says (JSON: what was refused, why, and the line that would allow it), the
-// exchange marked refused.
+// The program that opened the connection, where the proxy asked ("" where it did not).
+std::string Proxy::programOf(const Exchange &x) { return x.request.binaries.empty() ? std::string() : x.request.binaries.front(); }
+
+// What a refusal says (JSON: what was refused, why, by which program, and the line that would
+// allow it), the exchange marked refused. The program is asked for each refusal by the policy
+// that no `by` rule had it asked for: refusals are rare, the lookup costs about 0.3 ms, and it
+// tells the user what wanted out. (A captured connection's socket is the supervisor's.)
 std::string Proxy::refusalBody(Exchange &x, int status, const std::string &reason, const std::string &hint) {
+  if (status == 403 && !x.identified && !x.captured) {
+    std::string unknown;  // then named as ""
+    x.request.binaries = callerBinaries(x.client, unknown);
+    x.identified = true;
+  }
   x.status = status;
   x.outcome = "deny";
   std::string shown = x.head.host.empty() ? "?" : x.head.host;
@@ -689,6 +714,7 @@ std::string Proxy::refusalBody(Exchange &x, int status, const std::string &reaso
                      ",\"reason\":" + jsonString(x.reason) + ",\"rule\":" + jsonString(rulesText(x.decision.deciding)) +
                      ",\"host\":" + jsonString(x.request.host) + ",\"port\":" + std::to_string(x.request.port) +
                      ",\"method\":" + jsonString(x.head.method) + ",\"path\":" + jsonString(x.head.path) +
+                     ",\"program\":" + jsonString(programOf(x)) +
                      (suggestion.empty() ? "" : ",\"add_to_policy\":" + jsonString(suggestion)) + "}\n";
   return body;
 }
@@ -720,7 +746,7 @@ void Proxy::record(const Exchange &x) {
                           {"port", int64_t(x.request.port)},
                           {"method", x.head.method},
                           {"path", x.head.connect ? std::string() : x.head.path},
-                          {"program", x.request.binaries.empty() ? std::string() : x.request.binaries.front()},
+                          {"program", programOf(x)},
                           {"rule", rulesText(x.decision.deciding)},
                           {"status", int64_t(x.status)},
                           {"bytes_up", int64_t(x.up)},

@@ -21,6 +21,7 @@
 #include "audit.h"
 #include "egress/decision.h"
 #include "egress/dns.h"
+#include "egress/tls_sni.h"
 
 namespace shellrt::egress {
 
@@ -90,6 +91,7 @@ private:
   bool resolveAndDial(Exchange &x);
   bool reuse(const Exchange &x, const Address &a) const;
   void tunnel(Exchange &x);
+  Hello firstBytes(Exchange &x, std::string &name);
   void inspectTunnel(Exchange &c);
   void inspectHttp1(Exchange &c, tls::Session *client, InsideTunnel &upstream);
   void relayH2(Exchange &c, tls::Session &client, InsideTunnel &upstream);
@@ -103,6 +105,7 @@ private:
   std::vector<std::string> callerBinaries(int client, std::string &error) const;
 
   std::shared_ptr<const Policy> current();
+  static std::string programOf(const Exchange &x);
   static std::string endedBy(const Table &table, const Exchange &x);
 
   AuditLog &audit_;

@@ -7,7 +7,7 @@ echo "vars: $http_proxy $HTTPS_PROXY $NO_PROXY $NODE_USE_ENV_PROXY"
 echo "by-name: $(curl -s http://up.test:18431/hello)"
 echo "by-address: $(curl -s -x "$http_proxy" --noproxy "" http://127.0.0.1:18431/x)"
 echo "unnamed: $(code http://denied.test:18432/) $(reason http://denied.test:18432/)"
-echo "hint: $(curl -s http://denied.test:18432/ | python3 -c 'import json, sys; print(json.load(sys.stdin)["add_to_policy"])')"
+echo "hint: $(curl -s http://denied.test:18432/ | python3 -c 'import json, sys; d = json.load(sys.stdin); print(d["add_to_policy"], "|", d["program"])')"
 echo "loopback-by-name: $(code http://loop.test:18432/) $(reason http://loop.test:18432/)"
 echo "metadata: $(code http://169.254.169.254/latest/meta-data/) $(reason http://169.254.169.254/latest/meta-data/)"
 echo "path-allowed: $(curl -s http://pub.test:18433/pub/a)"
@@ -24,6 +24,16 @@ proxy=${http_proxy#http://}
 handshake() { echo | openssl s_client -proxy "$proxy" -connect tls.test:18434 -servername "$1" 2>&1 | grep -c 'Server certificate'; }
 echo "fronted: $(handshake evil.test) certificates"
 echo "sni-matches: $(handshake tls.test) certificates"
+# A ClientHello cut short, whose rest could name another host: the tunnel ends unpassed.
+echo "hello-cut-short: $(python3 -c '
+import os, socket
+host, port = os.environ["http_proxy"].split("//")[1].split(":")
+s = socket.create_connection((host, int(port)))
+s.sendall(b"CONNECT tls.test:18434 HTTP/1.1\r\nHost: tls.test:18434\r\n\r\n")
+s.recv(4096)
+s.sendall(bytes([0x16, 3, 1, 1, 0, 1, 0, 0, 0xfc, 3, 3]))
+s.shutdown(socket.SHUT_WR)
+print(len(s.recv(4096)), "bytes back")')"
 echo "by-curl: $(curl -s http://curl.test:18435/)"
 cp /usr/bin/curl ./my-curl
 echo "by-a-copy: $(./my-curl -s -o /dev/null -w '%{http_code}' http://curl.test:18435/)"
