@@ -13,6 +13,7 @@
 #include "descriptors.h"
 #include "git/guard.h"
 #include "git/live_check.h"
+#include "placeholder.h"
 
 namespace shellrt {
 
@@ -70,16 +71,18 @@ void sayWatched(const git::LiveCheck &live, AuditLog &audit) {
 // What the supervisor says over the lifeline: placeholders to remove, the sandbox's pid.
 struct Lifeline {
   int fd;
-  std::vector<std::string> placeholders;
+  std::vector<Placeholder> placeholders;
   int sandbox = -1;  // a pidfd, taken while the process is the supervisor's unreaped child
   std::string pending;
 
   // One read's lines; false once the supervisor has let go.
   bool read() {
     return readSomeLines(fd, pending, [&](const std::string &line) {
-      if (line.rfind("placeholder ", 0) == 0) placeholders.push_back(line.substr(12));
-      else if (line.rfind("sandbox ", 0) == 0 && sandbox < 0)
+      if (line.rfind("placeholder ", 0) == 0) {
+        if (std::optional<Placeholder> made = Placeholder::parse(line.substr(12))) placeholders.push_back(*made);
+      } else if (line.rfind("sandbox ", 0) == 0 && sandbox < 0) {
         sandbox = static_cast<int>(syscall(SYS_pidfd_open, static_cast<pid_t>(std::stol(line.substr(8))), 0));
+      }
     });
   }
 };
@@ -122,7 +125,7 @@ void watchSession(Lifeline &lifeline, git::LiveCheck &live, AuditLog &audit) {
     watchSession(lifeline, live, audit);
   }
   awaitEnd(lifeline.sandbox);
-  for (const std::string &path : lifeline.placeholders) rmdir(path.c_str());  // only if still empty
+  for (const Placeholder &p : lifeline.placeholders) removePlaceholder(p);
   report(git::auditSession(session.workspace, session.git, session.home, since), audit);
   _exit(0);
 }
@@ -161,7 +164,7 @@ void Guardian::send(const std::string &line) {
   (void)ignored;
 }
 
-void Guardian::placeholder(const std::string &hostPath) { send("placeholder " + hostPath); }
+void Guardian::placeholder(const std::string &line) { send("placeholder " + line); }
 
 void Guardian::sandbox(pid_t pid) { send("sandbox " + std::to_string(pid)); }
 

@@ -23,7 +23,7 @@ public:
   };
   // Forks it: before the supervisor has threads, so that it may allocate.
   bool start(const Session &session, AuditLog &audit);
-  void placeholder(const std::string &hostPath);  // deepest first
+  void placeholder(const std::string &line);  // Placeholder::line(), deepest first
   void sandbox(pid_t pid);  // it waits for that process to be gone before it checks
   // Lets it do its work, and waits for it.
   void finish();

@@ -184,7 +184,7 @@ bool procAndDevices(const Bundle &bundle, const std::string &console, const std:
 // nothing of the host can be reached to begin with. Not beneath a .git that does not exist:
 // that would keep `git init` from working, and the git guard checks what it makes there.
 bool placeholder(const std::string &target, const MountEntry &m, const std::vector<std::pair<std::string, bool>> &ordered,
-                 std::vector<std::string> &placeholders, std::string &error, bool &made) {
+                 std::vector<Placeholder> &placeholders, std::string &error, bool &made) {
   std::string hostPath = target.substr(std::strlen("/newroot"));
   bool hostBacked = std::any_of(ordered.begin(), ordered.end(),
                                 [&](const auto &bind) { return beneath(hostPath, bind.first); });
@@ -193,8 +193,9 @@ bool placeholder(const std::string &target, const MountEntry &m, const std::vect
   std::vector<std::string> parents;
   made = false;
   if (!hostBacked || repositoryToBe || !makeParents(target, parents) || mkdir(target.c_str(), 0) != 0) return true;
-  placeholders.push_back(hostPath);
-  for (const std::string &dir : parents) placeholders.push_back(dir.substr(std::strlen("/newroot")));
+  parents.insert(parents.begin(), target);
+  for (const std::string &dir : parents)
+    if (std::optional<Placeholder> p = placeholderAt(dir, dir.substr(std::strlen("/newroot")))) placeholders.push_back(*p);
   if (mount("placeholder", target.c_str(), "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0000") != 0)
     return fail(error, "protect " + target + " (" + m.rule.display() + ")");
   made = true;
@@ -210,7 +211,7 @@ bool readOnly(const std::string &target, bool noexecInstead, std::string &error)
 
 // The mount plan: what Landlock cannot express.
 bool applyMountPlan(const SandboxSpec &spec, const std::vector<std::pair<std::string, bool>> &ordered,
-                    std::vector<std::string> &placeholders, size_t &planned, size_t &absent, std::string &error) {
+                    std::vector<Placeholder> &placeholders, size_t &planned, size_t &absent, std::string &error) {
   for (const MountEntry &m : spec.bundle->mounts) {
     if (m.kind == MountEntry::Kind::Scratch) continue;  // mounted with the binds
     std::string target = "/newroot" + m.path.resolve(spec.home, spec.workspace);
@@ -232,9 +233,9 @@ bool applyMountPlan(const SandboxSpec &spec, const std::vector<std::pair<std::st
     ++planned;
   }
   // The guardian removes the placeholders in this order, where still empty: deepest first.
-  auto depth = [](const std::string &p) { return std::count(p.begin(), p.end(), '/'); };
+  auto depth = [](const Placeholder &p) { return std::count(p.path.begin(), p.path.end(), '/'); };
   std::stable_sort(placeholders.begin(), placeholders.end(),
-                   [&](const std::string &a, const std::string &b) { return depth(a) > depth(b); });
+                   [&](const Placeholder &a, const Placeholder &b) { return depth(a) > depth(b); });
   return true;
 }
 
@@ -349,7 +350,7 @@ bool enterRoot(std::string &error) {
 
 }  // namespace
 
-bool buildRoot(const SandboxSpec &spec, std::vector<std::string> &placeholders, std::string &trustStore, std::string &notes,
+bool buildRoot(const SandboxSpec &spec, std::vector<Placeholder> &placeholders, std::string &trustStore, std::string &notes,
                std::string &error) {
   if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) return fail(error, "make / private");
   // A scratch tmpfs holds the new root; the host's root stays reachable at /oldroot until

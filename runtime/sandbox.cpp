@@ -239,10 +239,10 @@ Ports supervisorListeners(const SandboxSpec &spec) {
   std::string notes, error;
   if (!loopbackUp()) die(spec, errnoText("bring up loopback"));
   Ports ports = supervisorListeners(spec);
-  std::vector<std::string> placeholders;
+  std::vector<Placeholder> placeholders;
   std::string trustStore;
   if (!buildRoot(spec, placeholders, trustStore, notes, error)) die(spec, error);
-  for (const std::string &p : placeholders) report(spec.reportFd, "placeholder " + p);
+  for (const Placeholder &p : placeholders) report(spec.reportFd, "placeholder " + p.line());
   report(spec.reportFd, "layer " + notes);
 
   for (const Limit &limit : bundle.limits) {
