@@ -530,6 +530,8 @@ private:
     if (!changed.empty())
       return reloadRefused("the new bundle changes its `" + changed + "` section, which a running sandbox cannot take "
                            "(only `egress` and `routes` change live): start a new session for it");
+    std::string unmet = needsNewSession(bundle_, fresh);
+    if (!unmet.empty()) return reloadRefused("the new bundle cannot be taken live: " + unmet + "; start a new session for it");
     // Its asserts may be new: they must hold where this session started, as at a start.
     if (!placementHolds(fresh, workspace_, placedHome_, error)) return reloadRefused(error);
     size_t closed = 0;

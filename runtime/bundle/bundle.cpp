@@ -416,6 +416,14 @@ EgressRule readEgressRule(const Field &f) {
   return r;
 }
 
+}  // namespace
+
+bool Egress::judgesRequests() const {
+  return std::any_of(rules.begin(), rules.end(), [](const EgressRule &r) { return !r.methods.empty() || !r.paths.empty(); });
+}
+
+namespace {
+
 void readEgress(const Field &f, Bundle &out) {
   auto o = f.object();
   out.egress.defaultAllow = o["default"].oneOf({"deny", "allow"}) == 1;

@@ -98,6 +98,9 @@ struct Egress {
   bool defaultAllow = false, auditOnly = false;
   std::vector<Reserved> alwaysDenied;
   std::vector<EgressRule> rules;
+  // Whether a rule judges requests by method or path: the proxy then ends TLS for them, with
+  // an authority of the session's that the sandbox trusts.
+  bool judgesRequests() const;
 };
 
 struct Routes {

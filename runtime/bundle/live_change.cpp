@@ -1,5 +1,7 @@
 #include "bundle/live_change.h"
 
+#include <algorithm>
+
 #include "bundle/json.h"
 
 namespace shellrt {
@@ -51,6 +53,30 @@ std::string changedStaticLayer(const std::string &running, const std::string &fr
     bool wasThere = was != a.object.end(), isThere = is != b.object.end();
     if (wasThere != isThere || (wasThere && !same(was->second, is->second))) return section;
   }
+  return "";
+}
+
+namespace {
+
+// A provider whose key the start read for it: the same name, from the same source.
+bool keyedAtStart(const Routes &started, const Routes::Provider &p) {
+  return std::any_of(started.providers.begin(), started.providers.end(), [&](const Routes::Provider &s) {
+    return s.name == p.name && s.keySource == p.keySource && s.keyName == p.keyName;
+  });
+}
+
+}  // namespace
+
+std::string needsNewSession(const Bundle &started, const Bundle &fresh) {
+  if (fresh.egress.judgesRequests() && !started.egress.judgesRequests())
+    return "it judges requests by method or path (an `allow http` rule with methods or paths), for which the proxy ends "
+           "TLS with an authority the sandbox trusts, made only when a session starts with such a rule";
+  if (!fresh.routes.providers.empty() && started.routes.providers.empty())
+    return "it routes models, and the inference router (its listener in the sandbox, the agents' variables) is made only "
+           "when a session starts with routes";
+  for (const Routes::Provider &p : fresh.routes.providers)
+    if (!keyedAtStart(started.routes, p))
+      return "provider `" + p.name + "` takes a key that this session did not read (keys are read only at the start)";
   return "";
 }
 

@@ -6,6 +6,8 @@
 #pragma once
 #include <string>
 
+#include "bundle/bundle.h"
+
 namespace shellrt {
 
 // The first static section in which `fresh` differs from `running` (both bundles' text,
@@ -13,5 +15,11 @@ namespace shellrt {
 // Where a rule was written (file and line) does not count: a rule added above another moves
 // it without changing it.
 std::string changedStaticLayer(const std::string &running, const std::string &fresh);
+
+// Why `fresh`'s network or inference section cannot be put in force in a session that started
+// with `started`, or "": what it needs that is made only at a start, where the started bundle
+// asked for it - the authority that ends TLS for rules judging requests (and the sandbox's
+// trust in it), the inference router (its listener, the agents' variables), a provider's key.
+std::string needsNewSession(const Bundle &started, const Bundle &fresh);
 
 }  // namespace shellrt

@@ -99,15 +99,10 @@ Identify askSupervisor(int control) {
   };
 }
 
-bool judgesRequests(const Egress &egress) {
-  return std::any_of(egress.rules.begin(), egress.rules.end(),
-                     [](const EgressRule &r) { return !r.methods.empty() || !r.paths.empty(); });
-}
-
 // The authority, made before the process confines itself (OpenSSL reads its configuration
 // and the host's trust store); its certificate, or why not, goes to the supervisor.
 std::unique_ptr<tls::Authority> makeAuthority(int control, const Egress &egress) {
-  if (!judgesRequests(egress)) return nullptr;
+  if (!egress.judgesRequests()) return nullptr;
   auto authority = std::make_unique<tls::Authority>();
   std::string error;
   bool made = authority->create(error);
@@ -222,7 +217,7 @@ bool ProxyProcess::start(const Bundle &bundle, AuditLog &audit, const std::vecto
   }
   control_ = ends[0];
   reloads_ = reloads[0];
-  awaitingAuthority_ = judgesRequests(egress);
+  awaitingAuthority_ = egress.judgesRequests();
   return true;
 }
 

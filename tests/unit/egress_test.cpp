@@ -406,4 +406,34 @@ TEST(Egress, OnlyTheNetworkChangesLive) {
   EXPECT_EQ(shellrt::changedStaticLayer(running, bundleOf("policy p\n" + files + "process {\n  env set \"FOO\" = \"1\"\n}\n")), "process");
 }
 
+shellrt::Bundle readBundle(const std::string &policy) {
+  shellrt::Bundle bundle;
+  std::string error;
+  EXPECT_TRUE(shellrt::parseBundle(bundleOf(policy), bundle, error)) << error;
+  return bundle;
+}
+
+// What a start makes only where its bundle asks for it cannot come with a live change: the
+// authority that ends TLS, the inference router, a provider's key. What can, does.
+TEST(Egress, WhatOnlyAStartMakesNeedsANewSession) {
+  const std::string inspected = "network {\n  allow http \"a.example\":443 methods GET paths \"/x/**\"\n}\n";
+  auto provider = [](const std::string &name, const std::string &variable) {
+    return "  provider " + name + " {\n    endpoint \"http://127.0.0.1:18461/v1\"\n    api openai\n    key env \"" + variable + "\"\n  }\n";
+  };
+  const std::string routed = "inference {\n" + provider("p", "KEY_P") + "  route \"m-*\" => p\n}\n";
+  shellrt::Bundle plain = readBundle("policy p\nnetwork {\n  allow \"a.example\":443\n}\n");
+  shellrt::Bundle withHttp = readBundle("policy p\n" + inspected);
+  shellrt::Bundle withRoutes = readBundle("policy p\n" + routed);
+  EXPECT_NE(shellrt::needsNewSession(plain, withHttp).find("judges requests"), std::string::npos);
+  EXPECT_EQ(shellrt::needsNewSession(withHttp, plain), "");
+  EXPECT_EQ(shellrt::needsNewSession(withHttp, readBundle("policy p\n" + inspected)), "");
+  EXPECT_NE(shellrt::needsNewSession(plain, withRoutes).find("inference router"), std::string::npos);
+  EXPECT_EQ(shellrt::needsNewSession(withRoutes, readBundle("policy p\ninference {\n" + provider("p", "KEY_P") +
+                                                                "  route \"n-*\" => p\n}\n")), "");
+  EXPECT_NE(shellrt::needsNewSession(withRoutes, readBundle("policy p\ninference {\n" + provider("p", "OTHER") +
+                                                                "  route \"m-*\" => p\n}\n")).find("`p`"), std::string::npos);
+  EXPECT_NE(shellrt::needsNewSession(withRoutes, readBundle("policy p\ninference {\n" + provider("p", "KEY_P") + provider("q", "KEY_Q") +
+                                                                "  route \"m-*\" => q\n}\n")).find("`q`"), std::string::npos);
+}
+
 }  // namespace

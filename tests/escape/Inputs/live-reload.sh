@@ -1,7 +1,8 @@
 #!/bin/sh
 # usage: live-reload.sh DIR SHELLC SHELLRT EXAMPLES: runs a sandbox under DIR/a.policy and,
 # while it runs, rebuilds its bundle and asks the supervisor to reload it: to b.policy (the
-# network changed: taken), then to c.policy (the filesystem changed: refused) and to a file
+# network changed: taken), then to c.policy (the filesystem changed: refused), to d.policy
+# (a provider whose key only a start reads: refused) and to a file
 # that is no bundle (refused). Writes the session's output to DIR/session.out and what
 # `shellrt --reload` said to DIR/reload.out.
 set -u
@@ -31,9 +32,12 @@ wait_for "$dir/ws/checked"
 build c
 "$shellrt" --reload $session 2>> "$dir/reload.out"
 wait_for "$dir/session.out" "reload refused"
+build d
+"$shellrt" --reload $session 2>> "$dir/reload.out"
+wait_for "$dir/session.out" "cannot be taken live"
 echo '{"format": "not a bundle"' > "$dir/live.bundle"
 "$shellrt" --reload $session 2>> "$dir/reload.out"
-for i in $(seq 400); do [ "$(grep -c 'reload refused' "$dir/session.out")" -ge 2 ] && break; sleep 0.05; done
+for i in $(seq 400); do [ "$(grep -c 'reload refused' "$dir/session.out")" -ge 3 ] && break; sleep 0.05; done
 touch "$dir/ws/refused"
 "$shellrt" --reload $$ 2>> "$dir/reload.out"
 echo "not a supervisor: $?" >> "$dir/reload.out"
