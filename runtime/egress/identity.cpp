@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -80,8 +81,10 @@ std::vector<pid_t> sandboxProcesses(pid_t init) {
 }  // namespace
 
 // An executable replaced since it started reads as "... (deleted)" and passes for no path a
-// rule names. A holder whose descriptors cannot be read (it made itself undumpable) leaves
-// the program untold, and the connection refused.
+// rule names. A process whose descriptors cannot be read (the supervisor, which owns the
+// sandbox's user namespace, can read every one of them; this is the refusal should it not)
+// could hold the socket unseen beside an allowed program: the program is then untold, and
+// the connection refused. One gone meanwhile holds nothing.
 std::vector<std::string> callerBinaries(pid_t sandbox, int diag, uint16_t clientPort, uint16_t proxyPort, std::string &error) {
   std::string inode = socketInode(diag, clientPort, proxyPort);
   std::string wanted = "socket:[" + inode + "]";
@@ -89,6 +92,9 @@ std::vector<std::string> callerBinaries(pid_t sandbox, int diag, uint16_t client
   for (pid_t pid : inode.empty() ? std::vector<pid_t>() : sandboxProcesses(sandbox)) {
     std::string fds = "/proc/" + std::to_string(pid) + "/fd";
     DIR *dir = opendir(fds.c_str());
+    if (!dir && errno != ENOENT && errno != ESRCH)
+      return error = "the descriptors of process " + std::to_string(pid) + " cannot be read: the program that opened this "
+                     "connection cannot be told", std::vector<std::string>();
     while (dirent *f = dir ? readdir(dir) : nullptr)
       if (f->d_name[0] != '.' && linkTarget(fds + "/" + f->d_name) == wanted) {
         holders.push_back(pid);

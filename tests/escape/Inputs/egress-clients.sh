@@ -38,6 +38,28 @@ echo "by-curl: $(curl -s http://curl.test:18435/)"
 cp /usr/bin/curl ./my-curl
 echo "by-a-copy: $(./my-curl -s -o /dev/null -w '%{http_code}' http://curl.test:18435/)"
 rm -f my-curl
+# A `by` binary replaced while its process runs (its config read from a FIFO, so that it
+# connects after the swap): the process's executable reads "(deleted)", refused; the new
+# file at the path, run afresh, is the binary there now and passes.
+cp /usr/bin/curl ./mycurl && rm -f cfg && mkfifo cfg
+./mycurl -s -o /dev/null -w '%{http_code}' -K cfg > replaced.out &
+sleep 0.3
+rm -f mycurl && cp /usr/bin/curl ./mycurl
+echo 'url = "http://mine.test:18436/"' > cfg
+wait $!
+echo "by-a-replaced-binary: $(cat replaced.out) $(./mycurl -s -o /dev/null -w '%{http_code}' http://mine.test:18436/)"
+rm -f mycurl cfg replaced.out
+# A socket held by two programs (python, and a sleep it handed the socket to): neither can
+# be told to be the one that uses it, refused whatever the rule.
+echo "held-by-two: $(python3 -c '
+import os, socket, subprocess
+host, port = os.environ["http_proxy"].split("//")[1].split(":")
+s = socket.create_connection((host, int(port)))
+sleep = subprocess.Popen(["sleep", "3"], pass_fds=[s.fileno()])
+s.sendall(b"GET http://curl.test:18435/ HTTP/1.1\r\nHost: curl.test:18435\r\n\r\n")
+answer = s.recv(65536).decode()
+sleep.kill()
+print(answer.split("\r\n")[0], "|", answer.split("\"reason\":\"")[1].split("\"")[0])')"
 echo "by-python: $(python3 -c 'import urllib.request
 try:
     urllib.request.urlopen("http://curl.test:18435/")
@@ -77,6 +99,14 @@ for request in \
   'GET http://up.test:18431/ HTTP/1.1\r\nHost: up.test:18431\r\nX: a\r\n folded\r\n\r\n' \
   'GET http://up.test:18431/ HTTP/1.1\r\nHost: evil.test\r\n\r\n' \
   'GET https://up.test:18431/ HTTP/1.1\r\nHost: up.test:18431\r\n\r\n' \
+  'POST http://up.test:18431/ HTTP/1.1\r\nHost: up.test:18431\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd' \
+  'GET http://up.test:18431/ HTTP/1.1\r\nHost: up.test:18431\r\nX-Thing : a\r\n\r\n' \
+  'GET http://up.test:18431/ HTTP/1.1\r\nHost: up.test:18431\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAAP__\r\n\r\n' \
+  'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n' \
   'POST http://up.test:18431/one HTTP/1.1\r\nHost: up.test:18431\r\nContent-Length: 3\r\n\r\nabcGET http://pub.test:18433/secret HTTP/1.1\r\nHost: pub.test:18433\r\n\r\n'; do
   printf '%s' "$request" | python3 raw-request.py
 done
+# Heads past the proxy's limits: a line, the number of fields, the whole head.
+python3 -c 'print("GET http://up.test:18431/ HTTP/1.1\\r\\nHost: up.test:18431\\r\\nX: " + "a" * 17000 + "\\r\\n\\r\\n", end="")' | python3 raw-request.py
+python3 -c 'print("GET http://up.test:18431/ HTTP/1.1\\r\\nHost: up.test:18431\\r\\n" + "X: a\\r\\n" * 129 + "\\r\\n", end="")' | python3 raw-request.py
+python3 -c 'print("GET http://up.test:18431/ HTTP/1.1\\r\\nHost: up.test:18431\\r\\n" + ("X: " + "a" * 8000 + "\\r\\n") * 10 + "\\r\\n", end="")' | python3 raw-request.py
