@@ -111,7 +111,7 @@ struct Proxy::Exchange {
   int status = 0;
   std::string outcome = "deny", reason;
   uint64_t up = 0, down = 0;
-  // The policy this exchange is decided by: the one in force when it began.
+  // The policy this exchange is decided by: the one in force when its head had come.
   std::shared_ptr<const Proxy::Policy> policy;
   // Inside a tunnel whose TLS the proxy ended: the sessions on each side (inspectTunnel).
   tls::Session *clientTls = nullptr, *upstreamTls = nullptr;
@@ -165,7 +165,6 @@ void Proxy::serveConnection(int client) {
   std::vector<std::string> binaries;
   for (bool again = true, first = true; again; first = false) {
     Exchange x;
-    x.policy = current();
     x.client = client;
     x.first = first;
     x.in = std::move(in);
@@ -195,6 +194,9 @@ bool Proxy::handle(Exchange &x) {
   // further (what follows may be TLS that the proxy ends); the next ones as they come.
   bool read = x.first ? x.in.headOnly(kMaxHead, text) : x.in.until("\r\n\r\n", kMaxHead, text);
   if (!read) return false;  // nothing more asked, or too slowly
+  // The policy in force once the head is in: a kept connection waits for its next request
+  // across a live change, and that request is the new policy's.
+  x.policy = current();
   int status = 0;
   if (!parseRequestHead(text, x.head, status, error)) return refuse(x, status, error), false;
   if (!takeCaptured(x)) return false;
@@ -540,7 +542,6 @@ void Proxy::inspectHttp1(Exchange &c, tls::Session *client, InsideTunnel &upstre
   Stream in{{c.client, client}, {}, kHeadTimeoutMs};
   for (bool again = true; again;) {
     Exchange x;
-    x.policy = current();
     x.client = c.client;
     x.clientTls = client;
     x.captured = c.captured;
@@ -597,6 +598,7 @@ void Proxy::relayH2(Exchange &c, tls::Session &client, InsideTunnel &upstream) {
 bool Proxy::handleInside(Exchange &x, const Exchange &c, InsideTunnel &upstream) {
   std::string text, error;
   if (!x.in.until("\r\n\r\n", kMaxHead, text)) return false;
+  x.policy = current();  // as in handle(): the policy in force once the head is in
   int status = 0;
   Tunnel tunnel{c.head.host, c.request.port, static_cast<uint16_t>(upstream.plain ? 80 : 443)};
   if (!parseRequestHead(text, x.head, status, error, &tunnel)) return refuse(x, status, error), false;

@@ -3,7 +3,8 @@
 # makes from outside, told apart by marker files in the workspace.
 wait_for() { for i in $(seq 400); do [ -e "$1" ] && return 0; sleep 0.05; done; echo "timed out waiting for $1"; exit 1; }
 echo "before: $(curl -s http://up.test:18451/before)"
-# A tunnel in use: one request answered before the reload, one sent after it.
+# A tunnel in use, and a plain connection kept alive: on each, one request answered before
+# the reload and one sent after it.
 /usr/bin/python3 - <<'PY' &
 import os, socket, time
 port = int(os.environ["http_proxy"].rsplit(":", 1)[1])
@@ -15,6 +16,14 @@ answer = b""
 while b"body=0" not in answer:  # the whole answer: nothing of it left to read later
     answer += s.recv(4096)
 print("tunnel:", answer.decode().split("\r\n")[0], flush=True)
+kept = socket.create_connection(("127.0.0.1", port))
+def ask(path):
+    kept.sendall(b"GET http://up.test:18451" + path + b" HTTP/1.1\r\nHost: up.test:18451\r\n\r\n")
+    answer = b""
+    while b"\r\n\r\n" not in answer or not (answer.endswith(b"body=0\n") or answer.endswith(b"}\n")):
+        answer += kept.recv(4096)
+    return answer.decode().split("\r\n")[0]
+print("kept:", ask(b"/kept-before"), flush=True)
 open("tunnel-open", "w").close()
 while not os.path.exists("reloaded"):
     time.sleep(0.05)
@@ -23,6 +32,7 @@ try:
     print("tunnel after:", s.recv(4096).decode().split("\r\n")[0] or "closed", flush=True)
 except OSError as e:
     print("tunnel after: closed", flush=True)
+print("kept after:", ask(b"/kept-after"), flush=True)
 PY
 wait_for reloaded
 wait
