@@ -85,7 +85,8 @@ void addProxyVariables(std::vector<std::string> &env, uint16_t port) {
 void addTrustVariables(std::vector<std::string> &env, const std::string &trustStore) {
   if (trustStore.empty()) return;
   for (const char *name : {"SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "GIT_SSL_CAINFO", "PIP_CERT",
-                           "NODE_EXTRA_CA_CERTS", "CODEX_CA_CERTIFICATE", "GRPC_DEFAULT_SSL_ROOTS_FILE_PATH"})
+                           "NODE_EXTRA_CA_CERTS", "CODEX_CA_CERTIFICATE", "GRPC_DEFAULT_SSL_ROOTS_FILE_PATH",
+                           "CARGO_HTTP_CAINFO"})
     setVariable(env, name, trustStore);
 }
 

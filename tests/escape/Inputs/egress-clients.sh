@@ -4,6 +4,8 @@
 code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
 reason() { curl -s "$@" | sed -n 's/.*"reason":"\([^"]*\)".*/\1/p'; }
 echo "vars: $http_proxy $HTTPS_PROXY $NO_PROXY $NODE_USE_ENV_PROXY"
+echo "the proxy in: $(for v in HTTP_PROXY HTTPS_PROXY ALL_PROXY http_proxy https_proxy all_proxy npm_config_proxy \
+  npm_config_https_proxy CARGO_HTTP_PROXY; do eval "[ \"\$$v\" = \"$http_proxy\" ]" && printf '%s ' $v; done)| no_proxy $no_proxy"
 echo "by-name: $(curl -s http://up.test:18431/hello)"
 echo "by-address: $(curl -s -x "$http_proxy" --noproxy "" http://127.0.0.1:18431/x)"
 echo "unnamed: $(code http://denied.test:18432/) $(reason http://denied.test:18432/)"

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Run inside the sandbox by tls-inspection.test: real clients through the egress proxy, to
 # upstreams whose requests the policy judges inside HTTPS. One line per case.
-echo "vars: $SSL_CERT_FILE $REQUESTS_CA_BUNDLE $CURL_CA_BUNDLE $GIT_SSL_CAINFO $PIP_CERT $NODE_EXTRA_CA_CERTS $CODEX_CA_CERTIFICATE"
+echo "vars: $SSL_CERT_FILE $REQUESTS_CA_BUNDLE $CURL_CA_BUNDLE $GIT_SSL_CAINFO $PIP_CERT $NODE_EXTRA_CA_CERTS $CODEX_CA_CERTIFICATE $GRPC_DEFAULT_SSL_ROOTS_FILE_PATH $CARGO_HTTP_CAINFO"
 last=$(awk '/BEGIN CERTIFICATE/{c=""} {c=c $0 "\n"} END{printf "%s", c}' "$SSL_CERT_FILE" | openssl x509 -noout -subject)
 echo "store: $(grep -c 'PRIVATE KEY' "$SSL_CERT_FILE") keys, the last $last"
 echo "allowed: $(curl -sS https://api.test:18441/ok/a)"
