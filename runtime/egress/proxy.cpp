@@ -699,9 +699,9 @@ std::string Proxy::programOf(const Exchange &x) { return x.request.binaries.empt
 // What a refusal says (JSON: what was refused, why, by which program, and the line that would
 // allow it), the exchange marked refused. The program is asked for each refusal by the policy
 // that no `by` rule had it asked for: refusals are rare, the lookup costs about 0.3 ms, and it
-// tells the user what wanted out. (A captured connection's socket is the supervisor's.)
+// tells the user what wanted out.
 std::string Proxy::refusalBody(Exchange &x, int status, const std::string &reason, const std::string &hint) {
-  if (status == 403 && !x.identified && !x.captured) {
+  if (status == 403 && !x.identified) {
     std::string unknown;  // then named as ""
     x.request.binaries = callerBinaries(x.client, unknown);
     x.identified = true;

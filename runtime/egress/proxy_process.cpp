@@ -32,7 +32,8 @@ namespace shellrt::egress {
 
 namespace {
 
-// Read-only where the resolver and the caller's identity are; nothing writable; no TCP port
+// Read-only where the resolver, the libraries and the trust store are (not /proc: the caller
+// is told by the supervisor); nothing writable; no TCP port
 // bound; signals and abstract sockets only within itself (each as the kernel's ABI allows).
 bool confineFiles(std::string &error) {
   int abi = landlockAbi();
@@ -45,7 +46,7 @@ bool confineFiles(std::string &error) {
   if (ruleset < 0) return error = std::string("landlock: ") + std::strerror(errno), false;
   size_t applied = 0, missing = 0;
   bool ok = true;
-  for (const char *path : {"/etc", "/usr", "/lib", "/lib64", "/proc", "/run"})
+  for (const char *path : {"/etc", "/usr", "/lib", "/lib64", "/run"})
     ok = ok && addRule(ruleset, path, read, applied, missing, error);
   // The trust store OpenSSL reads at the first TLS connection, where shellrt's environment
   // names another (egress/tls.h).
