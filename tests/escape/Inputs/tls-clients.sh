@@ -22,6 +22,13 @@ require('http').request({host: proxy.hostname, port: proxy.port, method: 'CONNEC
     r => { let body = ''; r.on('data', d => body += d); r.on('end', () => console.log(body.trim())); })
     .on('error', e => console.log('error', e.code)))
   .end();")"
+# Node's own fetch and https, which go straight to the server: captured (the sandbox's
+# resolver names api.test), inspected alike, the store trusted through NODE_EXTRA_CA_CERTS.
+echo "node-fetch: $(node -e "fetch('https://api.test:18441/ok/fetch').then(r => r.text())
+  .then(t => console.log(t.trim()), e => console.log('error', e.cause && e.cause.code))")"
+echo "node-https: $(node -e "require('https').get('https://api.test:18441/ok/https',
+  r => { let body = ''; r.on('data', d => body += d); r.on('end', () => console.log(body.trim())); })
+  .on('error', e => console.log('error', e.code))")"
 echo "rogue-upstream: $(curl -sS https://rogue.test:18443/x)"
 echo "untrusted-client: $(curl -s -o /dev/null -w '%{http_code} %{exitcode}' --cacert /usr/share/ca-certificates/mozilla/ISRG_Root_X1.crt https://api.test:18441/ok/a)"
 echo "plain-in-tunnel: $(curl -s -o /dev/null -w '%{http_connect} %{exitcode}' --proxytunnel http://api.test:18441/ok/a)"
