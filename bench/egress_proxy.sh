@@ -94,6 +94,15 @@ tiny=$(wrk $one -s "$out/ws/via-address.lua" http://127.0.0.1:18482/ | p50_us)
 ours=$(sandbox plain sh -c "wrk $one -s via-name.lua \$http_proxy" | p50_us)
 awk -v d="$direct" -v s="$squid" -v t="$tiny" -v o="$ours" 'BEGIN {
   printf "direct %.0f us   squid %.0f (+%.0f)   tinyproxy %.0f (+%.0f)   shellrt %.0f (+%.0f)\n", d, s, s - d, t, t - d, o, o - d }'
+# The calling program's lookup (a `by` rule): once per connection, so a kept connection pays
+# it once (warm) and a new connection for each request pays it each time (cold).
+fresh="-H 'Connection: close'"
+plain_new=$(sandbox plain sh -c "wrk $one $fresh -s via-name.lua \$http_proxy" | p50_us)
+by_kept=$(sandbox by sh -c "wrk $one -s via-name.lua \$http_proxy" | p50_us)
+by_new=$(sandbox by sh -c "wrk $one $fresh -s via-name.lua \$http_proxy" | p50_us)
+awk -v p="$ours" -v pn="$plain_new" -v b="$by_kept" -v bn="$by_new" 'BEGIN {
+  printf "the caller told (by rule): kept connection %.0f us (+%.0f), a connection each %.0f us (+%.0f against %.0f)\n",
+         b, b - p, bn, bn - pn, pn }'
 
 echo
 echo "== 1 GiB through a CONNECT tunnel (curl --proxytunnel), MB/s"
