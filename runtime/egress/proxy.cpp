@@ -345,7 +345,7 @@ bool Proxy::resolveAndDial(Exchange &x) {
   if (candidates.empty()) return refuse(x, 502, "the name " + x.request.host + " does not resolve: " + error), false;
   std::optional<Decision> refusal;
   std::optional<Address> refused;
-  std::string dialError;
+  std::string dialError, ownAddress;
   for (const Address &a : candidates) {
     Request r = x.request;
     r.address = a;
@@ -358,6 +358,10 @@ bool Proxy::resolveAndDial(Exchange &x) {
       if (!refusal) refusal = d, refused = a;
       continue;
     }
+    if (own_.contains(a) && !reopensOwnAddress(*x.policy, r, d)) {
+      ownAddress = addressText(a);
+      continue;
+    }
     x.decision = d;
     x.dialled = a;
     x.upstream = reuse(x, a) ? x.kept : dial(a, x.request.port, dialError);
@@ -365,9 +369,29 @@ bool Proxy::resolveAndDial(Exchange &x) {
   }
   if (!dialError.empty())
     return refuse(x, 502, "cannot connect to " + x.head.host + ":" + std::to_string(x.request.port) + ": " + dialError), false;
+  if (!refusal) return refuseOwnAddress(x, ownAddress), false;
   x.decision = *refusal;
   x.request.address = x.dialled = refused;
   return refuse(x, 403, ""), false;
+}
+
+// Whether an allow rule that matches the connection names `r`'s address, one of this machine's,
+// itself: as a CIDR inside a reserved range reopens it (decision.h), the rules the connection
+// matches count, whatever a request on it is then decided by (an audited one included).
+bool Proxy::reopensOwnAddress(const Policy &policy, const Request &r, const Decision &d) {
+  if (!r.http) return namesExactly(d.matched, *r.address);
+  Request connection = r;
+  connection.http = false;
+  return namesExactly(policy.table.decide(connection).matched, *r.address);
+}
+
+// A connection to this machine's own address (own_addresses.h), where no other address of the
+// name was let through: refused as loopback is, with the rule that would reach it.
+void Proxy::refuseOwnAddress(Exchange &x, const std::string &address) {
+  std::string port = std::to_string(x.request.port);
+  x.request.address = x.dialled = parseAddress(address);
+  refuse(x, 403, address + " is an address of this machine: its own services are refused as loopback's are",
+         "network { allow " + address + ":" + port + " }");
 }
 
 // The previous request's upstream connection, when it goes where this one was decided to go

@@ -21,6 +21,7 @@
 #include "audit.h"
 #include "egress/decision.h"
 #include "egress/dns.h"
+#include "egress/own_addresses.h"
 #include "egress/tls_sni.h"
 
 namespace shellrt::egress {
@@ -90,6 +91,8 @@ private:
   bool identify(Exchange &x, const Request &r);
   bool resolveAndDial(Exchange &x);
   bool reuse(const Exchange &x, const Address &a) const;
+  static bool reopensOwnAddress(const Policy &policy, const Request &r, const Decision &d);
+  void refuseOwnAddress(Exchange &x, const std::string &address);
   void tunnel(Exchange &x);
   Hello firstBytes(Exchange &x, std::string &name);
   void inspectTunnel(Exchange &c);
@@ -114,6 +117,7 @@ private:
   tls::Authority *authority_;
   std::string captureSecret_;
   dns::Names names_;  // what the sandbox's resolver answered, for captured connections
+  OwnAddresses own_;  // this machine's: refused as loopback is
   std::shared_ptr<const Policy> policy_;  // under mutex_
   std::set<Exchange *> tunnels_;          // passing bytes now (tunnel()), under mutex_
   pid_t sandbox_ = -1;

@@ -19,6 +19,7 @@
 #include "egress/glob.h"
 #include "egress/host_name.h"
 #include "egress/http_head.h"
+#include "egress/own_addresses.h"
 #include "egress/tls.h"
 #include "egress/tls_sni.h"
 #include "frontend/values.h"
@@ -434,6 +435,24 @@ TEST(Egress, WhatOnlyAStartMakesNeedsANewSession) {
                                                                 "  route \"m-*\" => p\n}\n")).find("`p`"), std::string::npos);
   EXPECT_NE(shellrt::needsNewSession(withRoutes, readBundle("policy p\ninference {\n" + provider("p", "KEY_P") + provider("q", "KEY_Q") +
                                                                 "  route \"m-*\" => q\n}\n")).find("`q`"), std::string::npos);
+}
+
+// This machine's addresses are known (loopback's at least; an address of a documentation range
+// is none of them), and only a rule naming the address itself reopens one.
+TEST(Egress, OwnAddressesAreReopenedOnlyByName) {
+  OwnAddresses own;
+  EXPECT_TRUE(own.contains(*parseAddress("127.0.0.1")));
+  EXPECT_FALSE(own.contains(*parseAddress("198.51.100.7")));
+  shellrt::Bundle bundle;
+  std::string error;
+  ASSERT_TRUE(shellrt::parseBundle(bundleOf("policy p\nnetwork {\n  allow 10.0.0.0/8:22\n  allow 10.1.2.3:22, \"::1\":22\n  deny 10.9.9.9:22\n}\n"),
+                                   bundle, error)) << error;
+  std::vector<const shellrt::EgressRule *> broad{&bundle.egress.rules[0]}, exact{&bundle.egress.rules[1]}, denying{&bundle.egress.rules[2]};
+  EXPECT_FALSE(namesExactly(broad, *parseAddress("10.1.2.3")));
+  EXPECT_TRUE(namesExactly(exact, *parseAddress("10.1.2.3")));
+  EXPECT_TRUE(namesExactly(exact, *parseAddress("::1")));
+  EXPECT_FALSE(namesExactly(exact, *parseAddress("10.1.2.4")));
+  EXPECT_FALSE(namesExactly(denying, *parseAddress("10.9.9.9")));
 }
 
 }  // namespace
