@@ -109,10 +109,18 @@ verdict nested-repository
 # session, and a submodule's git directory made up in the workspace's repository.
 during() {  # during WORKSPACE PLANT: the plant made, the sandbox waits until the host has judged
   rm -f "$1/.planted" "$1/.judged"
+  touch "$dir/.planting"
   plant "$1" "(cd $1 && $2); touch $1/.planted; for i in \$(seq 300); do [ -e $1/.judged ] && break; sleep 0.1; done" \
     > "$dir/during.out" &
   for i in $(seq 300); do [ -e "$1/.planted" ] && break; sleep 0.1; done
-  sleep 0.5
+  # The guard's answer, a file moved aside, while the session runs: at once when the machine
+  # is idle, later when it is loaded (the escape suite runs tests side by side, and the
+  # guardian is one more process to schedule). A plant it misses never gets one, and the
+  # host's git runs on what was written after the 5 s.
+  for i in $(seq 50); do
+    [ -n "$(find "$1" "$dir/home" -name '*.shellc-quarantine*' -cnewer "$dir/.planting" 2> /dev/null | head -1)" ] && break
+    sleep 0.1
+  done
 }
 judged() { touch "$1/.judged"; wait; cat "$dir/during.out"; }
 fresh
