@@ -274,9 +274,9 @@ std::vector<std::string> hopByHop(const Headers &headers) {
 std::string endToEnd(const Headers &headers) {
   std::vector<std::string> drop = hopByHop(headers);
   std::string out;
-  for (const auto &[name, value] : headers)
-    if (std::none_of(drop.begin(), drop.end(), [&](const std::string &d) { return sameName(name, d); }))
-      out += name + ": " + value + "\r\n";
+  for (const auto &field : headers)  // not a structured binding: clang 14's lambdas cannot capture one
+    if (std::none_of(drop.begin(), drop.end(), [&](const std::string &d) { return sameName(field.first, d); }))
+      out += field.first + ": " + field.second + "\r\n";
   return out;
 }
 
