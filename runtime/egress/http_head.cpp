@@ -60,6 +60,7 @@ bool parsePort(const std::string &digits, uint16_t &port) {
 
 // host[:port] or [v6][:port]; `defaultPort` 0: the port is required.
 bool parseAuthority(const std::string &a, uint16_t defaultPort, std::string &host, uint16_t &port) {
+  if (a.empty()) return false;  // `http:///x`, `CONNECT :443`
   size_t hostEnd = a.front() == '[' ? a.find(']') : a.rfind(':');
   if (a.front() == '[') {
     if (hostEnd == std::string::npos) return false;
@@ -95,10 +96,33 @@ bool readHeaders(const std::vector<std::string> &lines, Headers &out, int &statu
 }
 
 
+// The options of the Connection fields (`close`, `keep-alive`, the names of fields for this
+// hop only), lower case.
+std::vector<std::string> connectionOptions(const Headers &headers) {
+  std::vector<std::string> out;
+  for (const std::string &listed : valuesOf(headers, "connection")) {
+    for (size_t start = 0; start < listed.size();) {
+      size_t comma = std::min(listed.find(',', start), listed.size());
+      std::string token = listed.substr(start, comma - start);
+      token.erase(0, token.find_first_not_of(" \t"));
+      token.erase(token.find_last_not_of(" \t") + 1);
+      out.push_back(lower(token));
+      start = comma + 1;
+    }
+  }
+  return out;
+}
+
 // The fields that frame a body, in a request or an answer: one of Content-Length (one decimal
 // number, however often written) and Transfer-Encoding, never both. `codings` as written.
+// A Connection field may not name them, nor Host: the proxy drops what Connection names before
+// it sends the message on, and would send a body framed by a field the next hop never sees
+// (the body then read there as a request of its own, decided by no one).
 bool framingFields(const Headers &headers, std::optional<uint64_t> &length, std::vector<std::string> &codings,
                    std::string &error) {
+  for (const std::string &option : connectionOptions(headers))
+    if (option == "content-length" || option == "transfer-encoding" || option == "host")
+      return error = "a Connection field that names " + option, false;
   std::vector<std::string> lengths = valuesOf(headers, "content-length");
   codings = valuesOf(headers, "transfer-encoding");
   if (!lengths.empty() && !codings.empty()) return error = "both Content-Length and Transfer-Encoding", false;
@@ -247,23 +271,6 @@ std::optional<std::string> canonicalPath(const std::string &path, std::string &e
 namespace {
 
 // The fields that concern one hop only (RFC 9110 §7.6.1), and those the Connection field names.
-// The options of the Connection fields (`close`, `keep-alive`, the names of fields for this
-// hop only), lower case.
-std::vector<std::string> connectionOptions(const Headers &headers) {
-  std::vector<std::string> out;
-  for (const std::string &listed : valuesOf(headers, "connection")) {
-    for (size_t start = 0; start < listed.size();) {
-      size_t comma = std::min(listed.find(',', start), listed.size());
-      std::string token = listed.substr(start, comma - start);
-      token.erase(0, token.find_first_not_of(" \t"));
-      token.erase(token.find_last_not_of(" \t") + 1);
-      out.push_back(lower(token));
-      start = comma + 1;
-    }
-  }
-  return out;
-}
-
 std::vector<std::string> hopByHop(const Headers &headers) {
   std::vector<std::string> out = {"connection", "proxy-connection", "keep-alive", "proxy-authorization",
                                   "proxy-authenticate", "te", "trailer", "upgrade"};

@@ -232,6 +232,13 @@ TEST(Egress, RequestHeadsAreStrict) {
       {"GET http://x.org/ HTTP/2\r\nHost: x.org\r\n\r\n", "505 HTTP/1.1"},
       {"CONNECT x.org HTTP/1.1\r\n\r\n", "400 CONNECT names host:port"},
       {"CONNECT x.org:443 HTTP/1.1\r\nContent-Length: 3\r\n\r\n", "400 a CONNECT with a body"},
+      // A body framed by a field the proxy would drop on the way (it drops what Connection names).
+      {"POST http://x.org/ HTTP/1.1\r\nHost: x.org\r\nConnection: keep-alive, Content-Length\r\nContent-Length: 3\r\n\r\n",
+       "400 a Connection field that names content-length"},
+      {"POST http://x.org/ HTTP/1.1\r\nHost: x.org\r\nConnection: transfer-encoding\r\nTransfer-Encoding: chunked\r\n\r\n",
+       "400 a Connection field that names transfer-encoding"},
+      {"GET http://x.org/ HTTP/1.1\r\nHost: x.org\r\nConnection: host\r\n\r\n", "400 a Connection field that names host"},
+      {"GET http:///x HTTP/1.1\r\nHost: x.org\r\n\r\n", "400"},
   };
   for (const auto &[text, expected] : refused) EXPECT_EQ(head(text).substr(0, expected.size()), expected) << text;
 }
@@ -305,6 +312,8 @@ TEST(Egress, AnswersAreFramedOrRefused) {
   EXPECT_EQ(answer("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n"), "refused: a Content-Length that is not one decimal number");
   EXPECT_EQ(answer("HTTP/1.1 200 OK\nContent-Length: 5\n\n").substr(0, 17), "refused: a bare L");
   EXPECT_EQ(answer("ICY 200 OK\r\n\r\n"), "refused: the status line is not HTTP/1.x NNN");
+  EXPECT_EQ(answer("HTTP/1.1 200 OK\r\nConnection: Content-Length\r\nContent-Length: 5\r\n\r\n"),
+            "refused: a Connection field that names content-length");
   ResponseHead h;
   std::string error;
   ASSERT_TRUE(parseResponseHead("HTTP/1.1 200 OK\r\nConnection: close, X-Hop\r\nX-Hop: 1\r\nKeep-Alive: 5\r\nContent-Length: 0\r\n\r\n", false, h, error));
