@@ -572,8 +572,8 @@ void Proxy::inspectHttp1(Exchange &c, tls::Session *client, InsideTunnel &upstre
     x.inner = true;
     x.in = std::move(in);
     x.request = c.request;
+    x.request.address = x.dialled = c.dialled;  // a CIDR rule judges the requests inside too
     x.head.host = c.head.host;  // shown in refusals until the request's own head is read
-    x.dialled = c.dialled;
     again = handleInside(x, c, upstream);
     in = std::move(x.in);
     c.up += x.up, c.down += x.down;
@@ -591,6 +591,7 @@ void Proxy::relayH2(Exchange &c, tls::Session &client, InsideTunnel &upstream) {
     x->captured = c.captured;
     x->inner = true;
     x->request = c.request;
+    x->request.address = c.dialled;  // a CIDR rule judges each stream too
     x->request.http = true;
     x->request.method = x->head.method = r.method;
     x->request.path = x->head.path = r.path;
