@@ -92,8 +92,17 @@ struct Stream {
   Fields responseFields, trailers;
   bool inTrailers = false;
   bool clientClosed = false, upstreamClosed = false;
+  // What each side's fields have taken so far (RFC 9113's count: name, value and 32 each):
+  // HPACK lets a few bytes on the wire name a large field again and again.
+  size_t requestFieldBytes = 0, responseFieldBytes = 0;
   StreamEnd end;
 };
+
+// As much as an HTTP/1.1 head may hold (http_head.h): a stream past it is reset.
+bool overFieldLimit(size_t &taken, size_t nameLength, size_t valueLength) {
+  taken += nameLength + valueLength + 32;
+  return taken > kMaxHead;
+}
 
 std::vector<nghttp2_nv> fieldsOf(const Fields &fields) {
   std::vector<nghttp2_nv> out;
@@ -169,10 +178,13 @@ bool Relay::start() {
               h2.nghttp2_session_client_new2(&upstream_, callbacks, this, options) == 0;
   h2.nghttp2_session_callbacks_del(callbacks);
   h2.nghttp2_option_del(options);
-  nghttp2_settings_entry limit{NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, kMaxStreams};
-  nghttp2_settings_entry noPush{NGHTTP2_SETTINGS_ENABLE_PUSH, 0};  // what a server pushes was never decided
-  return made && h2.nghttp2_submit_settings(client_, NGHTTP2_FLAG_NONE, &limit, 1) == 0 &&
-         h2.nghttp2_submit_settings(upstream_, NGHTTP2_FLAG_NONE, &noPush, 1) == 0;
+  // Each side told the field limit the header callback holds it to (overFieldLimit).
+  nghttp2_settings_entry toClient[] = {{NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, kMaxStreams},
+                                       {NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, static_cast<uint32_t>(kMaxHead)}};
+  nghttp2_settings_entry toUpstream[] = {{NGHTTP2_SETTINGS_ENABLE_PUSH, 0},  // what a server pushes was never decided
+                                         {NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, static_cast<uint32_t>(kMaxHead)}};
+  return made && h2.nghttp2_submit_settings(client_, NGHTTP2_FLAG_NONE, toClient, 2) == 0 &&
+         h2.nghttp2_submit_settings(upstream_, NGHTTP2_FLAG_NONE, toUpstream, 2) == 0;
 }
 
 Stream *Relay::byClient(int32_t id) {
@@ -200,11 +212,14 @@ int Relay::header(nghttp2_session *session, const nghttp2_frame *frame, const ui
   std::string key(reinterpret_cast<const char *>(name), nameLength), text(reinterpret_cast<const char *>(value), valueLength);
   if (session == self->client_) {
     Stream *s = self->byClient(frame->hd.stream_id);
-    if (s && frame->headers.cat == NGHTTP2_HCAT_REQUEST) s->requestFields.emplace_back(key, text);
-    return 0;  // a request's trailers are not passed on (no client of the tests sends them)
+    if (!s || frame->headers.cat != NGHTTP2_HCAT_REQUEST) return 0;  // a request's trailers are not passed on
+    if (overFieldLimit(s->requestFieldBytes, nameLength, valueLength)) return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
+    s->requestFields.emplace_back(key, text);
+    return 0;
   }
   Stream *s = self->byUpstream(frame->hd.stream_id);
   if (!s) return 0;
+  if (overFieldLimit(s->responseFieldBytes, nameLength, valueLength)) return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
   (s->inTrailers ? s->trailers : s->responseFields).emplace_back(key, text);
   return 0;
 }
