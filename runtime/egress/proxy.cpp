@@ -526,8 +526,8 @@ bool Proxy::endClientTls(Exchange &c, const std::string &host, tls::Session &cli
   // None where the session started without a rule that judges requests; a live change that
   // adds one is refused (bundle/live_change.h), and this holds should one come anyway.
   if (!authority_) return c.reason = "no authority to end TLS with: the session started without an `http` rule", false;
-  ssl_ctx_st *certificate = authority_->serverFor(host, error, offerH2);
-  if (!certificate || !client.accept(c.client, certificate, asked, error)) return c.reason = error, false;
+  std::shared_ptr<ssl_ctx_st> certificate = authority_->serverFor(host, error, offerH2);
+  if (!certificate || !client.accept(c.client, certificate.get(), asked, error)) return c.reason = error, false;
   Host named;
   if (!asked.empty() && (!canonicalHost(asked, named, error) || named.name != c.request.host)) {
     c.outcome = "deny";

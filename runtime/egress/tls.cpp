@@ -208,7 +208,7 @@ std::string Session::protocol() const {
 }
 
 Authority::~Authority() {
-  for (auto &entry : servers_) ssl.SSL_CTX_free(entry.second);
+  servers_.clear();
   if (certificate_) ssl.X509_free(certificate_);
   if (leafKey_) ssl.EVP_PKEY_free(leafKey_);
   if (key_) ssl.EVP_PKEY_free(key_);
@@ -244,7 +244,7 @@ ssl_ctx_st *verifyingContext(std::string &error) {
   return made = context;
 }
 
-ssl_ctx_st *Authority::serverFor(const std::string &host, std::string &error, bool offerH2) {
+std::shared_ptr<ssl_ctx_st> Authority::serverFor(const std::string &host, std::string &error, bool offerH2) {
   std::lock_guard<std::mutex> lock(mutex_);
   auto known = servers_.find(offerH2 ? host + " h2" : host);
   if (known != servers_.end()) return known->second;
@@ -267,12 +267,9 @@ ssl_ctx_st *Authority::serverFor(const std::string &host, std::string &error, bo
     return error = lastError("cannot make a certificate for " + host), nullptr;
   }
   constexpr size_t kMaxHosts = 4096;  // a sandbox that names hosts without end cannot grow this without end
-  if (servers_.size() >= kMaxHosts) {
-    for (auto &entry : servers_) ssl.SSL_CTX_free(entry.second);  // sessions keep their own references
-    servers_.clear();
-  }
+  if (servers_.size() >= kMaxHosts) servers_.clear();  // sessions and handshakes keep their own references
   if (offerH2) ssl.SSL_CTX_set_alpn_select_cb(context, selectProtocol, nullptr);
-  return servers_[offerH2 ? host + " h2" : host] = context;
+  return servers_[offerH2 ? host + " h2" : host] = std::shared_ptr<ssl_ctx_st>(context, [](ssl_ctx_st *c) { ssl.SSL_CTX_free(c); });
 }
 
 std::string systemRoots() {

@@ -61,8 +61,9 @@ public:
   const std::string &certificatePem() const { return certificatePem_; }
   // A server context presenting a certificate for `host` (a canonical name or an address),
   // made at its first use and kept; choosing h2 by ALPN where the client offers it when
-  // `offerH2` (else HTTP/1.1, without ALPN).
-  ssl_ctx_st *serverFor(const std::string &host, std::string &error, bool offerH2 = false);
+  // `offerH2` (else HTTP/1.1, without ALPN). Shared: the cache may let go of it (past its
+  // size, for another host) while a handshake still uses it.
+  std::shared_ptr<ssl_ctx_st> serverFor(const std::string &host, std::string &error, bool offerH2 = false);
 
 private:
   evp_pkey_st *key_ = nullptr;      // the authority's
@@ -70,7 +71,7 @@ private:
   x509_st *certificate_ = nullptr;
   std::string certificatePem_;
   std::mutex mutex_;
-  std::map<std::string, ssl_ctx_st *> servers_;
+  std::map<std::string, std::shared_ptr<ssl_ctx_st>> servers_;
 };
 
 // The process's client context, which verifies servers against the host's trust store

@@ -365,9 +365,9 @@ std::string handshake(tls::Authority &authority, const std::string &presented, c
   std::thread server([&] {
     tls::Session session;
     std::string error;
-    ssl_ctx_st *context = authority.serverFor(presented, error);
+    std::shared_ptr<ssl_ctx_st> context = authority.serverFor(presented, error);
     char byte;
-    if (context && session.accept(ends[0], context, heard, serverError)) session.read(&byte, 1);
+    if (context && session.accept(ends[0], context.get(), heard, serverError)) session.read(&byte, 1);
     close(ends[0]);
   });
   SSL_CTX *context = trusting(authority.certificatePem());
@@ -393,6 +393,14 @@ TEST(Egress, TheSandboxAuthoritySignsWhatClientsVerify) {
   EXPECT_EQ(handshake(authority, "127.0.0.1", "127.0.0.1"), "ok ");  // an address: no SNI, an IP name
   EXPECT_NE(handshake(authority, "api.example.com", "other.example.com").find("does not verify"), std::string::npos);
   EXPECT_EQ(authority.serverFor("api.example.com", error), authority.serverFor("api.example.com", error));  // made once
+  // Held while the cache lets go of it (past 4,096 hosts): still whole, still presented.
+  std::shared_ptr<ssl_ctx_st> held = authority.serverFor("held.example.com", error);
+  for (int i = 0; i < 4100; ++i) ASSERT_TRUE(authority.serverFor("h" + std::to_string(i) + ".example.com", error)) << error;
+  EXPECT_NE(authority.serverFor("held.example.com", error), held);  // made again: the cache had let go
+  EXPECT_EQ(held.use_count(), 1);
+  SSL *usingHeld = SSL_new(held.get());
+  EXPECT_NE(usingHeld, nullptr);
+  SSL_free(usingHeld);
   // Another sandbox's authority is another: its certificates do not pass for this one's.
   tls::Authority other;
   ASSERT_TRUE(other.create(error)) << error;
