@@ -136,8 +136,11 @@ void Proxy::serve(int listener, pid_t sandbox) {
       close(client);  // the sandbox's program sees a reset; the next one may get through
       continue;
     }
+    if (!startThread([this, client] { serveConnection(client); })) {
+      close(client);
+      continue;
+    }
     ++active_;
-    std::thread([this, client] { serveConnection(client); }).detach();
   }
 }
 
@@ -293,7 +296,7 @@ void Proxy::serveNamesOverTcp(int listener) {
       continue;
     }
     ++asking;
-    std::thread([this, client] {
+    bool started = startThread([this, client] {
       Stream in{{client, nullptr}, {}, 10000};  // a silent asker is let go after 10 s
       std::string length, query;
       while (in.exactly(2, length) && in.exactly((uint8_t(length[0]) << 8) | uint8_t(length[1]), query)) {
@@ -304,7 +307,8 @@ void Proxy::serveNamesOverTcp(int listener) {
       }
       close(client);
       --asking;
-    }).detach();
+    });
+    if (!started) close(client), --asking;
   }
 }
 

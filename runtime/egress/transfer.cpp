@@ -10,6 +10,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <system_error>
+#include <thread>
 
 #include "descriptors.h"
 #include "egress/http_head.h"
@@ -97,6 +99,15 @@ bool Stream::take(size_t n, std::string &out) {
   out = buffered.substr(0, n);
   buffered.erase(0, n);
   return true;
+}
+
+bool startThread(std::function<void()> work) {
+  try {
+    std::thread(std::move(work)).detach();
+    return true;
+  } catch (const std::system_error &) {
+    return false;
+  }
 }
 
 int64_t nowMs() {

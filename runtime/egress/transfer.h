@@ -4,6 +4,7 @@
 // connections dialled to one checked address.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,11 @@ constexpr int kHeadTimeoutMs = 30000;
 constexpr int kUpstreamSilenceMs = 15 * 60 * 1000;
 
 int64_t nowMs();
+
+// `work` on a thread of its own, detached; false when no thread can be made (the sandbox's
+// user out of processes, say): the caller then refuses that one connection, and the process,
+// the sandbox's only way out, goes on.
+bool startThread(std::function<void()> work);
 
 // What wants to see the bytes written to an endpoint as they pass (the router's token count).
 struct Observer {

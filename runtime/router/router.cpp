@@ -146,10 +146,13 @@ void Router::serve(int listener) {
     int one = 1;  // an answer's head and body go out as two writes: neither waits for an ACK
     setsockopt(client, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     ++active;
-    std::thread([this, client, port = ntohs(at.sin_port)] {
-      serveConnection(client, port);
+    if (!startThread([this, client, port = ntohs(at.sin_port)] {
+          serveConnection(client, port);
+          --active;
+        })) {
+      close(client);
       --active;
-    }).detach();
+    }
   }
 }
 
