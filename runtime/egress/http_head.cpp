@@ -76,21 +76,29 @@ bool parseAuthority(const std::string &a, uint16_t defaultPort, std::string &hos
   return !host.empty() && parsePort(a.substr(hostEnd + 1), port);
 }
 
+// One field line (without its CRLF): a token, a colon right after it, a value without
+// control characters (its surrounding whitespace dropped); false with why.
+bool readField(const std::string &line, std::pair<std::string, std::string> &field, std::string &error) {
+  if (line.empty() || line[0] == ' ' || line[0] == '\t') return error = "a folded header line (obs-fold)", false;
+  size_t colon = line.find(':');
+  if (colon == std::string::npos || colon == 0) return error = "a header line without a name", false;
+  std::string name = line.substr(0, colon);
+  if (name.back() == ' ' || name.back() == '\t') return error = "whitespace before a header's colon", false;
+  if (!std::all_of(name.begin(), name.end(), isTokenChar)) return error = "a header name with a character it cannot have", false;
+  size_t first = line.find_first_not_of(" \t", colon + 1), last = line.find_last_not_of(" \t");
+  std::string value = first == std::string::npos ? "" : line.substr(first, last - first + 1);
+  if (std::any_of(value.begin(), value.end(), [](char c) { return (c >= 0 && c < 0x20 && c != '\t') || c == 0x7f; }))
+    return error = "a control character in the value of " + name, false;
+  field = {name, value};
+  return true;
+}
+
 bool readHeaders(const std::vector<std::string> &lines, Headers &out, int &status, std::string &error) {
   if (lines.size() - 1 > kMaxHeaders) return fail(status, error, 431, "too many header fields");
   for (size_t i = 1; i < lines.size(); ++i) {
-    const std::string &line = lines[i];
-    if (line.empty() || line[0] == ' ' || line[0] == '\t') return fail(status, error, 400, "a folded header line (obs-fold)");
-    size_t colon = line.find(':');
-    if (colon == std::string::npos || colon == 0) return fail(status, error, 400, "a header line without a name");
-    std::string name = line.substr(0, colon);
-    if (name.back() == ' ' || name.back() == '\t') return fail(status, error, 400, "whitespace before a header's colon");
-    if (!std::all_of(name.begin(), name.end(), isTokenChar)) return fail(status, error, 400, "a header name with a character it cannot have");
-    size_t first = line.find_first_not_of(" \t", colon + 1), last = line.find_last_not_of(" \t");
-    std::string value = first == std::string::npos ? "" : line.substr(first, last - first + 1);
-    if (std::any_of(value.begin(), value.end(), [](char c) { return (c >= 0 && c < 0x20 && c != '\t') || c == 0x7f; }))
-      return fail(status, error, 400, "a control character in the value of " + name);
-    out.emplace_back(name, value);
+    std::pair<std::string, std::string> field;
+    if (!readField(lines[i], field, error)) return fail(status, error, 400, error);
+    out.push_back(std::move(field));
   }
   return true;
 }
@@ -337,6 +345,12 @@ bool parseResponseHead(const std::string &text, bool toHead, ResponseHead &out, 
 std::string clientResponseHead(const ResponseHead &head, bool closing) {
   std::string out = "HTTP/1.1 " + std::to_string(head.status) + " " + head.reason + "\r\n" + endToEnd(head.headers);
   return out + (closing ? "Connection: close\r\n\r\n" : "\r\n");
+}
+
+bool isFieldLine(const std::string &line) {
+  std::pair<std::string, std::string> field;
+  std::string error;
+  return readField(line, field, error);
 }
 
 std::vector<std::string> valuesOf(const Headers &headers, const std::string &name) {

@@ -18,6 +18,9 @@ constexpr size_t kMaxHeaders = 128;
 
 using Headers = std::vector<std::pair<std::string, std::string>>;  // as written, in order
 
+// Whether `line` (without its CRLF) is a field line as a head's are read: a trailer's too.
+bool isFieldLine(const std::string &line);
+
 // The values of the fields named `name` (lower case; names compare case-blind), in order.
 std::vector<std::string> valuesOf(const Headers &headers, const std::string &name);
 

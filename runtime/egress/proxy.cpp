@@ -119,6 +119,7 @@ struct Proxy::Exchange {
   bool captured = false;  // the supervisor connected it in the program's stead
   bool inner = false;     // a request inside a tunnel the proxy ended: answered in HTTP
   bool first = false;     // the connection's first request
+  bool recorded = false;  // its audit event written (record())
   Endpoint toClient() const { return {client, clientTls}; }
   Endpoint toUpstream() const { return {upstream, upstreamTls}; }
 };
@@ -692,7 +693,9 @@ bool Proxy::sendRequest(Exchange &x, Stream &answer) {
   bool bodySent = x.head.body == RequestHead::Body::Length    ? copyExactly(x.in, x.toUpstream(), x.head.length, x.up)
                   : x.head.body == RequestHead::Body::Chunked ? copyChunked(x.in, x.toUpstream(), x.up)
                                                               : true;
-  if (!bodySent) return x.reason = "the request's body ended early or was not framed as its head said", false;
+  // The upstream has the head and part of a body: it is closed (not kept), and the program
+  // told why; what it sent is not passed on past where its framing broke.
+  if (!bodySent) return refuse(x, 400, "the request's body ended early or was not framed as its head said"), false;
   if (answer.fill(kUpstreamSilenceMs)) return true;
   if (!reused || x.head.body != RequestHead::Body::None) return x.reason = "the upstream did not answer", false;
   std::string error;
@@ -770,7 +773,11 @@ void Proxy::refuse(Exchange &x, int status, const std::string &reason, const std
   record(x);
 }
 
-void Proxy::record(const Exchange &x) {
+// Once per exchange: a refusal records it where it happens, and the path it ends may come to
+// record it again.
+void Proxy::record(Exchange &x) {
+  if (x.recorded) return;
+  x.recorded = true;
   audit_.event("egress", {{"decision", x.outcome},
                           {"host", x.request.host.empty() && x.dialled ? addressText(*x.dialled) : x.request.host},
                           {"address", x.dialled ? addressText(*x.dialled) : std::string()},

@@ -104,7 +104,7 @@ private:
   bool sendRequest(Exchange &x, Stream &answer);
   void refuse(Exchange &x, int status, const std::string &reason, const std::string &hint = "");
   std::string refusalBody(Exchange &x, int status, const std::string &reason, const std::string &hint);
-  void record(const Exchange &x);
+  void record(Exchange &x);
   std::vector<std::string> callerBinaries(int client, std::string &error) const;
 
   std::shared_ptr<const Policy> current();

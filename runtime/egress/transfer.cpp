@@ -186,9 +186,11 @@ bool copyChunked(Stream &in, const Endpoint &to, uint64_t &count) {
     if (!copyExactly(in, to, size, count) || !in.exactly(2, end) || end != "\r\n" || !to.write(end)) return false;
     count += 2;
   }
-  for (;;) {  // trailers, then the empty line
+  for (;;) {  // trailers, each a field line as a head's are, then the empty line
     std::string line;
-    if (!in.until("\r\n", kMaxHeaderLine, line) || line.find('\n') != line.size() - 1 || !to.write(line)) return false;
+    if (!in.until("\r\n", kMaxHeaderLine, line) || line.find('\n') != line.size() - 1) return false;
+    if (line != "\r\n" && !isFieldLine(line.substr(0, line.size() - 2))) return false;
+    if (!to.write(line)) return false;
     count += line.size();
     if (line == "\r\n") return true;
   }

@@ -105,6 +105,7 @@ for request in \
   'GET http://up.test:18431/ HTTP/1.1\r\nHost: up.test:18431\r\nX-Thing : a\r\n\r\n' \
   'GET http://up.test:18431/ HTTP/1.1\r\nHost: up.test:18431\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAAP__\r\n\r\n' \
   'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n' \
+  'POST http://up.test:18431/ HTTP/1.1\r\nHost: up.test:18431\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n0\r\nGET /smuggled HTTP/1.1\r\n\r\n' \
   'POST http://up.test:18431/ HTTP/1.1\r\nHost: up.test:18431\r\nConnection: content-length\r\nContent-Length: 37\r\n\r\nPOST /secret HTTP/1.1\r\nHost: up.test\r\n\r\n' \
   'POST http://up.test:18431/one HTTP/1.1\r\nHost: up.test:18431\r\nContent-Length: 3\r\n\r\nabcGET http://pub.test:18433/secret HTTP/1.1\r\nHost: pub.test:18433\r\n\r\n'; do
   printf '%s' "$request" | python3 raw-request.py
