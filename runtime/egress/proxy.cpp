@@ -315,13 +315,27 @@ void Proxy::serveNamesOverTcp(int listener) {
 
 // The program that called, asked once per connection and only where a `by` rule could change
 // the decision (the lookup reads the sandbox's /proc: about 0.3 ms).
-bool Proxy::identify(Exchange &x) { return identify(x, x.request); }
-bool Proxy::identify(Exchange &x, const Request &r) {
+bool Proxy::tellProgram(Exchange &x, const Request &r, std::string &error) {
   if (x.identified || !x.policy->table.binariesMatter(r)) return true;
-  std::string error;
   x.request.binaries = callerBinaries(x.client, error);
   x.identified = true;
-  return error.empty() || (refuse(x, 403, error), false);
+  return error.empty();
+}
+
+bool Proxy::identify(Exchange &x) { return identify(x, x.request); }
+bool Proxy::identify(Exchange &x, const Request &r) {
+  std::string error;
+  return tellProgram(x, r, error) || (refuse(x, 403, error), false);
+}
+
+// A request inside a tunnel whose TLS the proxy ended: the tunnel's program, asked at most once
+// for all its requests, and only once a rule could use it (a live change may bring one).
+bool Proxy::tellProgramInside(Exchange &x, Exchange &tunnel, std::string &error) {
+  x.identified = tunnel.identified;
+  bool told = tellProgram(x, x.request, error);
+  tunnel.identified = x.identified;
+  tunnel.request.binaries = x.request.binaries;
+  return told;
 }
 
 // Before any name is resolved: the program that called, and whether the name could be let
@@ -604,9 +618,10 @@ void Proxy::relayH2(Exchange &c, tls::Session &client, InsideTunnel &upstream) {
     x->dialled = c.dialled;
     r.note = x;
     refusal.status = r.malformed.empty() ? 403 : 400;
-    if (r.malformed.empty()) x->decision = x->policy->table.decide(x->request);
-    if (r.malformed.empty() && (x->decision.allow || !x->decision.enforced)) return x->outcome = x->decision.allow ? "allow" : "audit", true;
-    refusal.body = refusalBody(*x, refusal.status, r.malformed, "");
+    std::string why = r.malformed;
+    if (why.empty() && tellProgramInside(*x, c, why)) x->decision = x->policy->table.decide(x->request);
+    if (why.empty() && (x->decision.allow || !x->decision.enforced)) return x->outcome = x->decision.allow ? "allow" : "audit", true;
+    refusal.body = refusalBody(*x, refusal.status, why, "");
     refusal.reason = x->reason;
     return false;
   };
@@ -625,7 +640,7 @@ void Proxy::relayH2(Exchange &c, tls::Session &client, InsideTunnel &upstream) {
 
 // One request inside an inspected tunnel; the upstream's TLS opened at the first, and again
 // where the server ended the last. true: the connection can go on.
-bool Proxy::handleInside(Exchange &x, const Exchange &c, InsideTunnel &upstream) {
+bool Proxy::handleInside(Exchange &x, Exchange &c, InsideTunnel &upstream) {
   std::string text, error;
   if (!x.in.until("\r\n\r\n", kMaxHead, text)) return false;
   x.policy = current();  // as in handle(): the policy in force once the head is in
@@ -635,6 +650,7 @@ bool Proxy::handleInside(Exchange &x, const Exchange &c, InsideTunnel &upstream)
   x.request.http = true;
   x.request.method = x.head.method;
   x.request.path = x.head.path;
+  if (!tellProgramInside(x, c, error)) return refuse(x, 403, error), false;
   x.decision = x.policy->table.decide(x.request);
   if (!x.decision.allow && x.decision.enforced) return refuse(x, 403, ""), false;
   x.outcome = x.decision.allow ? "allow" : "audit";

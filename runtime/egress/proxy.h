@@ -87,6 +87,8 @@ private:
   bool takeCaptured(Exchange &x);
   std::string answerName(const std::string &query);
   bool decide(Exchange &x);
+  bool tellProgram(Exchange &x, const Request &r, std::string &error);
+  bool tellProgramInside(Exchange &x, Exchange &tunnel, std::string &error);
   bool identify(Exchange &x);
   bool identify(Exchange &x, const Request &r);
   bool resolveAndDial(Exchange &x);
@@ -99,7 +101,7 @@ private:
   void inspectHttp1(Exchange &c, tls::Session *client, InsideTunnel &upstream);
   void relayH2(Exchange &c, tls::Session &client, InsideTunnel &upstream);
   bool endClientTls(Exchange &c, const std::string &host, tls::Session &client, bool offerH2);
-  bool handleInside(Exchange &x, const Exchange &c, InsideTunnel &upstream);
+  bool handleInside(Exchange &x, Exchange &c, InsideTunnel &upstream);
   bool forward(Exchange &x);
   bool sendRequest(Exchange &x, Stream &answer);
   void refuse(Exchange &x, int status, const std::string &reason, const std::string &hint = "");

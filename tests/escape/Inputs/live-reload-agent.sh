@@ -24,6 +24,21 @@ def ask(path):
         answer += kept.recv(4096)
     return answer.decode().split("\r\n")[0]
 print("kept:", ask(b"/kept-before"), flush=True)
+# A tunnel whose TLS the proxy ends (an `http` rule judges api.test), trusting the sandbox's store.
+import ssl
+raw = socket.create_connection(("127.0.0.1", port))
+raw.sendall(b"CONNECT api.test:18453 HTTP/1.1\r\nHost: api.test:18453\r\n\r\n")
+raw.recv(100)
+inspected = ssl.create_default_context().wrap_socket(raw, server_hostname="api.test")
+def inside(path):
+    inspected.sendall(b"GET " + path + b" HTTP/1.1\r\nHost: api.test:18453\r\n\r\n")
+    answer = b""
+    while not (answer.endswith(b"body=0\n") or answer.endswith(b"}\n")):
+        answer += inspected.recv(4096)
+    text = answer.decode()
+    rule = text.split('"rule":"')[1].split(" ")[0] if '"rule":"' in text else ""
+    return (text.split("\r\n")[0] + " " + rule).strip()
+print("inspected:", inside(b"/inspected-before"), flush=True)
 open("tunnel-open", "w").close()
 while not os.path.exists("reloaded"):
     time.sleep(0.05)
@@ -33,6 +48,7 @@ try:
 except OSError as e:
     print("tunnel after: closed", flush=True)
 print("kept after:", ask(b"/kept-after"), flush=True)
+print("inspected after:", inside(b"/inspected-after"), flush=True)
 PY
 wait_for reloaded
 wait

@@ -18,8 +18,9 @@ wait_for() {  # FILE [PATTERN]
 build() { "$shellc" build "$dir/$1.policy" -o "$dir/live.bundle" 2> /dev/null && chmod 644 "$dir/live.bundle"; }
 build a
 rm -f "$dir/ws/tunnel-open" "$dir/ws/reloaded" "$dir/ws/checked" "$dir/ws/refused"
-setpriv --reuid=65534 --regid=65534 --clear-groups env -i HOME="$dir/home" PATH=/usr/bin:/bin "$shellrt" "$dir/live.bundle" \
-  --workspace "$dir/ws" --audit-log "$dir/live.jsonl" --resolve up.test:127.0.0.1 --resolve other.test:127.0.0.1 \
+setpriv --reuid=65534 --regid=65534 --clear-groups env -i HOME="$dir/home" PATH=/usr/bin:/bin SSL_CERT_FILE="$dir/ca.pem" \
+  "$shellrt" "$dir/live.bundle" --workspace "$dir/ws" --audit-log "$dir/live.jsonl" --resolve up.test:127.0.0.1 \
+  --resolve other.test:127.0.0.1 --resolve api.test:127.0.0.1 \
   -- /bin/sh live-reload-agent.sh > "$dir/session.out" 2>&1 &
 session=$!
 trap 'kill -KILL $session 2> /dev/null' EXIT
