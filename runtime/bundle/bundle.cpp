@@ -31,6 +31,10 @@ bool pathWithin(const std::string &path, const std::string &dir) {
   return path.compare(0, dir.size(), dir) == 0 && (path.size() == dir.size() || path[dir.size()] == '/');
 }
 
+bool Egress::judgesRequests() const {
+  return std::any_of(rules.begin(), rules.end(), [](const EgressRule &r) { return !r.methods.empty() || !r.paths.empty(); });
+}
+
 std::string RuleSource::display() const {
   std::string where = file + ":" + std::to_string(line);
   return name.empty() ? where : "@" + name + " (" + where + ")";
@@ -415,14 +419,6 @@ EgressRule readEgressRule(const Field &f) {
   o.finish();
   return r;
 }
-
-}  // namespace
-
-bool Egress::judgesRequests() const {
-  return std::any_of(rules.begin(), rules.end(), [](const EgressRule &r) { return !r.methods.empty() || !r.paths.empty(); });
-}
-
-namespace {
 
 void readEgress(const Field &f, Bundle &out) {
   auto o = f.object();

@@ -317,9 +317,13 @@ void Proxy::serveNamesOverTcp(int listener) {
 // the decision (the lookup reads the sandbox's /proc: about 0.3 ms).
 bool Proxy::tellProgram(Exchange &x, const Request &r, std::string &error) {
   if (x.identified || !x.policy->table.binariesMatter(r)) return true;
+  askProgram(x, error);
+  return error.empty();
+}
+
+void Proxy::askProgram(Exchange &x, std::string &error) {
   x.request.binaries = callerBinaries(x.client, error);
   x.identified = true;
-  return error.empty();
 }
 
 bool Proxy::identify(Exchange &x) { return identify(x, x.request); }
@@ -749,11 +753,8 @@ std::string Proxy::programOf(const Exchange &x) { return x.request.binaries.empt
 // that no `by` rule had it asked for: refusals are rare, the lookup costs about 0.3 ms, and it
 // tells the user what wanted out.
 std::string Proxy::refusalBody(Exchange &x, int status, const std::string &reason, const std::string &hint) {
-  if (status == 403 && !x.identified) {
-    std::string unknown;  // then named as ""
-    x.request.binaries = callerBinaries(x.client, unknown);
-    x.identified = true;
-  }
+  std::string unknown;  // then named as ""
+  if (status == 403 && !x.identified) askProgram(x, unknown);
   x.status = status;
   x.outcome = "deny";
   std::string shown = x.head.host.empty() ? "?" : x.head.host;

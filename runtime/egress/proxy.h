@@ -88,6 +88,7 @@ private:
   std::string answerName(const std::string &query);
   bool decide(Exchange &x);
   bool tellProgram(Exchange &x, const Request &r, std::string &error);
+  void askProgram(Exchange &x, std::string &error);
   bool tellProgramInside(Exchange &x, Exchange &tunnel, std::string &error);
   bool identify(Exchange &x);
   bool identify(Exchange &x, const Request &r);
