@@ -269,7 +269,8 @@ std::shared_ptr<ssl_ctx_st> Authority::serverFor(const std::string &host, std::s
   constexpr size_t kMaxHosts = 4096;  // a sandbox that names hosts without end cannot grow this without end
   if (servers_.size() >= kMaxHosts) servers_.clear();  // sessions and handshakes keep their own references
   if (offerH2) ssl.SSL_CTX_set_alpn_select_cb(context, selectProtocol, nullptr);
-  return servers_[offerH2 ? host + " h2" : host] = std::shared_ptr<ssl_ctx_st>(context, [](ssl_ctx_st *c) { ssl.SSL_CTX_free(c); });
+  std::shared_ptr<ssl_ctx_st> shared(context, [](ssl_ctx_st *c) { ssl.SSL_CTX_free(c); });
+  return servers_[offerH2 ? host + " h2" : host] = shared;
 }
 
 std::string systemRoots() {
