@@ -125,7 +125,8 @@ bool bindAllowed(const SandboxSpec &spec, std::vector<std::pair<std::string, boo
       if (!beneath(path, "/dev") && !mountScratch(path, error)) return false;
       continue;
     }
-    if (!bind.startup && std::any_of(scratch.begin(), scratch.end(), [&](auto &s) { return beneath(path, s); })) continue;
+    const std::string &bindPath = path;  // a structured binding, which clang 14's lambdas cannot capture
+    if (!bind.startup && std::any_of(scratch.begin(), scratch.end(), [&](auto &s) { return beneath(bindPath, s); })) continue;
     std::string source = "/oldroot" + (path == "/" ? std::string() : path);
     if (access(source.c_str(), F_OK) != 0) {
       missing.push_back(path);
