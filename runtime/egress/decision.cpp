@@ -75,6 +75,14 @@ bool Table::connectionMatches(const Rule &rule, const Request &r) const {
   return port && binary && hostMatches(rule, r);
 }
 
+bool Table::namesAddressExactly(const Request &request) const {
+  if (!request.address) return false;
+  return anyOf(rules_, [&](const Rule &rule) {
+    return rule.source->allow && connectionMatches(rule, request) &&
+           anyOf(rule.cidrs, [&](const Cidr &c) { return c.prefix == 128 && c.base == *request.address; });
+  });
+}
+
 // A reserved range holding the address that no matching allow reopens (names a CIDR inside
 // the range that holds the address).
 const Egress::Reserved *Table::reservedRefusal(const Request &r, const std::vector<const EgressRule *> &matched) const {

@@ -48,6 +48,10 @@ public:
   // Whether the calling program can change the decision: a rule with `by` matches the host
   // and port (a CIDR one, while the address is not known yet, is assumed to).
   bool binariesMatter(const Request &request) const;
+  // Whether an allow rule that matches `request`'s connection names its address itself (a CIDR
+  // of that one address): what reopens an address of this machine (own_addresses.h), as a CIDR
+  // inside a reserved range reopens it. A runtime check: the compiler cannot know the machine.
+  bool namesAddressExactly(const Request &request) const;
   const Egress &egress() const { return egress_; }
 
 private:

@@ -43,16 +43,4 @@ bool OwnAddresses::contains(const Address &address) {
   return std::find(addresses_.begin(), addresses_.end(), address) != addresses_.end();
 }
 
-bool namesExactly(const std::vector<const EgressRule *> &rules, const Address &address) {
-  for (const EgressRule *rule : rules) {
-    if (!rule->allow) continue;
-    for (const EgressRule::Host &h : rule->hosts) {
-      if (h.kind != EgressRule::Host::Kind::Cidr) continue;
-      std::optional<Cidr> cidr = parseCidr(h.text);
-      if (cidr && cidr->prefix == 128 && cidr->base == address) return true;
-    }
-  }
-  return false;
-}
-
 }  // namespace shellrt::egress

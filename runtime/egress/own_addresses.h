@@ -1,15 +1,15 @@
 // The addresses of the machine the proxy runs on, every interface's: a connection to one
 // reaches the host's own services (an SSH server, a database, Docker's API listening on all
 // addresses) as loopback would. The proxy refuses them as it refuses loopback, whatever the
-// rules' ranges and the default say, unless a matching allow rule names that very address.
-// These are facts of the machine, not of the policy: the compiler's decision cannot know them,
-// so this is a check of the runtime's, after the decision (docs/egress.md).
+// rules' ranges and the default say, unless a matching allow rule names that very address
+// (Table::namesAddressExactly). These are facts of the machine, not of the policy: the
+// compiler's decision cannot know them, so this is a check of the runtime's, after the
+// decision (docs/egress.md).
 #pragma once
 #include <cstdint>
 #include <mutex>
 #include <vector>
 
-#include "bundle/bundle.h"
 #include "egress/address.h"
 
 namespace shellrt::egress {
@@ -25,8 +25,5 @@ private:
   std::vector<Address> addresses_;  // under mutex_
   int64_t readAtMs_ = -1;
 };
-
-// Whether an allow rule among `rules` names `address` itself (a CIDR of that one address).
-bool namesExactly(const std::vector<const EgressRule *> &rules, const Address &address);
 
 }  // namespace shellrt::egress

@@ -381,7 +381,7 @@ bool Proxy::resolveAndDial(Exchange &x) {
       if (!refusal) refusal = d, refused = a;
       continue;
     }
-    if (own_.contains(a) && !reopensOwnAddress(*x.policy, r, d)) {
+    if (own_.contains(a) && !x.policy->table.namesAddressExactly(r)) {
       ownAddress = addressText(a);
       continue;
     }
@@ -396,16 +396,6 @@ bool Proxy::resolveAndDial(Exchange &x) {
   x.decision = *refusal;
   x.request.address = x.dialled = refused;
   return refuse(x, 403, ""), false;
-}
-
-// Whether an allow rule that matches the connection names `r`'s address, one of this machine's,
-// itself: as a CIDR inside a reserved range reopens it (decision.h), the rules the connection
-// matches count, whatever a request on it is then decided by (an audited one included).
-bool Proxy::reopensOwnAddress(const Policy &policy, const Request &r, const Decision &d) {
-  if (!r.http) return namesExactly(d.matched, *r.address);
-  Request connection = r;
-  connection.http = false;
-  return namesExactly(policy.table.decide(connection).matched, *r.address);
 }
 
 // A connection to this machine's own address (own_addresses.h), where no other address of the

@@ -94,7 +94,6 @@ private:
   bool identify(Exchange &x, const Request &r);
   bool resolveAndDial(Exchange &x);
   bool reuse(const Exchange &x, const Address &a) const;
-  static bool reopensOwnAddress(const Policy &policy, const Request &r, const Decision &d);
   void refuseOwnAddress(Exchange &x, const std::string &address);
   void tunnel(Exchange &x);
   Hello firstBytes(Exchange &x, std::string &name);

@@ -464,12 +464,19 @@ TEST(Egress, OwnAddressesAreReopenedOnlyByName) {
   std::string error;
   ASSERT_TRUE(shellrt::parseBundle(bundleOf("policy p\nnetwork {\n  allow 10.0.0.0/8:22\n  allow 10.1.2.3:22, \"::1\":22\n  deny 10.9.9.9:22\n}\n"),
                                    bundle, error)) << error;
-  std::vector<const shellrt::EgressRule *> broad{&bundle.egress.rules[0]}, exact{&bundle.egress.rules[1]}, denying{&bundle.egress.rules[2]};
-  EXPECT_FALSE(namesExactly(broad, *parseAddress("10.1.2.3")));
-  EXPECT_TRUE(namesExactly(exact, *parseAddress("10.1.2.3")));
-  EXPECT_TRUE(namesExactly(exact, *parseAddress("::1")));
-  EXPECT_FALSE(namesExactly(exact, *parseAddress("10.1.2.4")));
-  EXPECT_FALSE(namesExactly(denying, *parseAddress("10.9.9.9")));
+  Table table(bundle.egress);
+  auto namedExactly = [&](const std::string &address) {
+    Request r;
+    r.address = parseAddress(address);
+    r.port = 22;
+    r.http = true;  // a request on the connection: the connection's rules count
+    r.method = "GET";
+    return table.namesAddressExactly(r);
+  };
+  EXPECT_FALSE(namedExactly("10.1.2.4"));  // only the range holds it
+  EXPECT_TRUE(namedExactly("10.1.2.3"));
+  EXPECT_TRUE(namedExactly("::1"));
+  EXPECT_FALSE(namedExactly("10.9.9.9"));  // named by a deny, held by the range
 }
 
 }  // namespace
